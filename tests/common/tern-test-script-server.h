@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A scripted socket server on 127.0.0.1 (free port), for fault tests of what
+ * a real server will not do on demand: replies cut in half, bytes one at a
+ * time, dropped connections, garbage. It serves one connection from its own
+ * thread, following a script of lines:
+ *
+ *   S: text      send "text\r\n"
+ *   S- text      send "text" without CRLF
+ *   C: prefix    read one line from the client; it must start with prefix
+ *                (an empty prefix accepts any line)
+ *   SLOW         from now on send one byte at a time (with a flush each)
+ *   FAST         back to whole writes
+ *   WAIT ms      sleep
+ *   DROP         close the connection now
+ *   RAW n        send n bytes of 'x' (for oversized literals) without CRLF
+ *
+ * Mismatches are recorded and reported by tern_test_script_server_finish(). */
+typedef struct _TernTestScriptServer TernTestScriptServer;
+
+TernTestScriptServer *tern_test_script_server_new    (const char            *script);
+guint16               tern_test_script_server_port   (TernTestScriptServer  *self);
+/* Waits for the script to end (or the client to go away); FALSE with
+ * @error when the client did not follow the script. Frees nothing. */
+gboolean              tern_test_script_server_finish (TernTestScriptServer  *self,
+                                                      GError               **error);
+void                  tern_test_script_server_free   (TernTestScriptServer  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernTestScriptServer, tern_test_script_server_free)
+
+G_END_DECLS
