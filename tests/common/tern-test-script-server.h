@@ -20,6 +20,18 @@ G_BEGIN_DECLS
  *   DROP         close the connection now
  *   RAW n        send n bytes of 'x' (for oversized literals) without CRLF
  *
+ * Extensions:
+ *   C= text      read one line; it must equal text exactly
+ *   C* text      read lines until one equals text exactly (e.g. the "." ending DATA)
+ *   TLS          server-side TLS handshake with $TERN_TEST_DATA/net/server.pem
+ *                (a self-signed certificate for localhost/127.0.0.1; its SHA-256
+ *                fingerprint is in $TERN_TEST_DATA/net/server.sha256)
+ *   EOF          expect the client to close the connection
+ *   blank lines and lines starting with '#' are ignored
+ *
+ * When the script ends the server closes the connection. A client closing
+ * while a C: step waits is a mismatch.
+ *
  * Mismatches are recorded and reported by tern_test_script_server_finish(). */
 typedef struct _TernTestScriptServer TernTestScriptServer;
 
@@ -29,6 +41,8 @@ guint16               tern_test_script_server_port   (TernTestScriptServer  *sel
  * @error when the client did not follow the script. Frees nothing. */
 gboolean              tern_test_script_server_finish (TernTestScriptServer  *self,
                                                       GError               **error);
+/* Every line the client sent so far, without line ends (free with g_strfreev). */
+char                **tern_test_script_server_dup_received (TernTestScriptServer *self);
 void                  tern_test_script_server_free   (TernTestScriptServer  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernTestScriptServer, tern_test_script_server_free)
