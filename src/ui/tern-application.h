@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define TERN_TYPE_APPLICATION (tern_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (TernApplication, tern_application, TERN, APPLICATION, AdwApplication)
+
+TernApplication *tern_application_new          (void);
+GSettings       *tern_application_get_settings (TernApplication *self);
+
+G_END_DECLS
