@@ -255,7 +255,7 @@ typedef struct {
 
   /* Structured content */
   TernCoiMdn *mdn;               /* kind MDN */
-  TernCoiHCard *profile;         /* first Chat-Content: profile / contact h-card */
+  TernCoiHCard *profile;         /* first profile / contact h-card (an element of profiles) */
   GPtrArray *profiles;           /* TernCoiHCard*: every profile part (profile storage) */
   TernCoiHGroup *group;          /* groupinfo / groupprofile / group storage h-group */
   TernCoiLocation *location;     /* h-geo */

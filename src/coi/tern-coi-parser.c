@@ -1,0 +1,1724 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-coi"
+
+#include <errno.h>
+#include <string.h>
+
+#include "tern-coi-error.h"
+#include "tern-coi-microformats.h"
+#include "tern-coi-names.h"
+#include "tern-coi-parser.h"
+#include "tern-coi-text.h"
+
+#define DEFAULT_MAX_SIZE ((gsize) 256 * 1024 * 1024)
+#define DEFAULT_MAX_DEPTH 32
+#define DEFAULT_MAX_PARTS 256
+#define DEFAULT_MAX_HEADER_LINE ((gsize) 64 * 1024)
+#define DEFAULT_MAX_TEXT ((gsize) 1024 * 1024)
+#define MAX_REFERENCES 512
+#define MAX_ADDRESSES 1000
+#define MAX_HTML_BYTES ((gsize) 8 * 1024 * 1024)
+
+/* ------------------------------------------------------------ bytes stream */
+
+/* A read-only GMimeStream over a GBytes: no copy of the message, and
+ * substreams (which the parser uses for every part's content when the stream
+ * is seekable and persistent) share the same bytes. */
+#define TERN_TYPE_COI_BYTES_STREAM (tern_coi_bytes_stream_get_type ())
+/* Declared by hand: GMime 3.2 has no autoptr support for G_DECLARE_FINAL_TYPE. */
+typedef struct _TernCoiBytesStream TernCoiBytesStream;
+typedef struct {
+  GMimeStreamClass parent_class;
+} TernCoiBytesStreamClass;
+static GType tern_coi_bytes_stream_get_type (void);
+
+struct _TernCoiBytesStream
+{
+  GMimeStream parent_instance;
+  GBytes *bytes;
+  const char *data;
+  gint64 size;
+};
+
+G_DEFINE_FINAL_TYPE (TernCoiBytesStream, tern_coi_bytes_stream, GMIME_TYPE_STREAM)
+
+static GMimeStream *bytes_stream_new (GBytes *bytes, gint64 start, gint64 end);
+
+static gint64
+bytes_stream_end (GMimeStream *stream)
+{
+  TernCoiBytesStream *self = (TernCoiBytesStream *) stream;
+  return stream->bound_end != -1 ? stream->bound_end : self->size;
+}
+
+static ssize_t
+bytes_stream_read (GMimeStream *stream, char *buf, size_t len)
+{
+  TernCoiBytesStream *self = (TernCoiBytesStream *) stream;
+  gint64 end = bytes_stream_end (stream);
+  gint64 n;
+
+  if (stream->position < stream->bound_start)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  n = MIN (end - stream->position, (gint64) len);
+  if (n <= 0)
+    return 0;
+  memcpy (buf, self->data + stream->position, n);
+  stream->position += n;
+  return (ssize_t) n;
+}
+
+static ssize_t
+bytes_stream_write (GMimeStream *stream, const char *buf, size_t len)
+{
+  errno = EBADF;
+  return -1;
+}
+
+static int
+bytes_stream_flush (GMimeStream *stream)
+{
+  return 0;
+}
+
+static int
+bytes_stream_close (GMimeStream *stream)
+{
+  return 0;
+}
+
+static gboolean
+bytes_stream_eos (GMimeStream *stream)
+{
+  return stream->position >= bytes_stream_end (stream);
+}
+
+static int
+bytes_stream_reset (GMimeStream *stream)
+{
+  stream->position = stream->bound_start;
+  return 0;
+}
+
+static gint64
+bytes_stream_seek (GMimeStream *stream, gint64 offset, GMimeSeekWhence whence)
+{
+  gint64 end = bytes_stream_end (stream);
+  gint64 real;
+
+  switch (whence)
+    {
+    case GMIME_STREAM_SEEK_SET:
+      real = offset;
+      break;
+    case GMIME_STREAM_SEEK_CUR:
+      real = stream->position + offset;
+      break;
+    case GMIME_STREAM_SEEK_END:
+      real = end + offset;
+      break;
+    default:
+      errno = EINVAL;
+      return -1;
+    }
+  if (real < stream->bound_start || real > end)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  stream->position = real;
+  return real;
+}
+
+static gint64
+bytes_stream_tell (GMimeStream *stream)
+{
+  return stream->position;
+}
+
+static gint64
+bytes_stream_length (GMimeStream *stream)
+{
+  return bytes_stream_end (stream) - stream->bound_start;
+}
+
+static GMimeStream *
+bytes_stream_substream (GMimeStream *stream, gint64 start, gint64 end)
+{
+  TernCoiBytesStream *self = (TernCoiBytesStream *) stream;
+  return bytes_stream_new (self->bytes, start, end);
+}
+
+static void
+tern_coi_bytes_stream_finalize (GObject *object)
+{
+  TernCoiBytesStream *self = (TernCoiBytesStream *) object;
+
+  g_clear_pointer (&self->bytes, g_bytes_unref);
+  G_OBJECT_CLASS (tern_coi_bytes_stream_parent_class)->finalize (object);
+}
+
+static void
+tern_coi_bytes_stream_class_init (TernCoiBytesStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GMimeStreamClass *stream_class = GMIME_STREAM_CLASS (klass);
+
+  object_class->finalize = tern_coi_bytes_stream_finalize;
+  stream_class->read = bytes_stream_read;
+  stream_class->write = bytes_stream_write;
+  stream_class->flush = bytes_stream_flush;
+  stream_class->close = bytes_stream_close;
+  stream_class->eos = bytes_stream_eos;
+  stream_class->reset = bytes_stream_reset;
+  stream_class->seek = bytes_stream_seek;
+  stream_class->tell = bytes_stream_tell;
+  stream_class->length = bytes_stream_length;
+  stream_class->substream = bytes_stream_substream;
+}
+
+static void
+tern_coi_bytes_stream_init (TernCoiBytesStream *self)
+{
+}
+
+static GMimeStream *
+bytes_stream_new (GBytes *bytes, gint64 start, gint64 end)
+{
+  TernCoiBytesStream *self = g_object_new (TERN_TYPE_COI_BYTES_STREAM, NULL);
+  gsize size;
+
+  self->bytes = g_bytes_ref (bytes);
+  self->data = g_bytes_get_data (bytes, &size);
+  self->size = (gint64) size;
+  g_mime_stream_construct (GMIME_STREAM (self), start, end);
+  return GMIME_STREAM (self);
+}
+
+/* ------------------------------------------------------------ small helpers */
+
+static char *
+strip_angle (const char *id)
+{
+  const char *start;
+  const char *end;
+
+  if (id == NULL)
+    return NULL;
+  while (g_ascii_isspace (*id))
+    id++;
+  start = *id == '<' ? id + 1 : id;
+  end = strchr (start, '>');
+  if (end == NULL)
+    {
+      end = start;
+      while (*end && !g_ascii_isspace (*end))
+        end++;
+    }
+  if (end == start)
+    return NULL;
+  return g_utf8_make_valid (start, end - start);
+}
+
+/* Message ids of In-Reply-To / References, tolerant: "<a@b> <c@d>", a missing
+ * ">", comments and bare ids. */
+static GPtrArray *
+parse_id_list (const char *value, guint max)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  const char *p = value;
+
+  while (p && *p && ids->len < max)
+    {
+      const char *start;
+      const char *end;
+
+      while (*p && (g_ascii_isspace (*p) || *p == ','))
+        p++;
+      if (*p == '\0')
+        break;
+      if (*p == '(')
+        {
+          /* comment */
+          int depth = 0;
+          for (; *p; p++)
+            {
+              if (*p == '(')
+                depth++;
+              else if (*p == ')' && --depth == 0)
+                {
+                  p++;
+                  break;
+                }
+            }
+          continue;
+        }
+      if (*p == '<')
+        {
+          start = ++p;
+          end = start;
+          while (*end && *end != '>' && *end != '<' && !g_ascii_isspace (*end))
+            end++;
+          p = *end == '>' ? end + 1 : end;
+        }
+      else
+        {
+          start = p;
+          end = start;
+          while (*end && !g_ascii_isspace (*end) && *end != '<' && *end != ',')
+            end++;
+          p = end;
+          /* Bare words that are not ids ("Re", "Message") are skipped. */
+          if (memchr (start, '@', end - start) == NULL)
+            continue;
+        }
+      if (end > start)
+        g_ptr_array_add (ids, g_utf8_make_valid (start, end - start));
+    }
+  return ids;
+}
+
+/* Replace *field with a copy of value (GLib 2.74 has no g_set_str). */
+static void
+set_str (char **field, const char *value)
+{
+  char *copy;
+
+  if (*field == value)
+    return;
+  copy = value ? g_strdup (value) : NULL;
+  g_free (*field);
+  *field = copy;
+}
+
+static char *
+lower_dup (const char *s, gssize len)
+{
+  return s ? g_ascii_strdown (s, len) : NULL;
+}
+
+/* "value; a=b; c=d" → lower-case value and a table of parameters. */
+static char *
+parse_value_params (const char *raw, GHashTable **params)
+{
+  const char *semi;
+  g_autofree char *value = NULL;
+  const char *p;
+
+  if (params)
+    *params = NULL;
+  if (raw == NULL)
+    return NULL;
+  while (g_ascii_isspace (*raw))
+    raw++;
+  semi = strchr (raw, ';');
+  value = g_ascii_strdown (raw, semi ? semi - raw : -1);
+  g_strstrip (value);
+
+  for (p = semi; p && *p && params;)
+    {
+      const char *name_start;
+      const char *eq;
+      const char *val_end;
+      g_autofree char *name = NULL;
+      char *val;
+
+      p++;
+      while (g_ascii_isspace (*p))
+        p++;
+      name_start = p;
+      eq = strchr (p, '=');
+      semi = strchr (p, ';');
+      if (eq == NULL || (semi && semi < eq))
+        {
+          p = semi;
+          continue;
+        }
+      if (*params == NULL)
+        *params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      name = g_ascii_strdown (name_start, eq - name_start);
+      g_strstrip (name);
+      p = eq + 1;
+      while (g_ascii_isspace (*p))
+        p++;
+      if (*p == '"')
+        {
+          const char *q = strchr (p + 1, '"');
+          val_end = q ? q : p + strlen (p);
+          val = g_strndup (p + 1, val_end - p - 1);
+          p = q ? q + 1 : val_end;
+          semi = strchr (p, ';');
+        }
+      else
+        {
+          val_end = semi ? semi : p + strlen (p);
+          val = g_strndup (p, val_end - p);
+          g_strstrip (val);
+        }
+      if (*name && g_hash_table_size (*params) < 32)
+        g_hash_table_replace (*params, g_steal_pointer (&name), val);
+      else
+        g_free (val);
+      p = semi;
+    }
+  return *value ? g_steal_pointer (&value) : NULL;
+}
+
+static void
+add_mailboxes (GPtrArray *out, InternetAddressList *list, guint *count)
+{
+  int n = list ? internet_address_list_length (list) : 0;
+
+  for (int i = 0; i < n && out->len < MAX_ADDRESSES; i++)
+    {
+      InternetAddress *ia = internet_address_list_get_address (list, i);
+
+      if (INTERNET_ADDRESS_IS_MAILBOX (ia))
+        {
+          const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia));
+          const char *name = internet_address_get_name (ia);
+          if (addr == NULL || *addr == '\0')
+            continue;
+          g_ptr_array_add (out, tern_coi_address_new (name, addr));
+          if (count)
+            (*count)++;
+        }
+      else if (INTERNET_ADDRESS_IS_GROUP (ia))
+        add_mailboxes (out, internet_address_group_get_members (INTERNET_ADDRESS_GROUP (ia)), count);
+    }
+}
+
+/* Does the value use ';' as a list separator (the spec's examples) rather
+ * than as the end of an RFC 5322 group? */
+static gboolean
+uses_semicolon_lists (const char *raw)
+{
+  gboolean quoted = FALSE;
+  gboolean colon = FALSE;
+  gboolean semi = FALSE;
+
+  for (const char *p = raw; *p; p++)
+    {
+      if (*p == '\\' && p[1])
+        {
+          p++;
+          continue;
+        }
+      if (*p == '"')
+        quoted = !quoted;
+      else if (!quoted && *p == ':')
+        colon = TRUE;
+      else if (!quoted && *p == ';')
+        semi = TRUE;
+    }
+  return semi && !colon;
+}
+
+static void
+parse_address_header (GPtrArray *out, const char *raw, GMimeParserOptions *options)
+{
+  InternetAddressList *list;
+  g_autofree char *fixed = NULL;
+
+  if (raw == NULL)
+    return;
+  if (uses_semicolon_lists (raw))
+    {
+      gboolean quoted = FALSE;
+      fixed = g_strdup (raw);
+      for (char *p = fixed; *p; p++)
+        {
+          if (*p == '\\' && p[1])
+            {
+              p++;
+              continue;
+            }
+          if (*p == '"')
+            quoted = !quoted;
+          else if (!quoted && *p == ';')
+            *p = ',';
+        }
+      raw = fixed;
+    }
+  list = internet_address_list_parse (options, raw);
+  add_mailboxes (out, list, NULL);
+  g_clear_object (&list);
+}
+
+/* ------------------------------------------------------------ the parse */
+
+typedef struct {
+  TernCoiInfo *info;
+  TernCoiParseOptions opts;
+  GMimeParserOptions *gmime_options;
+  char *message_chat_content;
+  GHashTable *message_chat_content_params;
+  const char *dnt_raw;
+  const char *content_disposition_raw;
+  gboolean has_mime_version;
+  gboolean truncated;
+} Ctx;
+
+/* The parse in progress on this thread, for GMime's warning callback. One
+ * GMimeParserOptions serves every parse: messages keep a pointer to the
+ * options they were parsed with, so they must live for the process. */
+static __thread Ctx *current_ctx;
+
+static void
+parser_warning_cb (gint64 offset, GMimeParserWarning errcode, const gchar *item, gpointer user_data)
+{
+  Ctx *ctx = current_ctx;
+
+  if (ctx == NULL)
+    return;
+
+  switch (errcode)
+    {
+    case GMIME_WARN_TRUNCATED_MESSAGE:
+      ctx->truncated = TRUE;
+      tern_coi_info_add_problem (ctx->info, TERN_COI_PROBLEM_TRUNCATED,
+                                 "message truncated at offset %" G_GINT64_FORMAT, offset);
+      break;
+    case GMIME_CRIT_NESTING_OVERFLOW:
+      tern_coi_info_add_problem (ctx->info, TERN_COI_PROBLEM_TOO_DEEP,
+                                 "MIME nesting too deep at offset %" G_GINT64_FORMAT, offset);
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+name_is (const char *name, const char *want)
+{
+  return g_ascii_strcasecmp (name, want) == 0;
+}
+
+static void
+read_headers (Ctx *ctx, GMimeMessage *message)
+{
+  TernCoiInfo *info = ctx->info;
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  int n = g_mime_header_list_get_count (headers);
+  const char *in_reply_to = NULL;
+  const char *references = NULL;
+  const char *to_raw = NULL;
+  const char *cc_raw = NULL;
+  const char *reply_to_raw = NULL;
+  gboolean seen_to = FALSE, seen_cc = FALSE;
+
+  for (int i = 0; i < n; i++)
+    {
+      GMimeHeader *h = g_mime_header_list_get_header_at (headers, i);
+      const char *name = g_mime_header_get_name (h);
+
+      if (name == NULL)
+        continue;
+      switch (g_ascii_tolower (name[0]))
+        {
+        case 'c':
+          if (name_is (name, "Chat-Version"))
+            {
+              if (info->chat_version == NULL)
+                {
+                  g_free (parse_value_params (g_mime_header_get_value (h), &info->chat_version_params));
+                  {
+                    const char *v = g_mime_header_get_value (h);
+                    const char *semi = v ? strchr (v, ';') : NULL;
+                    info->chat_version = v ? g_strndup (v, semi ? semi - v : (gssize) strlen (v)) : g_strdup ("");
+                    g_strstrip (info->chat_version);
+                  }
+                }
+            }
+          else if (name_is (name, "Chat-Content"))
+            {
+              if (ctx->message_chat_content == NULL)
+                ctx->message_chat_content = parse_value_params (g_mime_header_get_value (h),
+                                                                &ctx->message_chat_content_params);
+            }
+          else if (name_is (name, "Chat-Disposition-Notification-To"))
+            {
+              if (info->dc.dnt == NULL)
+                {
+                  g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_coi_address_free);
+                  parse_address_header (a, g_mime_header_get_value (h), ctx->gmime_options);
+                  if (a->len > 0)
+                    info->dc.dnt = g_strdup (((TernCoiAddress *) a->pdata[0])->address);
+                }
+            }
+          else if (name_is (name, "Chat-Group-ID"))
+            set_str (&info->dc.group_id, g_mime_header_get_value (h));
+          else if (name_is (name, "Chat-Group-Name"))
+            set_str (&info->dc.group_name, g_mime_header_get_value (h));
+          else if (name_is (name, "Chat-Group-Member-Added"))
+            set_str (&info->dc.member_added, g_mime_header_get_value (h));
+          else if (name_is (name, "Chat-Group-Member-Removed"))
+            set_str (&info->dc.member_removed, g_mime_header_get_value (h));
+          else if (name_is (name, "Chat-Edit"))
+            {
+              g_free (info->dc.edit_target);
+              info->dc.edit_target = strip_angle (g_mime_header_get_value (h));
+            }
+          else if (name_is (name, "Chat-Delete"))
+            {
+              g_free (info->dc.delete_target);
+              info->dc.delete_target = strip_angle (g_mime_header_get_value (h));
+            }
+          else if (name_is (name, "Chat-User-Avatar"))
+            set_str (&info->dc.user_avatar, g_mime_header_get_value (h));
+          else if (name_is (name, "COI-From-Hash"))
+            {
+              const char *v = g_mime_header_get_value (h);
+              if (v && info->from_hashes->len < 64)
+                {
+                  char *hash = g_ascii_strdown (v, -1);
+                  g_strstrip (hash);
+                  g_ptr_array_add (info->from_hashes, hash);
+                }
+            }
+          else if (name_is (name, "COI-Blocked"))
+            info->blocked = TRUE;
+          else if (name_is (name, "Cc"))
+            {
+              if (!seen_cc)
+                cc_raw = g_mime_header_get_raw_value (h);
+              seen_cc = TRUE;
+            }
+          else if (name_is (name, "Content-Disposition"))
+            ctx->content_disposition_raw = g_mime_header_get_raw_value (h);
+          break;
+        case 'd':
+          if (name_is (name, "Disposition-Notification-To"))
+            ctx->dnt_raw = g_mime_header_get_raw_value (h);
+          break;
+        case 'i':
+          if (name_is (name, "In-Reply-To") && in_reply_to == NULL)
+            in_reply_to = g_mime_header_get_raw_value (h);
+          break;
+        case 'r':
+          if (name_is (name, "References") && references == NULL)
+            references = g_mime_header_get_raw_value (h);
+          else if (name_is (name, "Reply-To") && reply_to_raw == NULL)
+            reply_to_raw = g_mime_header_get_raw_value (h);
+          break;
+        case 't':
+          if (name_is (name, "To"))
+            {
+              if (!seen_to)
+                to_raw = g_mime_header_get_raw_value (h);
+              seen_to = TRUE;
+            }
+          break;
+        case 'l':
+          if (name_is (name, "List-Id") && info->list_id == NULL)
+            info->list_id = strip_angle (g_mime_header_get_value (h));
+          break;
+        case 'a':
+          if (name_is (name, "Autocrypt"))
+            info->has_autocrypt = TRUE;
+          else if (name_is (name, "Auto-Submitted"))
+            {
+              g_autofree char *v = lower_dup (g_mime_header_get_value (h), -1);
+              if (v)
+                {
+                  g_strstrip (v);
+                  if (*v && strncmp (v, "no", 2) != 0)
+                    set_str (&info->auto_submitted, v);
+                }
+            }
+          break;
+        case 's':
+          if (name_is (name, "Sender"))
+            info->has_sender = TRUE;
+          break;
+        case 'm':
+          if (name_is (name, "MIME-Version"))
+            ctx->has_mime_version = TRUE;
+          break;
+        default:
+          break;
+        }
+    }
+
+  /* Ids */
+  info->message_id = strip_angle (g_mime_message_get_message_id (message));
+  if (info->message_id == NULL)
+    tern_coi_info_add_problem (info, TERN_COI_PROBLEM_BAD_MESSAGE_ID, "no Message-ID");
+  if (in_reply_to)
+    {
+      g_autoptr(GPtrArray) ids = parse_id_list (in_reply_to, 1);
+      if (ids->len > 0)
+        info->in_reply_to = g_strdup (ids->pdata[0]);
+    }
+  if (references)
+    {
+      g_autoptr(GPtrArray) ids = parse_id_list (references, MAX_REFERENCES);
+      g_strfreev (info->references);
+      g_ptr_array_add (ids, NULL);
+      info->references = (GStrv) g_ptr_array_steal (ids, NULL);
+    }
+
+  /* Date */
+  {
+    GDateTime *date = g_mime_message_get_date (message);
+    if (date)
+      info->date = g_date_time_ref (date);
+    else
+      tern_coi_info_add_problem (info, TERN_COI_PROBLEM_BAD_DATE, "missing or invalid Date");
+  }
+
+  /* Addresses */
+  {
+    g_autoptr(GPtrArray) from = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_coi_address_free);
+    guint count = 0;
+
+    add_mailboxes (from, g_mime_message_get_from (message), &count);
+    info->n_from = count;
+    if (from->len > 0)
+      info->from = g_ptr_array_steal_index (from, 0);
+    if (count != 1)
+      tern_coi_info_add_problem (info, TERN_COI_PROBLEM_BAD_FROM, "%u From addresses", count);
+  }
+  if (to_raw && uses_semicolon_lists (to_raw))
+    parse_address_header (info->to, to_raw, ctx->gmime_options);
+  else
+    add_mailboxes (info->to, g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO), NULL);
+  if (cc_raw && uses_semicolon_lists (cc_raw))
+    parse_address_header (info->cc, cc_raw, ctx->gmime_options);
+  else
+    add_mailboxes (info->cc, g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC), NULL);
+  if (reply_to_raw && uses_semicolon_lists (reply_to_raw))
+    parse_address_header (info->reply_to, reply_to_raw, ctx->gmime_options);
+  else
+    add_mailboxes (info->reply_to,
+                   g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_REPLY_TO), NULL);
+
+  {
+    const char *subject = g_mime_message_get_subject (message);
+    if (subject)
+      info->subject = g_utf8_make_valid (subject, -1);
+  }
+
+  /* Receipt requests: the COI header, else Delta Chat's. */
+  if (ctx->dnt_raw)
+    {
+      g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_coi_address_free);
+      parse_address_header (a, ctx->dnt_raw, ctx->gmime_options);
+      if (a->len > 0)
+        {
+          info->receipt_requested = TRUE;
+          info->receipt_address = g_strdup (((TernCoiAddress *) a->pdata[0])->address);
+        }
+    }
+  if (!info->receipt_requested && info->dc.dnt)
+    {
+      info->receipt_requested = TRUE;
+      info->receipt_address = g_strdup (info->dc.dnt);
+    }
+}
+
+static void
+classify_chat (Ctx *ctx)
+{
+  TernCoiInfo *info = ctx->info;
+
+  if (info->chat_version)
+    info->criteria |= TERN_COI_CRITERIA_CHAT_VERSION;
+  if (tern_coi_names_is_chat_id (info->message_id))
+    info->criteria |= TERN_COI_CRITERIA_MESSAGE_ID;
+  if (info->references[0] && tern_coi_names_is_chat_id (info->references[0]))
+    info->criteria |= TERN_COI_CRITERIA_REFERENCES;
+  info->is_chat = info->criteria != TERN_COI_CRITERIA_NONE;
+  info->is_classic = !info->is_chat;
+
+  info->group_id = tern_coi_names_group_id_from_message_id (info->message_id);
+  if (info->group_id == NULL && info->references[0])
+    info->group_id = tern_coi_names_group_id_from_message_id (info->references[0]);
+  if (info->group_id == NULL && info->dc.group_id && *info->dc.group_id)
+    info->group_id = g_strdup (info->dc.group_id);
+  if (info->group_id)
+    {
+      info->group_name = tern_coi_names_strip_subject (info->subject);
+      if (*info->group_name == '\0' && info->dc.group_name)
+        set_str (&info->group_name, info->dc.group_name);
+    }
+  else if (info->dc.group_name)
+    info->group_name = g_strdup (info->dc.group_name);
+
+  if (info->is_chat && info->chat_version)
+    {
+      if (info->has_sender)
+        tern_coi_info_add_problem (info, TERN_COI_PROBLEM_CHAT_RULES, "chat message with Sender");
+      if (!ctx->has_mime_version)
+        tern_coi_info_add_problem (info, TERN_COI_PROBLEM_CHAT_RULES,
+                                   "chat message without MIME-Version");
+      if (info->receipt_requested && ctx->dnt_raw && info->from
+          && g_ascii_strcasecmp (info->receipt_address, info->from->address) != 0)
+        tern_coi_info_add_problem (info, TERN_COI_PROBLEM_CHAT_RULES,
+                                   "Disposition-Notification-To differs from From");
+    }
+}
+
+/* Content-Disposition: pinned; timeout=Tue, 5 Dec 2019 0:00:00 +0100 (an
+ * unquoted date with commas, so read from the raw value). */
+static void
+read_pinned (Ctx *ctx, const char *raw)
+{
+  TernCoiInfo *info = ctx->info;
+  g_autofree char *value = NULL;
+  const char *t;
+
+  if (raw == NULL)
+    return;
+  value = g_strdup (raw);
+  /* unfold */
+  for (char *p = value; *p; p++)
+    if (*p == '\r' || *p == '\n' || *p == '\t')
+      *p = ' ';
+  g_strstrip (value);
+  if (g_ascii_strncasecmp (value, "pinned", 6) != 0
+      || (value[6] != '\0' && value[6] != ';' && value[6] != ' '))
+    return;
+  info->pinned = TRUE;
+  for (t = value; (t = strchr (t, ';')) != NULL;)
+    {
+      t++;
+      while (*t == ' ')
+        t++;
+      if (g_ascii_strncasecmp (t, "timeout", 7) == 0)
+        {
+          const char *v = t + 7;
+          g_autofree char *date = NULL;
+          const char *end;
+
+          while (*v == ' ')
+            v++;
+          if (*v != '=')
+            continue;
+          v++;
+          while (*v == ' ')
+            v++;
+          if (*v == '"')
+            {
+              v++;
+              end = strchr (v, '"');
+            }
+          else
+            end = strchr (v, ';');
+          date = end ? g_strndup (v, end - v) : g_strdup (v);
+          g_strstrip (date);
+          info->pinned_until = g_mime_utils_header_decode_date (date);
+          break;
+        }
+    }
+}
+
+typedef struct {
+  GMimeObject *object;
+  char *path;
+  guint depth;
+  gboolean in_alternative;
+  gboolean in_report;
+  guint alt_group;
+} Frame;
+
+/* Leaves of the MIME tree in document order, iteratively (no recursion: the
+ * tree may be deep), bounded by depth and count. */
+static void
+collect_parts (Ctx *ctx, GMimeMessage *message, GArray *alt_groups)
+{
+  TernCoiInfo *info = ctx->info;
+  GMimeObject *top = g_mime_message_get_mime_part (message);
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
+  guint next_alt = 1;
+
+  if (top == NULL)
+    return;
+  {
+    Frame f = { top, g_strdup (GMIME_IS_MULTIPART (top) ? "" : "1"), 0, FALSE, FALSE, 0 };
+    g_array_append_val (stack, f);
+  }
+
+  while (stack->len > 0)
+    {
+      Frame f = g_array_index (stack, Frame, stack->len - 1);
+      g_array_set_size (stack, stack->len - 1);
+
+      if (GMIME_IS_MULTIPART (f.object))
+        {
+          GMimeMultipart *mp = GMIME_MULTIPART (f.object);
+          GMimeContentType *ct = g_mime_object_get_content_type (f.object);
+          const char *sub = ct ? g_mime_content_type_get_media_subtype (ct) : NULL;
+          int count = g_mime_multipart_get_count (mp);
+          gboolean alt = sub && g_ascii_strcasecmp (sub, "alternative") == 0;
+          gboolean report = sub && g_ascii_strcasecmp (sub, "report") == 0;
+          guint alt_group = alt ? next_alt++ : f.alt_group;
+
+          if (!mp->write_end_boundary && !ctx->truncated)
+            {
+              ctx->truncated = TRUE;
+              tern_coi_info_add_problem (info, TERN_COI_PROBLEM_TRUNCATED,
+                                         "multipart without its closing boundary");
+            }
+          if (f.depth >= ctx->opts.max_depth)
+            {
+              tern_coi_info_add_problem (info, TERN_COI_PROBLEM_TOO_DEEP,
+                                         "MIME nesting deeper than %u", ctx->opts.max_depth);
+              g_free (f.path);
+              continue;
+            }
+          /* Push children in reverse so the first is popped first. */
+          for (int i = count - 1; i >= 0; i--)
+            {
+              Frame c;
+              c.object = g_mime_multipart_get_part (mp, i);
+              c.path = *f.path ? g_strdup_printf ("%s.%d", f.path, i + 1)
+                               : g_strdup_printf ("%d", i + 1);
+              c.depth = f.depth + 1;
+              c.in_alternative = f.in_alternative || alt;
+              c.in_report = f.in_report || report;
+              c.alt_group = alt_group;
+              g_array_append_val (stack, c);
+            }
+          g_free (f.path);
+          continue;
+        }
+
+      if (info->parts->len >= ctx->opts.max_parts)
+        {
+          tern_coi_info_add_problem (info, TERN_COI_PROBLEM_TOO_MANY_PARTS,
+                                     "more than %u parts", ctx->opts.max_parts);
+          g_free (f.path);
+          for (guint i = 0; i < stack->len; i++)
+            g_free (g_array_index (stack, Frame, i).path);
+          g_array_set_size (stack, 0);
+          break;
+        }
+
+      {
+        TernCoiPart *part = g_new0 (TernCoiPart, 1);
+        GMimeContentType *ct = g_mime_object_get_content_type (f.object);
+        GMimeContentDisposition *cd = g_mime_object_get_content_disposition (f.object);
+        const char *cc = g_mime_object_get_header (f.object, "Chat-Content");
+
+        part->index = info->parts->len;
+        part->path = f.path;
+        if (ct)
+          {
+            const char *type = g_mime_content_type_get_media_type (ct);
+            const char *sub = g_mime_content_type_get_media_subtype (ct);
+            char *joined = g_strconcat (type ? type : "application", "/",
+                                        sub ? sub : "octet-stream", NULL);
+            part->content_type = g_ascii_strdown (joined, -1);
+            g_free (joined);
+            part->charset = g_strdup (g_mime_content_type_get_parameter (ct, "charset"));
+          }
+        else
+          part->content_type = g_strdup ("text/plain");
+        if (cd && g_mime_content_disposition_get_disposition (cd))
+          part->disposition = g_ascii_strdown (g_mime_content_disposition_get_disposition (cd), -1);
+        /* A single-part message carries its Chat-Content in the message headers. */
+        if (cc == NULL && f.object == top)
+          {
+            part->chat_content = g_strdup (ctx->message_chat_content);
+            if (ctx->message_chat_content_params)
+              part->chat_content_params = g_hash_table_ref (ctx->message_chat_content_params);
+          }
+        else if (cc)
+          part->chat_content = parse_value_params (cc, &part->chat_content_params);
+        part->ignore = g_strcmp0 (part->chat_content, "ignore") == 0;
+        part->object = g_object_ref (f.object);
+        g_ptr_array_add (info->parts, part);
+        g_array_append_val (alt_groups, f.alt_group);
+        (void) f.in_alternative;
+        (void) f.in_report;
+      }
+    }
+}
+
+static gboolean
+is_text_type (const char *ct, const char *sub)
+{
+  return g_str_has_prefix (ct, "text/") && strcmp (ct + 5, sub) == 0;
+}
+
+static gboolean
+is_attachment_like (TernCoiPart *part)
+{
+  GMimeContentType *ct;
+
+  if (g_strcmp0 (part->disposition, "attachment") == 0)
+    return TRUE;
+  if (GMIME_IS_PART (part->object)
+      && g_mime_part_get_filename (GMIME_PART (part->object)) != NULL)
+    return TRUE;
+  ct = g_mime_object_get_content_type (part->object);
+  return ct && g_mime_content_type_get_parameter (ct, "name") != NULL;
+}
+
+static void
+read_mdn (Ctx *ctx, TernCoiPart *part)
+{
+  TernCoiInfo *info = ctx->info;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  TernCoiMdn *mdn;
+  GString *current = NULL;
+
+  if (GMIME_IS_PART (part->object))
+    text = tern_coi_text_part_get_text (GMIME_PART (part->object), 64 * 1024, FALSE, NULL);
+  else if (GMIME_IS_MESSAGE_PART (part->object))
+    {
+      /* GMime may parse the fields as a headers-only message. */
+      GMimeMessage *m = g_mime_message_part_get_message (GMIME_MESSAGE_PART (part->object));
+      if (m)
+        text = g_mime_object_get_headers (GMIME_OBJECT (m), NULL);
+    }
+  if (text == NULL)
+    return;
+
+  mdn = info->mdn ? info->mdn : g_new0 (TernCoiMdn, 1);
+  info->mdn = mdn;
+  lines = g_strsplit (text, "\n", 200);
+  for (guint i = 0; lines[i] || current; i++)
+    {
+      const char *line = lines[i];
+
+      if (line && (line[0] == ' ' || line[0] == '\t') && current)
+        {
+          g_string_append (current, line);
+          continue;
+        }
+      if (current)
+        {
+          char *colon = strchr (current->str, ':');
+          if (colon)
+            {
+              g_autofree char *name = g_strndup (current->str, colon - current->str);
+              g_autofree char *value = g_strstrip (g_strdup (colon + 1));
+              g_strstrip (name);
+              if (name_is (name, "Original-Message-ID"))
+                {
+                  g_free (mdn->original_message_id);
+                  mdn->original_message_id = strip_angle (value);
+                }
+              else if (name_is (name, "Disposition"))
+                {
+                  const char *semi = strrchr (value, ';');
+                  set_str (&mdn->disposition, value);
+                  g_free (mdn->disposition_type);
+                  mdn->disposition_type = g_ascii_strdown (g_strstrip (semi ? (char *) semi + 1 : value), -1);
+                  g_strstrip (mdn->disposition_type);
+                }
+              else if (name_is (name, "Final-Recipient") || name_is (name, "Original-Recipient"))
+                {
+                  const char *semi = strchr (value, ';');
+                  g_autofree char *addr = g_strstrip (g_strdup (semi ? semi + 1 : value));
+                  if (name_is (name, "Final-Recipient"))
+                    set_str (&mdn->final_recipient, addr);
+                  else
+                    set_str (&mdn->original_recipient, addr);
+                }
+              else if (name_is (name, "Reporting-UA"))
+                set_str (&mdn->reporting_ua, value);
+            }
+          g_string_free (current, TRUE);
+          current = NULL;
+        }
+      if (line == NULL)
+        break;
+      if (*line && *line != '\r')
+        current = g_string_new (line);
+    }
+  if (mdn->disposition_type)
+    {
+      /* "displayed" from "manual-action/MDN-sent-manually; displayed/error" */
+      char *slash = strchr (mdn->disposition_type, '/');
+      if (slash)
+        *slash = '\0';
+    }
+}
+
+static void
+add_attachment (Ctx *ctx, TernCoiPart *part)
+{
+  TernCoiInfo *info = ctx->info;
+  TernCoiAttachment *a = g_new0 (TernCoiAttachment, 1);
+  const char *filename = NULL;
+  const char *fallback = "file";
+
+  a->part_index = part->index;
+  a->path = g_strdup (part->path);
+  a->mime_type = g_strdup (part->content_type);
+  a->size = -1;
+  a->is_preview = g_strcmp0 (part->chat_content, "preview") == 0;
+  a->preview_index = -1;
+  a->full_index = -1;
+  a->object = g_object_ref (part->object);
+
+  if (GMIME_IS_PART (part->object))
+    {
+      GMimeContentDisposition *cd = g_mime_object_get_content_disposition (part->object);
+      filename = g_mime_part_get_filename (GMIME_PART (part->object));
+      if (cd)
+        {
+          const char *size = g_mime_content_disposition_get_parameter (cd, "size");
+          if (size)
+            {
+              char *end = NULL;
+              gint64 v = g_ascii_strtoll (size, &end, 10);
+              if (end != size && *end == '\0' && v >= 0)
+                a->size = v;
+            }
+        }
+    }
+  else if (GMIME_IS_MESSAGE_PART (part->object))
+    {
+      GMimeMessage *m = g_mime_message_part_get_message (GMIME_MESSAGE_PART (part->object));
+      filename = m ? g_mime_message_get_subject (m) : NULL;
+      fallback = "message.eml";
+    }
+  if (filename)
+    {
+      a->raw_filename = g_utf8_make_valid (filename, -1);
+      if (GMIME_IS_MESSAGE_PART (part->object))
+        {
+          g_autofree char *eml = g_strconcat (a->raw_filename, ".eml", NULL);
+          a->filename = tern_coi_names_sanitize_filename (eml, fallback);
+        }
+      else
+        a->filename = tern_coi_names_sanitize_filename (a->raw_filename, fallback);
+    }
+  else
+    {
+      /* A name from the type: "image.jpeg" */
+      const char *slash = strchr (part->content_type, '/');
+      g_autofree char *guess = NULL;
+      if (GMIME_IS_MESSAGE_PART (part->object))
+        guess = g_strdup (fallback);
+      else
+        guess = g_strdup_printf ("%.*s.%s", (int) (slash ? slash - part->content_type : 4),
+                                 part->content_type, slash ? slash + 1 : "bin");
+      a->filename = tern_coi_names_sanitize_filename (guess, "file");
+    }
+  g_ptr_array_add (info->attachments, a);
+}
+
+static void
+pair_previews (TernCoiInfo *info)
+{
+  GPtrArray *atts = info->attachments;
+
+  for (guint i = 0; i < atts->len; i++)
+    {
+      TernCoiAttachment *p = g_ptr_array_index (atts, i);
+      int partner = -1;
+
+      if (!p->is_preview)
+        continue;
+      /* The nearest full part after it, else before it, not yet paired. */
+      for (guint j = i + 1; j < atts->len && partner < 0; j++)
+        {
+          TernCoiAttachment *f = g_ptr_array_index (atts, j);
+          if (!f->is_preview && f->preview_index < 0)
+            partner = j;
+        }
+      for (int j = (int) i - 1; j >= 0 && partner < 0; j--)
+        {
+          TernCoiAttachment *f = g_ptr_array_index (atts, j);
+          if (!f->is_preview && f->preview_index < 0)
+            partner = j;
+        }
+      if (partner >= 0)
+        {
+          TernCoiAttachment *f = g_ptr_array_index (atts, partner);
+          f->preview_index = i;
+          p->full_index = partner;
+        }
+    }
+}
+
+static void
+add_problem_flags (TernCoiInfo *info, TernCoiTextFlags flags, const char *path)
+{
+  if (flags & TERN_COI_TEXT_BAD_CHARSET)
+    tern_coi_info_add_problem (info, TERN_COI_PROBLEM_BAD_CHARSET,
+                               "part %s: unknown charset or invalid bytes", path);
+  if (flags & TERN_COI_TEXT_BAD_ENCODING)
+    tern_coi_info_add_problem (info, TERN_COI_PROBLEM_BAD_ENCODING,
+                               "part %s: invalid transfer encoding", path);
+  if (flags & TERN_COI_TEXT_TRUNCATED)
+    tern_coi_info_add_problem (info, TERN_COI_PROBLEM_TEXT_TOO_LONG,
+                               "part %s: text cut at the limit", path);
+}
+
+static htmlDocPtr
+parse_html_part (Ctx *ctx, TernCoiPart *part, char **html_out)
+{
+  TernCoiTextFlags flags = 0;
+  char *html;
+  htmlDocPtr doc;
+
+  html = tern_coi_text_part_get_text (GMIME_PART (part->object), MAX_HTML_BYTES, FALSE, &flags);
+  add_problem_flags (ctx->info, flags, part->path);
+  doc = tern_coi_html_parse (html, strlen (html));
+  if (doc == NULL && *html)
+    tern_coi_info_add_problem (ctx->info, TERN_COI_PROBLEM_BAD_HTML, "part %s: unreadable HTML",
+                               part->path);
+  if (html_out)
+    *html_out = html;
+  else
+    g_free (html);
+  return doc;
+}
+
+static gboolean
+is_structured_content (const char *cc)
+{
+  return cc && (strcmp (cc, "profile") == 0 || strcmp (cc, "contact") == 0
+                || strcmp (cc, "groupinfo") == 0 || strcmp (cc, "groupprofile") == 0
+                || strcmp (cc, "group") == 0 || strcmp (cc, "location") == 0);
+}
+
+static gboolean
+is_extension_name (const char *cc)
+{
+  /* Client specific values start with a reverse domain: "com.example.x". */
+  return cc && strchr (cc, '.') != NULL;
+}
+
+static void
+set_main_text (Ctx *ctx, char *full, gboolean from_html)
+{
+  TernCoiInfo *info = ctx->info;
+
+  if (strlen (full) > ctx->opts.max_text)
+    {
+      gsize cut = ctx->opts.max_text;
+      while (cut > 0 && (full[cut] & 0xc0) == 0x80)
+        cut--;
+      full[cut] = '\0';
+      tern_coi_info_add_problem (info, TERN_COI_PROBLEM_TEXT_TOO_LONG, "text cut at %" G_GSIZE_FORMAT
+                                 " bytes", ctx->opts.max_text);
+    }
+  info->full_text = full;
+  info->text_from_html = from_html;
+  tern_coi_text_split (full, &info->text, &info->quoted_text, &info->signature);
+  if (info->text == NULL)
+    info->text = g_strdup ("");
+}
+
+static void
+describe_body (Ctx *ctx, GMimeMessage *message)
+{
+  TernCoiInfo *info = ctx->info;
+  g_autoptr(GArray) alt_groups = g_array_new (FALSE, TRUE, sizeof (guint));
+  GMimeObject *top = g_mime_message_get_mime_part (message);
+  GString *plain = NULL;
+  TernCoiPart *html_part = NULL;
+  gboolean formatted_html = FALSE;
+  gboolean has_markdown = FALSE;
+  gboolean need_mentions_html = FALSE;
+  guint plain_alt_group = 0;
+  const char *top_sub = NULL;
+  const char *report_type = NULL;
+
+  if (top)
+    {
+      GMimeContentType *ct = g_mime_object_get_content_type (top);
+      if (ct && g_ascii_strcasecmp (g_mime_content_type_get_media_type (ct), "multipart") == 0)
+        {
+          top_sub = g_mime_content_type_get_media_subtype (ct);
+          report_type = g_mime_content_type_get_parameter (ct, "report-type");
+        }
+    }
+  if (top_sub && g_ascii_strcasecmp (top_sub, "report") == 0 && report_type
+      && g_ascii_strcasecmp (report_type, "delivery-status") == 0)
+    info->is_bounce = TRUE;
+
+  collect_parts (ctx, message, alt_groups);
+
+  for (guint i = 0; i < info->parts->len; i++)
+    {
+      TernCoiPart *part = g_ptr_array_index (info->parts, i);
+      guint alt_group = g_array_index (alt_groups, guint, i);
+      const char *ct = part->content_type;
+
+      if (part->ignore)
+        continue;
+
+      /* Delta Chat puts Chat-Edit in the headers of the first part. */
+      if (i == 0 && part->object != top)
+        {
+          const char *edit = g_mime_object_get_header (part->object, "Chat-Edit");
+          if (edit)
+            {
+              g_free (info->dc.edit_target);
+              info->dc.edit_target = strip_angle (edit);
+              info->dc.edit_in_first_part = info->dc.edit_target != NULL;
+            }
+        }
+
+      if (strcmp (ct, "message/disposition-notification") == 0)
+        {
+          read_mdn (ctx, part);
+          continue;
+        }
+      if (strcmp (ct, "message/delivery-status") == 0
+          || strcmp (ct, "message/global-delivery-status") == 0
+          || strcmp (ct, "text/rfc822-headers") == 0)
+        {
+          info->is_bounce = info->is_bounce || strcmp (ct, "text/rfc822-headers") != 0;
+          continue;
+        }
+      if (strcmp (ct, "application/pgp-signature") == 0
+          || strcmp (ct, "application/pkcs7-signature") == 0
+          || strcmp (ct, "application/pgp-encrypted") == 0)
+        continue;
+
+      if (GMIME_IS_PART (part->object) && !is_attachment_like (part))
+        {
+          if (is_text_type (ct, "plain"))
+            {
+              TernCoiTextFlags flags = 0;
+              g_autofree char *t = NULL;
+
+              /* Alternatives of a plain part already taken are not repeated. */
+              if (plain && alt_group != 0 && alt_group == plain_alt_group)
+                continue;
+              t = tern_coi_text_part_get_text (GMIME_PART (part->object), ctx->opts.max_text, TRUE,
+                                               &flags);
+              add_problem_flags (info, flags, part->path);
+              if (plain == NULL)
+                {
+                  plain = g_string_new (t);
+                  plain_alt_group = alt_group;
+                }
+              else if (*t)
+                {
+                  g_string_append_c (plain, '\n');
+                  g_string_append (plain, t);
+                }
+              continue;
+            }
+          if (is_text_type (ct, "html"))
+            {
+              if (is_structured_content (part->chat_content))
+                continue;
+              if (html_part == NULL)
+                html_part = part;
+              if (alt_group != 0)
+                formatted_html = TRUE;
+              continue;
+            }
+          if (is_text_type (ct, "markdown") || is_text_type (ct, "x-markdown"))
+            {
+              TernCoiTextFlags flags = 0;
+              if (info->markdown == NULL)
+                {
+                  info->markdown = tern_coi_text_part_get_text (GMIME_PART (part->object),
+                                                                ctx->opts.max_text, FALSE, &flags);
+                  add_problem_flags (info, flags, part->path);
+                }
+              has_markdown = TRUE;
+              continue;
+            }
+        }
+
+      if (is_text_type (ct, "html") && is_structured_content (part->chat_content)
+          && !is_attachment_like (part))
+        continue;
+
+      add_attachment (ctx, part);
+    }
+  pair_previews (info);
+
+  /* The display text: plain first (security-minded), else the HTML's text. */
+  if (plain)
+    set_main_text (ctx, g_string_free (g_steal_pointer (&plain), FALSE), FALSE);
+  if (html_part && GMIME_IS_PART (html_part->object))
+    {
+      gboolean need_text = info->full_text == NULL;
+      need_mentions_html = info->is_chat;
+      if (need_text || need_mentions_html)
+        {
+          htmlDocPtr doc = parse_html_part (ctx, html_part, &info->html);
+          if (need_text)
+            set_main_text (ctx, tern_coi_text_from_html (doc), TRUE);
+          if (need_mentions_html && doc)
+            tern_coi_microformats_read_mentions_html (doc, info->mentions);
+          if (doc)
+            xmlFreeDoc (doc);
+        }
+    }
+
+  /* Structured parts: profiles, groups, locations. */
+  for (guint i = 0; i < info->parts->len; i++)
+    {
+      TernCoiPart *part = g_ptr_array_index (info->parts, i);
+      htmlDocPtr doc;
+      g_autofree char *html = NULL;
+
+      if (!is_structured_content (part->chat_content) || !GMIME_IS_PART (part->object)
+          || !is_text_type (part->content_type, "html"))
+        continue;
+      doc = parse_html_part (ctx, part, &html);
+      if (doc == NULL)
+        continue;
+      if (strcmp (part->chat_content, "profile") == 0 || strcmp (part->chat_content, "contact") == 0)
+        {
+          g_autoptr(GPtrArray) cards = tern_coi_microformats_read_hcards (doc);
+          if (cards->len > 0)
+            {
+              TernCoiHCard *card = g_ptr_array_steal_index (cards, 0);
+              const char *cats = part->chat_content_params
+                                   ? g_hash_table_lookup (part->chat_content_params, "categories")
+                                   : NULL;
+              if (cats)
+                {
+                  g_auto(GStrv) items = g_strsplit (cats, ",", 64);
+                  card->profile_categories = g_ptr_array_new_with_free_func (g_free);
+                  for (guint k = 0; items[k]; k++)
+                    if (*g_strstrip (items[k]))
+                      g_ptr_array_add (card->profile_categories, g_strdup (items[k]));
+                }
+              g_ptr_array_add (info->profiles, card);
+              if (info->profile == NULL)
+                info->profile = card;
+            }
+        }
+      else if (strcmp (part->chat_content, "location") == 0)
+        {
+          double lat, lon;
+          if (info->location == NULL && tern_coi_microformats_read_hgeo (doc, &lat, &lon))
+            {
+              info->location = g_new0 (TernCoiLocation, 1);
+              info->location->latitude = lat;
+              info->location->longitude = lon;
+            }
+        }
+      else if (info->group == NULL)
+        info->group = tern_coi_microformats_read_hgroup (doc);
+
+      if (info->full_text == NULL)
+        set_main_text (ctx, tern_coi_text_from_html (doc), TRUE);
+      if (info->html == NULL)
+        info->html = g_steal_pointer (&html);
+      if (info->is_chat)
+        tern_coi_microformats_read_mentions_html (doc, info->mentions);
+      xmlFreeDoc (doc);
+    }
+
+  if (info->full_text == NULL)
+    set_main_text (ctx, g_strdup (""), FALSE);
+  if (info->location)
+    info->location->text = g_strdup (info->text);
+
+  if (info->is_chat)
+    tern_coi_microformats_read_mentions_text (info->full_text, info->mentions);
+
+  ctx->info->kind = TERN_COI_KIND_TEXT;
+  if (has_markdown || (formatted_html && html_part && info->is_chat))
+    ctx->info->kind = TERN_COI_KIND_FORMATTED;
+  for (guint i = 0; i < info->attachments->len; i++)
+    if (!((TernCoiAttachment *) g_ptr_array_index (info->attachments, i))->is_preview)
+      {
+        ctx->info->kind = TERN_COI_KIND_ATTACHMENTS;
+        break;
+      }
+}
+
+static void
+decide_kind (Ctx *ctx)
+{
+  TernCoiInfo *info = ctx->info;
+  const char *cc = ctx->message_chat_content;
+  TernCoiKind kind = info->kind;
+
+  /* A Chat-Content on a part names the message's purpose too (except
+   * the per-part markers). */
+  if (cc == NULL || strcmp (cc, "ignore") == 0 || strcmp (cc, "preview") == 0)
+    {
+      cc = NULL;
+      for (guint i = 0; i < info->parts->len && cc == NULL; i++)
+        {
+          TernCoiPart *part = g_ptr_array_index (info->parts, i);
+          const char *v = part->chat_content;
+          if (v && strcmp (v, "ignore") != 0 && strcmp (v, "preview") != 0
+              && strcmp (v, "profile") != 0 && strcmp (v, "groupinfo") != 0
+              && strcmp (v, "groupprofile") != 0 && strcmp (v, "status") != 0)
+            cc = v;
+        }
+    }
+
+  if (info->mdn != NULL && info->mdn->original_message_id)
+    kind = TERN_COI_KIND_MDN;
+  else if (info->is_bounce)
+    kind = TERN_COI_KIND_BOUNCE;
+  else if (cc && (strcmp (cc, "editrequest") == 0 || strcmp (cc, "edit") == 0))
+    {
+      kind = TERN_COI_KIND_EDIT;
+      set_str (&info->edit_target_id, info->in_reply_to);
+    }
+  else if (cc && (strcmp (cc, "deleterequest") == 0 || strcmp (cc, "delete") == 0))
+    {
+      kind = TERN_COI_KIND_DELETE;
+      set_str (&info->delete_target_id, info->in_reply_to);
+    }
+  else if (info->dc.edit_target)
+    {
+      kind = TERN_COI_KIND_EDIT;
+      set_str (&info->edit_target_id, info->dc.edit_target);
+    }
+  else if (info->dc.delete_target)
+    {
+      kind = TERN_COI_KIND_DELETE;
+      set_str (&info->delete_target_id, info->dc.delete_target);
+    }
+  else if (cc && strcmp (cc, "groupleft") == 0)
+    kind = TERN_COI_KIND_GROUP_LEFT;
+  else if (cc && (strcmp (cc, "grouprequested") == 0 || strcmp (cc, "groupprofilerequest") == 0))
+    kind = TERN_COI_KIND_GROUP_INFO_REQUEST;
+  else if (cc && strcmp (cc, "profilerequest") == 0)
+    kind = TERN_COI_KIND_PROFILE_REQUEST;
+  else if (cc && strcmp (cc, "contact") == 0)
+    kind = TERN_COI_KIND_CONTACT_STORAGE;
+  else if (ctx->message_chat_content && strcmp (ctx->message_chat_content, "profile") == 0)
+    kind = TERN_COI_KIND_PROFILE_STORAGE;
+  else if (cc && strcmp (cc, "group") == 0)
+    kind = TERN_COI_KIND_GROUP_STORAGE;
+  else if (cc && strcmp (cc, "location") == 0)
+    kind = TERN_COI_KIND_LOCATION;
+  else if (is_extension_name (cc))
+    {
+      kind = TERN_COI_KIND_EXTENSION;
+      set_str (&info->extension_name, cc);
+    }
+
+  if (!info->is_chat && kind != TERN_COI_KIND_MDN && kind != TERN_COI_KIND_BOUNCE)
+    kind = TERN_COI_KIND_CLASSIC;
+  info->kind = kind;
+
+  if (kind == TERN_COI_KIND_EDIT)
+    {
+      const char *t = info->text ? info->text : "";
+      /* Delta Chat: "✏️new text" (the quote of the old text is already split off). */
+      if (g_str_has_prefix (t, "\xe2\x9c\x8f\xef\xb8\x8f"))
+        t += 6;
+      else if (g_str_has_prefix (t, "\xe2\x9c\x8f"))
+        t += 3;
+      while (*t == ' ')
+        t++;
+      info->edit_text = g_strdup (t);
+    }
+}
+
+static void
+fill_is_me (Ctx *ctx)
+{
+  const char *const *self = ctx->opts.self_addresses;
+
+  if (self == NULL)
+    return;
+  for (guint i = 0; i < ctx->info->mentions->len; i++)
+    {
+      TernCoiMention *m = g_ptr_array_index (ctx->info->mentions, i);
+      for (guint k = 0; self[k] && !m->is_me; k++)
+        m->is_me = m->is_all || (m->address && g_ascii_strcasecmp (m->address, self[k]) == 0);
+    }
+}
+
+static void
+normalise_opts (Ctx *ctx, const TernCoiParseOptions *opts)
+{
+  if (opts)
+    ctx->opts = *opts;
+  if (ctx->opts.max_size == 0)
+    ctx->opts.max_size = DEFAULT_MAX_SIZE;
+  if (ctx->opts.max_depth == 0)
+    ctx->opts.max_depth = DEFAULT_MAX_DEPTH;
+  if (ctx->opts.max_parts == 0)
+    ctx->opts.max_parts = DEFAULT_MAX_PARTS;
+  if (ctx->opts.max_header_line == 0)
+    ctx->opts.max_header_line = DEFAULT_MAX_HEADER_LINE;
+  if (ctx->opts.max_text == 0)
+    ctx->opts.max_text = DEFAULT_MAX_TEXT;
+}
+
+static void
+describe (Ctx *ctx, GMimeMessage *message)
+{
+  read_headers (ctx, message);
+  classify_chat (ctx);
+  {
+    /* GMime keeps the top-level Content-* headers on the MIME part. */
+    GMimeObject *top = g_mime_message_get_mime_part (message);
+    const char *raw = ctx->content_disposition_raw;
+    if (raw == NULL && top)
+      {
+        GMimeHeaderList *list = g_mime_object_get_header_list (top);
+        GMimeHeader *h = g_mime_header_list_get_header (list, "Content-Disposition");
+        raw = h ? g_mime_header_get_raw_value (h) : NULL;
+      }
+    read_pinned (ctx, raw);
+  }
+  if (!ctx->opts.headers_only)
+    describe_body (ctx, message);
+  decide_kind (ctx);
+  fill_is_me (ctx);
+}
+
+static void
+ctx_clear (Ctx *ctx)
+{
+  g_free (ctx->message_chat_content);
+  g_clear_pointer (&ctx->message_chat_content_params, g_hash_table_unref);
+}
+
+static GMimeParserOptions *
+get_parser_options (void)
+{
+  static GMimeParserOptions *options;
+
+  if (g_once_init_enter (&options))
+    {
+      GMimeParserOptions *o = g_mime_parser_options_new ();
+      g_mime_parser_options_set_warning_callback (o, parser_warning_cb, NULL);
+      g_once_init_leave (&options, o);
+    }
+  return options;
+}
+
+TernCoiInfo *
+tern_coi_parse_message (GMimeMessage *message, const TernCoiParseOptions *opts)
+{
+  Ctx ctx = { 0 };
+
+  g_return_val_if_fail (GMIME_IS_MESSAGE (message), NULL);
+
+  normalise_opts (&ctx, opts);
+  ctx.info = tern_coi_info_new ();
+  ctx.gmime_options = g_mime_parser_options_get_default ();
+  describe (&ctx, message);
+  ctx_clear (&ctx);
+  return ctx.info;
+}
+
+/* Lines of a header block longer than the limit are cut: GMime would keep a
+ * 100 MB header line in memory several times over. Header blocks are the
+ * start of the message and what follows a boundary-like line ("--...") up to
+ * the next empty line. The cut is done with substreams: no copy. */
+static GMimeStream *
+guard_long_header_lines (GBytes *bytes, GMimeStream *stream, gsize max_line, TernCoiInfo *info)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+  const char *p = data;
+  const char *end = data + size;
+  gboolean in_headers = TRUE;
+  GMimeStream *cat = NULL;
+  gint64 kept_from = 0;
+
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *line_end = nl ? nl : end;
+      gsize len = line_end - p;
+
+      if (len == 0 || (len == 1 && *p == '\r'))
+        in_headers = FALSE;
+      else if (len >= 2 && p[0] == '-' && p[1] == '-')
+        in_headers = TRUE;
+      else if (in_headers && len > max_line)
+        {
+          gint64 cut_start = (p - data) + max_line;
+          gint64 cut_end = line_end - data;
+
+          if (cat == NULL)
+            cat = g_mime_stream_cat_new ();
+          {
+            GMimeStream *sub = g_mime_stream_substream (stream, kept_from, cut_start);
+            g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), sub);
+            g_object_unref (sub);
+          }
+          kept_from = cut_end;
+          tern_coi_info_add_problem (info, TERN_COI_PROBLEM_HEADER_TOO_LONG,
+                                     "header line of %" G_GSIZE_FORMAT " bytes cut", len);
+        }
+      p = nl ? nl + 1 : end;
+    }
+  if (cat == NULL)
+    return g_object_ref (stream);
+  {
+    GMimeStream *sub = g_mime_stream_substream (stream, kept_from, size);
+    g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), sub);
+    g_object_unref (sub);
+  }
+  return cat;
+}
+
+TernCoiInfo *
+tern_coi_parse_bytes (GBytes *bytes, const TernCoiParseOptions *opts, GError **error)
+{
+  Ctx ctx = { 0 };
+  GMimeStream *stream;
+  GMimeStream *guarded;
+  GMimeParser *parser;
+  GMimeMessage *message;
+  GMimeParserOptions *options;
+  gsize size;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  size = g_bytes_get_size (bytes);
+  if (size == 0)
+    {
+      g_set_error_literal (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "empty message");
+      return NULL;
+    }
+
+  normalise_opts (&ctx, opts);
+  ctx.info = tern_coi_info_new ();
+
+  if (size > ctx.opts.max_size)
+    {
+      tern_coi_info_add_problem (ctx.info, TERN_COI_PROBLEM_TOO_LARGE,
+                                 "message of %" G_GSIZE_FORMAT " bytes: headers only", size);
+      ctx.opts.headers_only = TRUE;
+    }
+
+  stream = bytes_stream_new (bytes, 0, -1);
+  guarded = guard_long_header_lines (bytes, stream, ctx.opts.max_header_line, ctx.info);
+
+  options = get_parser_options ();
+  ctx.gmime_options = options;
+  current_ctx = &ctx;
+
+  parser = g_mime_parser_new_with_stream (guarded);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  g_mime_parser_set_persist_stream (parser, TRUE);
+  message = g_mime_parser_construct_message (parser, options);
+  g_object_unref (parser);
+  g_object_unref (guarded);
+  g_object_unref (stream);
+
+  if (message == NULL)
+    {
+      tern_coi_info_add_problem (ctx.info, TERN_COI_PROBLEM_NO_HEADERS, "no message headers");
+      tern_coi_info_add_problem (ctx.info, TERN_COI_PROBLEM_BAD_FROM, "no From");
+      current_ctx = NULL;
+      ctx_clear (&ctx);
+      return ctx.info;
+    }
+
+  describe (&ctx, message);
+  current_ctx = NULL;
+  g_object_unref (message);
+  ctx_clear (&ctx);
+  return ctx.info;
+}
