@@ -1,0 +1,1521 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-store"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "tern-store-batch-private.h"
+#include "tern-store-private.h"
+
+/* Applies a TernStoreBatch on the write connection, inside the transaction
+ * opened by the store thread. Every statement is cached (prepared once). */
+
+#define GET_STMT(var, sql)                                             \
+  sqlite3_stmt *var = tern_store_stmt_cache_get (ap->stmts, sql, error); \
+  if (var == NULL)                                                     \
+    return FALSE
+
+/* helpers */
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           idx,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, idx, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, idx);
+}
+
+static void
+bind_id (sqlite3_stmt *stmt,
+         int           idx,
+         gint64        id)
+{
+  if (id > 0)
+    sqlite3_bind_int64 (stmt, idx, id);
+  else
+    sqlite3_bind_null (stmt, idx);
+}
+
+/* Steps once: SQLITE_ROW or SQLITE_DONE, or -1 with @error set. */
+static int
+step (TernStoreApply *ap,
+      sqlite3_stmt   *stmt,
+      GError        **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return rc;
+  tern_store_set_sqlite_error (error, ap->db, rc, "Could not write");
+  sqlite3_reset (stmt);
+  return -1;
+}
+
+/* Steps to the end, ignoring rows. */
+static gboolean
+run (TernStoreApply *ap,
+     sqlite3_stmt   *stmt,
+     GError        **error)
+{
+  int rc;
+
+  while ((rc = step (ap, stmt, error)) == SQLITE_ROW)
+    ;
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
+static void
+add_id (GArray *array,
+        gint64  id)
+{
+  g_array_append_val (array, id);
+}
+
+static void
+add_message_change (GArray *array,
+                    gint64  id,
+                    gint64  chat_id,
+                    gint64  sort_key)
+{
+  TernStoreMessageChange change = { id, chat_id, sort_key };
+
+  g_array_append_val (array, change);
+}
+
+static void
+set_slot (TernStoreBatch *batch,
+          TernStoreOp    *op,
+          gint64          id,
+          gboolean        inserted)
+{
+  g_array_index (batch->ids, gint64, op->slot) = id;
+  g_array_index (batch->inserted, gboolean, op->slot) = inserted;
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* Adds the hashes returned by @stmt (column 0) to the files to check. */
+static gboolean
+collect_hashes (TernStoreApply *ap,
+                sqlite3_stmt   *stmt,
+                GError        **error)
+{
+  int rc;
+
+  while ((rc = step (ap, stmt, error)) == SQLITE_ROW)
+    {
+      const char *hash = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (hash != NULL && strlen (hash) >= 2)
+        g_hash_table_add (ap->hashes_to_check, g_strdup (hash));
+    }
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
+/* Looks up chat_id and sort_key of a message; FALSE if it is gone. */
+static gboolean
+message_position (TernStoreApply *ap,
+                  gint64          message,
+                  gint64         *chat_id,
+                  gint64         *sort_key,
+                  GError        **error)
+{
+  GET_STMT (stmt, "SELECT chat_id, sort_key FROM messages WHERE id = ?");
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, message);
+  rc = step (ap, stmt, error);
+  if (rc == SQLITE_ROW)
+    {
+      *chat_id = sqlite3_column_int64 (stmt, 0);
+      *sort_key = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+static void
+note_message_updated (TernStoreApply *ap,
+                      gint64          message,
+                      gint64          chat_id,
+                      gint64          sort_key)
+{
+  add_message_change (ap->changes->messages_updated, message, chat_id, sort_key);
+  add_id (ap->changes->chats_updated, chat_id);
+}
+
+static gboolean
+state_may_change (TernStoreDeliveryState from,
+                  TernStoreDeliveryState to)
+{
+  if (from == to)
+    return FALSE;
+  if (from == TERN_STORE_STATE_NONE)
+    return TRUE;
+  if (to == TERN_STORE_STATE_FAILED)
+    return from == TERN_STORE_STATE_PENDING || from == TERN_STORE_STATE_SENT;
+  if (from == TERN_STORE_STATE_FAILED)
+    return to != TERN_STORE_STATE_NONE;
+  return to > from;
+}
+
+static gboolean
+apply_state (TernStoreApply         *ap,
+             gint64                  message,
+             TernStoreDeliveryState  state,
+             gboolean                force,
+             GError                **error)
+{
+  GET_STMT (stmt, "SELECT state, chat_id, sort_key FROM messages WHERE id = ?");
+  TernStoreDeliveryState old;
+  gint64 chat_id, sort_key;
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, message);
+  rc = step (ap, stmt, error);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return rc == SQLITE_DONE;
+    }
+  old = sqlite3_column_int (stmt, 0);
+  chat_id = sqlite3_column_int64 (stmt, 1);
+  sort_key = sqlite3_column_int64 (stmt, 2);
+  sqlite3_reset (stmt);
+
+  if (!(force ? old != state : state_may_change (old, state)))
+    return TRUE;
+
+  {
+    GET_STMT (upd, "UPDATE messages SET state = ? WHERE id = ?");
+
+    sqlite3_bind_int (upd, 1, state);
+    sqlite3_bind_int64 (upd, 2, message);
+    if (!run (ap, upd, error))
+      return FALSE;
+  }
+  note_message_updated (ap, message, chat_id, sort_key);
+  return TRUE;
+}
+
+/* accounts */
+
+static void
+bind_account (sqlite3_stmt              *stmt,
+              const TernStoreAccountRow *row)
+{
+  bind_text (stmt, 1, row->address);
+  bind_text (stmt, 2, row->display_name);
+  bind_text (stmt, 3, row->login);
+  bind_text (stmt, 4, row->imap_host);
+  sqlite3_bind_int (stmt, 5, row->imap_port);
+  sqlite3_bind_int (stmt, 6, row->imap_security);
+  bind_text (stmt, 7, row->smtp_host);
+  sqlite3_bind_int (stmt, 8, row->smtp_port);
+  sqlite3_bind_int (stmt, 9, row->smtp_security);
+  sqlite3_bind_int (stmt, 10, row->filter_mode);
+  sqlite3_bind_int (stmt, 11, !!row->coi_server);
+  bind_text (stmt, 12, row->capabilities);
+  bind_text (stmt, 13, row->mailbox_root);
+  bind_text (stmt, 14, row->delimiter);
+  bind_text (stmt, 15, row->namespace_prefix);
+  sqlite3_bind_int (stmt, 16, !!row->enabled);
+}
+
+static gboolean
+op_add_account (TernStoreApply *ap,
+                TernStoreBatch *batch,
+                TernStoreOp    *op,
+                GError        **error)
+{
+  GET_STMT (stmt, "INSERT INTO accounts (address, display_name, login, imap_host, imap_port,"
+                  " imap_security, smtp_host, smtp_port, smtp_security, filter_mode, coi_server,"
+                  " capabilities, mailbox_root, delimiter, namespace_prefix, enabled)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+                  " RETURNING id");
+  gint64 id = 0;
+  int rc;
+
+  bind_account (stmt, op->row);
+  rc = step (ap, stmt, error);
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc < 0)
+    return FALSE;
+
+  set_slot (batch, op, id, TRUE);
+  add_id (ap->changes->accounts_changed, id);
+  return TRUE;
+}
+
+static gboolean
+op_update_account (TernStoreApply *ap,
+                   TernStoreBatch *batch,
+                   TernStoreOp    *op,
+                   GError        **error)
+{
+  GET_STMT (stmt, "UPDATE accounts SET address = ?1, display_name = ?2, login = ?3,"
+                  " imap_host = ?4, imap_port = ?5, imap_security = ?6, smtp_host = ?7,"
+                  " smtp_port = ?8, smtp_security = ?9, filter_mode = ?10, coi_server = ?11,"
+                  " capabilities = ?12, mailbox_root = ?13, delimiter = ?14,"
+                  " namespace_prefix = ?15, enabled = ?16 WHERE id = ?17");
+  gint64 account = tern_store_batch_resolve (batch, op->a);
+
+  bind_account (stmt, op->row);
+  sqlite3_bind_int64 (stmt, 17, account);
+  if (!run (ap, stmt, error))
+    return FALSE;
+  add_id (ap->changes->accounts_changed, account);
+  return TRUE;
+}
+
+static gboolean
+op_remove_account (TernStoreApply *ap,
+                   TernStoreBatch *batch,
+                   TernStoreOp    *op,
+                   GError        **error)
+{
+  gint64 account = tern_store_batch_resolve (batch, op->a);
+  int rc;
+
+  {
+    GET_STMT (stmt, "SELECT a.hash FROM attachments a JOIN messages m ON m.id = a.message_id"
+                    " WHERE m.account_id = ?1"
+                    " UNION SELECT avatar FROM chats WHERE account_id = ?1 AND avatar IS NOT NULL"
+                    " UNION SELECT avatar FROM contacts WHERE account_id = ?1 AND avatar IS NOT NULL");
+    sqlite3_bind_int64 (stmt, 1, account);
+    if (!collect_hashes (ap, stmt, error))
+      return FALSE;
+  }
+  {
+    GET_STMT (stmt, "SELECT id FROM chats WHERE account_id = ?");
+    sqlite3_bind_int64 (stmt, 1, account);
+    while ((rc = step (ap, stmt, error)) == SQLITE_ROW)
+      add_id (ap->changes->chats_deleted, sqlite3_column_int64 (stmt, 0));
+    sqlite3_reset (stmt);
+    if (rc < 0)
+      return FALSE;
+  }
+  {
+    GET_STMT (stmt, "DELETE FROM accounts WHERE id = ?");
+    sqlite3_bind_int64 (stmt, 1, account);
+    if (!run (ap, stmt, error))
+      return FALSE;
+  }
+  add_id (ap->changes->accounts_changed, account);
+  ap->changes->outbox_changed = TRUE;
+  return TRUE;
+}
+
+static gboolean
+op_pin_certificate (TernStoreApply *ap,
+                    TernStoreBatch *batch,
+                    TernStoreOp    *op,
+                    GError        **error)
+{
+  gint64 account = tern_store_batch_resolve (batch, op->a);
+
+  if (op->s2 != NULL)
+    {
+      GET_STMT (stmt, "INSERT OR REPLACE INTO pinned_certificates (account_id, host, sha256)"
+                      " VALUES (?, ?, ?)");
+      sqlite3_bind_int64 (stmt, 1, account);
+      bind_text (stmt, 2, op->s1);
+      bind_text (stmt, 3, op->s2);
+      if (!run (ap, stmt, error))
+        return FALSE;
+    }
+  else
+    {
+      GET_STMT (stmt, "DELETE FROM pinned_certificates WHERE account_id = ? AND host = ?");
+      sqlite3_bind_int64 (stmt, 1, account);
+      bind_text (stmt, 2, op->s1);
+      if (!run (ap, stmt, error))
+        return FALSE;
+    }
+  add_id (ap->changes->accounts_changed, account);
+  return TRUE;
+}
+
+/* folders */
+
+static gboolean
+op_ensure_folder (TernStoreApply *ap,
+                  TernStoreBatch *batch,
+                  TernStoreOp    *op,
+                  GError        **error)
+{
+  gint64 account = tern_store_batch_resolve (batch, op->a);
+  gint64 id = 0;
+  gboolean inserted = FALSE;
+  int rc;
+
+  {
+    GET_STMT (stmt, "INSERT INTO folders (account_id, name, delimiter, role) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (account_id, name) DO UPDATE SET delimiter = excluded.delimiter,"
+                    " role = excluded.role"
+                    " WHERE delimiter IS NOT excluded.delimiter OR role IS NOT excluded.role"
+                    " RETURNING id");
+    sqlite3_bind_int64 (stmt, 1, account);
+    bind_text (stmt, 2, op->s1);
+    bind_text (stmt, 3, op->s2);
+    sqlite3_bind_int (stmt, 4, (int) op->b);
+    rc = step (ap, stmt, error);
+    if (rc == SQLITE_ROW)
+      {
+        id = sqlite3_column_int64 (stmt, 0);
+        inserted = TRUE;
+      }
+    sqlite3_reset (stmt);
+    if (rc < 0)
+      return FALSE;
+  }
+
+  if (id == 0)
+    {
+      GET_STMT (stmt, "SELECT id FROM folders WHERE account_id = ? AND name = ?");
+      sqlite3_bind_int64 (stmt, 1, account);
+      bind_text (stmt, 2, op->s1);
+      rc = step (ap, stmt, error);
+      if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      if (rc < 0)
+        return FALSE;
+    }
+  else
+    add_id (ap->changes->folders_changed, id);
+
+  set_slot (batch, op, id, inserted);
+  return TRUE;
+}
+
+static gboolean
+op_set_uidvalidity (TernStoreApply *ap,
+                    TernStoreBatch *batch,
+                    TernStoreOp    *op,
+                    GError        **error)
+{
+  gint64 folder = tern_store_batch_resolve (batch, op->a);
+  guint32 old;
+  int rc;
+
+  {
+    GET_STMT (stmt, "SELECT uidvalidity FROM folders WHERE id = ?");
+    sqlite3_bind_int64 (stmt, 1, folder);
+    rc = step (ap, stmt, error);
+    old = rc == SQLITE_ROW ? (guint32) sqlite3_column_int64 (stmt, 0) : 0;
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_ROW)
+      return rc == SQLITE_DONE;
+  }
+  if (old == op->u)
+    return TRUE;
+
+  if (old != 0)
+    {
+      GET_STMT (stmt, "DELETE FROM message_locations WHERE folder_id = ?");
+      sqlite3_bind_int64 (stmt, 1, folder);
+      if (!run (ap, stmt, error))
+        return FALSE;
+    }
+  {
+    GET_STMT (stmt, "UPDATE folders SET uidvalidity = ?, uidnext = 0, highestmodseq = 0"
+                    " WHERE id = ?");
+    sqlite3_bind_int64 (stmt, 1, op->u);
+    sqlite3_bind_int64 (stmt, 2, folder);
+    if (!run (ap, stmt, error))
+      return FALSE;
+  }
+  add_id (ap->changes->folders_changed, folder);
+  return TRUE;
+}
+
+static gboolean
+op_set_sync_state (TernStoreApply *ap,
+                   TernStoreBatch *batch,
+                   TernStoreOp    *op,
+                   GError        **error)
+{
+  GET_STMT (stmt, "UPDATE folders SET uidnext = ?, highestmodseq = ?, last_sync = ? WHERE id = ?");
+  gint64 folder = tern_store_batch_resolve (batch, op->a);
+
+  sqlite3_bind_int64 (stmt, 1, op->b);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) op->u);
+  sqlite3_bind_int64 (stmt, 3, op->c);
+  sqlite3_bind_int64 (stmt, 4, folder);
+  if (!run (ap, stmt, error))
+    return FALSE;
+  add_id (ap->changes->folders_changed, folder);
+  return TRUE;
+}
+
+static gboolean
+op_remove_folder (TernStoreApply *ap,
+                  TernStoreBatch *batch,
+                  TernStoreOp    *op,
+                  GError        **error)
+{
+  GET_STMT (stmt, "DELETE FROM folders WHERE id = ?");
+  gint64 folder = tern_store_batch_resolve (batch, op->a);
+
+  sqlite3_bind_int64 (stmt, 1, folder);
+  if (!run (ap, stmt, error))
+    return FALSE;
+  add_id (ap->changes->folders_changed, folder);
+  return TRUE;
+}
+
+/* contacts */
+
+static gboolean
+op_ensure_contact (TernStoreApply *ap,
+                   TernStoreBatch *batch,
+                   TernStoreOp    *op,
+                   GError        **error)
+{
+  gint64 account = tern_store_batch_resolve (batch, op->a);
+  gint64 id = 0;
+  int rc;
+
+  {
+    GET_STMT (stmt, "SELECT contact_id FROM contact_addresses WHERE account_id = ? AND address = ?");
+    sqlite3_bind_int64 (stmt, 1, account);
+    bind_text (stmt, 2, op->s1);
+    rc = step (ap, stmt, error);
+    if (rc == SQLITE_ROW)
+      id = sqlite3_column_int64 (stmt, 0);
+    sqlite3_reset (stmt);
+    if (rc < 0)
+      return FALSE;
+  }
+  if (id != 0)
+    {
+      set_slot (batch, op, id, FALSE);
+      return TRUE;
+    }
+
+  {
+    GET_STMT (stmt, "INSERT INTO contacts (account_id, address, display_name) VALUES (?, ?, ?)"
+                    " RETURNING id");
+    sqlite3_bind_int64 (stmt, 1, account);
+    bind_text (stmt, 2, op->s1);
+    bind_text (stmt, 3, op->s2);
+    rc = step (ap, stmt, error);
+    if (rc == SQLITE_ROW)
+      id = sqlite3_column_int64 (stmt, 0);
+    sqlite3_reset (stmt);
+    if (rc < 0)
+      return FALSE;
+  }
+  {
+    GET_STMT (stmt, "INSERT INTO contact_addresses (account_id, address, contact_id)"
+                    " VALUES (?, ?, ?)");
+    sqlite3_bind_int64 (stmt, 1, account);
+    bind_text (stmt, 2, op->s1);
+    sqlite3_bind_int64 (stmt, 3, id);
+    if (!run (ap, stmt, error))
+      return FALSE;
+  }
+  set_slot (batch, op, id, TRUE);
+  add_id (ap->changes->contacts_changed, id);
+  return TRUE;
+}
+
+static gboolean
+op_update_contact (TernStoreApply *ap,
+                   TernStoreBatch *batch,
+                   TernStoreOp    *op,
+                   GError        **error)
+{
+  GET_STMT (stmt, "UPDATE contacts SET"
+                  " display_name = CASE WHEN ?1 & 1 THEN ?3 ELSE display_name END,"
+                  " avatar = CASE WHEN ?1 & 2 THEN ?4 ELSE avatar END,"
+                  " status = CASE WHEN ?1 & 4 THEN ?5 ELSE status END,"
+                  " blocked = CASE WHEN ?1 & 8 THEN ?6 ELSE blocked END,"
+                  " from_hash = CASE WHEN ?1 & 16 THEN ?7 ELSE from_hash END,"
+                  " last_seen = CASE WHEN ?1 & 32 THEN ?8 ELSE last_seen END,"
+                  " profile_sent = CASE WHEN ?1 & 64 THEN ?9 ELSE profile_sent END"
+                  " WHERE id = ?2 RETURNING avatar IS NOT ?10");
+  const TernStoreContactRow *row = op->row;
+  gint64 contact = tern_store_batch_resolve (batch, op->a);
+
+  if (contact == 0)
+    return TRUE;
+
+  /* A replaced avatar may leave its file unused. */
+  if (op->flags & TERN_STORE_CONTACT_FIELD_AVATAR)
+    {
+      GET_STMT (old, "SELECT avatar FROM contacts WHERE id = ? AND avatar IS NOT NULL");
+      sqlite3_bind_int64 (old, 1, contact);
+      if (!collect_hashes (ap, old, error))
+        return FALSE;
+    }
+
+  sqlite3_bind_int (stmt, 1, op->flags);
+  sqlite3_bind_int64 (stmt, 2, contact);
+  bind_text (stmt, 3, row->display_name);
+  bind_text (stmt, 4, row->avatar);
+  bind_text (stmt, 5, row->status);
+  sqlite3_bind_int (stmt, 6, !!row->blocked);
+  bind_text (stmt, 7, row->from_hash);
+  sqlite3_bind_int64 (stmt, 8, row->last_seen);
+  sqlite3_bind_int (stmt, 9, !!row->profile_sent);
+  bind_text (stmt, 10, row->avatar);
+  if (!run (ap, stmt, error))
+    return FALSE;
+  add_id (ap->changes->contacts_changed, contact);
+  return TRUE;
+}
+
+static gboolean
+op_add_contact_address (TernStoreApply *ap,
+                        TernStoreBatch *batch,
+                        TernStoreOp    *op,
+                        GError        **error)
+{
+  GET_STMT (stmt, "INSERT INTO contact_addresses (account_id, address, contact_id)"
+                  " SELECT account_id, ?1, id FROM contacts WHERE id = ?2"
+                  " ON CONFLICT (account_id, address) DO UPDATE SET contact_id = excluded.contact_id");
+  gint64 contact = tern_store_batch_resolve (batch, op->a);
+
+  bind_text (stmt, 1, op->s1);
+  sqlite3_bind_int64 (stmt, 2, contact);
+  if (!run (ap, stmt, error))
+    return FALSE;
+  add_id (ap->changes->contacts_changed, contact);
+  return TRUE;
+}
+
+/* chats */
+
+static gboolean
+op_ensure_chat (TernStoreApply *ap,
+                TernStoreBatch *batch,
+                TernStoreOp    *op,
+                GError        **error)
+{
+  gint64 account = tern_store_batch_resolve (batch, op->a);
+  gint64 contact = tern_store_batch_resolve (batch, op->c);
+  gint64 id = 0;
+  gboolean inserted = FALSE;
+  int rc;
+
+  {
+    GET_STMT (stmt, "SELECT id FROM chats WHERE account_id = ? AND kind = ? AND key = ?");
+    sqlite3_bind_int64 (stmt, 1, account);
+    sqlite3_bind_int (stmt, 2, (int) op->b);
+    bind_text (stmt, 3, op->s1);
+    rc = step (ap, stmt, error);
+    if (rc == SQLITE_ROW)
+      id = sqlite3_column_int64 (stmt, 0);
+    sqlite3_reset (stmt);
+    if (rc < 0)
+      return FALSE;
+  }
+
+  if (id == 0)
+    {
+      GET_STMT (stmt, "INSERT INTO chats (account_id, kind, key, name, contact_id, last_activity)"
+                      " VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+      sqlite3_bind_int64 (stmt, 1, account);
+      sqlite3_bind_int (stmt, 2, (int) op->b);
+      bind_text (stmt, 3, op->s1);
+      bind_text (stmt, 4, op->s2);
+      bind_id (stmt, 5, contact);
+      sqlite3_bind_int64 (stmt, 6, now_seconds ());
+      rc = step (ap, stmt, error);
+      if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      if (rc < 0)
+        return FALSE;
+      inserted = TRUE;
+      add_id (ap->changes->chats_inserted, id);
+    }
+
+  set_slot (batch, op, id, inserted);
+  return TRUE;
+}
+
+static gboolean
+op_update_chat (TernStoreApply *ap,
+                TernStoreBatch *batch,
+                TernStoreOp    *op,
+                GError        **error)
+{
+  GET_STMT (stmt, "UPDATE chats SET"
+                  " name = CASE WHEN ?1 & 1 THEN ?3 ELSE name END,"
+                  " description = CASE WHEN ?1 & 2 THEN ?4 ELSE description END,"
+                  " avatar = CASE WHEN ?1 & 4 THEN ?5 ELSE avatar END,"
+                  " muted = CASE WHEN ?1 & 8 THEN ?6 ELSE muted END,"
+                  " archived = CASE WHEN ?1 & 16 THEN ?7 ELSE archived END,"
+                  " pinned = CASE WHEN ?1 & 32 THEN ?8 ELSE pinned END,"
+                  " draft = CASE WHEN ?1 & 64 THEN ?9 ELSE draft END,"
+                  " contact_id = CASE WHEN ?1 & 128 THEN ?10 ELSE contact_id END"
+                  " WHERE id = ?2");
+  const TernStoreChatRow *row = op->row;
+  gint64 chat = tern_store_batch_resolve (batch, op->a);
+
+  if (chat == 0)
+    return TRUE;
+
+  if (op->flags & TERN_STORE_CHAT_FIELD_AVATAR)
+    {
+      GET_STMT (old, "SELECT avatar FROM chats WHERE id = ? AND avatar IS NOT NULL");
+      sqlite3_bind_int64 (old, 1, chat);
+      if (!collect_hashes (ap, old, error))
+        return FALSE;
+    }
+
+  sqlite3_bind_int (stmt, 1, op->flags);
+  sqlite3_bind_int64 (stmt, 2, chat);
+  bind_text (stmt, 3, row->name);
+  bind_text (stmt, 4, row->description);
+  bind_text (stmt, 5, row->avatar);
+  sqlite3_bind_int (stmt, 6, !!row->muted);
+  sqlite3_bind_int (stmt, 7, !!row->archived);
+  sqlite3_bind_int (stmt, 8, !!row->pinned);
+  bind_text (stmt, 9, row->draft);
+  bind_id (stmt, 10, tern_store_batch_resolve (batch, row->contact_id));
+  if (!run (ap, stmt, error))
+    return FALSE;
+  add_id (ap->changes->chats_updated, chat);
+  return TRUE;
+}
+
+static gboolean
+op_delete_chat (TernStoreApply *ap,
+                TernStoreBatch *batch,
+                TernStoreOp    *op,
+                GError        **error)
+{
+  gint64 chat = tern_store_batch_resolve (batch, op->a);
+
+  {
+    GET_STMT (stmt, "SELECT a.hash FROM messages m JOIN attachments a ON a.message_id = m.id"
+                    " WHERE m.chat_id = ?1"
+                    " UNION SELECT avatar FROM chats WHERE id = ?1 AND avatar IS NOT NULL");
+    sqlite3_bind_int64 (stmt, 1, chat);
+    if (!collect_hashes (ap, stmt, error))
+      return FALSE;
+  }
+  {
+    GET_STMT (stmt, "DELETE FROM chats WHERE id = ?");
+    sqlite3_bind_int64 (stmt, 1, chat);
+    if (!run (ap, stmt, error))
+      return FALSE;
+    if (sqlite3_changes (ap->db) > 0)
+      add_id (ap->changes->chats_deleted, chat);
+  }
+  return TRUE;
+}
+
+static gboolean
+op_set_member (TernStoreApply *ap,
+               TernStoreBatch *batch,
+               TernStoreOp    *op,
+               GError        **error)
+{
+  gint64 chat = tern_store_batch_resolve (batch, op->a);
+  gint64 contact = tern_store_batch_resolve (batch, op->b);
+
+  if (chat == 0 || contact == 0)
+    return TRUE;
+
+  if (op->flags)
+    {
+      GET_STMT (stmt, "INSERT OR IGNORE INTO chat_members (chat_id, contact_id) VALUES (?, ?)");
+      sqlite3_bind_int64 (stmt, 1, chat);
+      sqlite3_bind_int64 (stmt, 2, contact);
+      if (!run (ap, stmt, error))
+        return FALSE;
+    }
+  else
+    {
+      GET_STMT (stmt, "DELETE FROM chat_members WHERE chat_id = ? AND contact_id = ?");
+      sqlite3_bind_int64 (stmt, 1, chat);
+      sqlite3_bind_int64 (stmt, 2, contact);
+      if (!run (ap, stmt, error))
+        return FALSE;
+    }
+  add_id (ap->changes->chats_updated, chat);
+  return TRUE;
+}
+
+static gboolean
+op_mark_chat_read (TernStoreApply *ap,
+                   TernStoreBatch *batch,
+                   TernStoreOp    *op,
+                   GError        **error)
+{
+  GET_STMT (stmt, "UPDATE messages SET seen = 1 WHERE chat_id = ? AND seen = 0 AND outgoing = 0"
+                  " RETURNING id, sort_key");
+  gint64 chat = tern_store_batch_resolve (batch, op->a);
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, chat);
+  while ((rc = step (ap, stmt, error)) == SQLITE_ROW)
+    add_message_change (ap->changes->messages_updated, sqlite3_column_int64 (stmt, 0), chat,
+                        sqlite3_column_int64 (stmt, 1));
+  sqlite3_reset (stmt);
+  if (rc < 0)
+    return FALSE;
+  add_id (ap->changes->chats_updated, chat);
+  return TRUE;
+}
+
+/* messages */
+
+static gboolean
+insert_location (TernStoreApply *ap,
+                 gint64          message,
+                 gint64          folder,
+                 guint32         uid,
+                 GError        **error)
+{
+  GET_STMT (stmt, "INSERT OR REPLACE INTO message_locations (folder_id, uid, message_id)"
+                  " VALUES (?, ?, ?)");
+
+  sqlite3_bind_int64 (stmt, 1, folder);
+  sqlite3_bind_int64 (stmt, 2, uid);
+  sqlite3_bind_int64 (stmt, 3, message);
+  return run (ap, stmt, error);
+}
+
+static gboolean
+op_add_message (TernStoreApply *ap,
+                TernStoreBatch *batch,
+                TernStoreOp    *op,
+                GError        **error)
+{
+  GET_STMT (stmt, "INSERT INTO messages (account_id, chat_id, message_id, sender_contact_id,"
+                  " sender_address, outgoing, sent_time, received_time, sort_key, kind, state,"
+                  " seen, edited, deleted, subject, text, quote, reply_to, pinned_until,"
+                  " latitude, longitude)"
+                  " VALUES (IFNULL(?1, (SELECT account_id FROM chats WHERE id = ?2)), ?2, ?3, ?4,"
+                  " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+                  " ON CONFLICT (account_id, message_id) DO NOTHING RETURNING id");
+  const TernStoreMessageRow *row = op->row;
+  gint64 chat = tern_store_batch_resolve (batch, row->chat_id);
+  gint64 folder = tern_store_batch_resolve (batch, op->b);
+  gint64 sort_key = row->sort_key;
+  gint64 id = 0;
+  gboolean inserted = FALSE;
+  int rc;
+
+  if (chat == 0)
+    return TRUE;
+
+  if (sort_key == 0)
+    {
+      if (row->sent_time != 0 && row->received_time != 0)
+        sort_key = MIN (row->sent_time, row->received_time);
+      else if (row->sent_time != 0 || row->received_time != 0)
+        sort_key = row->sent_time != 0 ? row->sent_time : row->received_time;
+      else
+        sort_key = now_seconds ();
+    }
+
+  bind_id (stmt, 1, tern_store_batch_resolve (batch, row->account_id));
+  sqlite3_bind_int64 (stmt, 2, chat);
+  bind_text (stmt, 3, row->message_id);
+  bind_id (stmt, 4, tern_store_batch_resolve (batch, row->sender_contact_id));
+  bind_text (stmt, 5, row->sender_address);
+  sqlite3_bind_int (stmt, 6, !!row->outgoing);
+  sqlite3_bind_int64 (stmt, 7, row->sent_time);
+  sqlite3_bind_int64 (stmt, 8, row->received_time);
+  sqlite3_bind_int64 (stmt, 9, sort_key);
+  sqlite3_bind_int (stmt, 10, row->kind);
+  sqlite3_bind_int (stmt, 11, row->state);
+  sqlite3_bind_int (stmt, 12, !!row->seen);
+  sqlite3_bind_int (stmt, 13, !!row->edited);
+  sqlite3_bind_int (stmt, 14, !!row->deleted);
+  bind_text (stmt, 15, row->subject);
+  bind_text (stmt, 16, row->text);
+  bind_text (stmt, 17, row->quote);
+  bind_text (stmt, 18, row->reply_to);
+  sqlite3_bind_int64 (stmt, 19, row->pinned_until);
+  if (row->has_location)
+    {
+      sqlite3_bind_double (stmt, 20, row->latitude);
+      sqlite3_bind_double (stmt, 21, row->longitude);
+    }
+  rc = step (ap, stmt, error);
+  if (rc == SQLITE_ROW)
+    {
+      id = sqlite3_column_int64 (stmt, 0);
+      inserted = TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc < 0)
+    return FALSE;
+
+  if (inserted)
+    {
+      add_message_change (ap->changes->messages_inserted, id, chat, sort_key);
+      add_id (ap->changes->chats_updated, chat);
+    }
+  else
+    {
+      GET_STMT (find, "SELECT id FROM messages WHERE account_id ="
+                      " IFNULL(?1, (SELECT account_id FROM chats WHERE id = ?2)) AND message_id = ?3");
+      bind_id (find, 1, tern_store_batch_resolve (batch, row->account_id));
+      sqlite3_bind_int64 (find, 2, chat);
+      bind_text (find, 3, row->message_id);
+      rc = step (ap, find, error);
+      if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64 (find, 0);
+      sqlite3_reset (find);
+      if (rc < 0)
+        return FALSE;
+    }
+
+  if (id != 0 && folder != 0 && !insert_location (ap, id, folder, (guint32) op->u, error))
+    return FALSE;
+
+  set_slot (batch, op, id, inserted);
+  return TRUE;
+}
+
+static gboolean
+op_add_location (TernStoreApply *ap,
+                 TernStoreBatch *batch,
+                 TernStoreOp    *op,
+                 GError        **error)
+{
+  gint64 message = tern_store_batch_resolve (batch, op->a);
+  gint64 folder = tern_store_batch_resolve (batch, op->b);
+
+  if (message == 0 || folder == 0)
+    return TRUE;
+  return insert_location (ap, message, folder, (guint32) op->u, error);
+}
+
+static gboolean
+op_remove_location (TernStoreApply *ap,
+                    TernStoreBatch *batch,
+                    TernStoreOp    *op,
+                    GError        **error)
+{
+  GET_STMT (stmt, "DELETE FROM message_locations WHERE folder_id = ? AND uid = ?");
+
+  sqlite3_bind_int64 (stmt, 1, tern_store_batch_resolve (batch, op->b));
+  sqlite3_bind_int64 (stmt, 2, op->u);
+  return run (ap, stmt, error);
+}
+
+/* Runs an UPDATE ... RETURNING chat_id, sort_key on one message. */
+static gboolean
+update_message (TernStoreApply *ap,
+                sqlite3_stmt   *stmt,
+                gint64          message,
+                GError        **error)
+{
+  int rc = step (ap, stmt, error);
+  gint64 chat_id = 0, sort_key = 0;
+
+  if (rc == SQLITE_ROW)
+    {
+      chat_id = sqlite3_column_int64 (stmt, 0);
+      sort_key = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc < 0)
+    return FALSE;
+  if (rc == SQLITE_ROW)
+    note_message_updated (ap, message, chat_id, sort_key);
+  return TRUE;
+}
+
+static gboolean
+op_set_seen (TernStoreApply *ap,
+             TernStoreBatch *batch,
+             TernStoreOp    *op,
+             GError        **error)
+{
+  GET_STMT (stmt, "UPDATE messages SET seen = ?1 WHERE id = ?2 AND seen != ?1"
+                  " RETURNING chat_id, sort_key");
+  gint64 message = tern_store_batch_resolve (batch, op->a);
+
+  sqlite3_bind_int (stmt, 1, op->flags);
+  sqlite3_bind_int64 (stmt, 2, message);
+  return update_message (ap, stmt, message, error);
+}
+
+static gboolean
+op_set_pinned (TernStoreApply *ap,
+               TernStoreBatch *batch,
+               TernStoreOp    *op,
+               GError        **error)
+{
+  GET_STMT (stmt, "UPDATE messages SET pinned_until = ?1 WHERE id = ?2 AND pinned_until != ?1"
+                  " RETURNING chat_id, sort_key");
+  gint64 message = tern_store_batch_resolve (batch, op->a);
+
+  sqlite3_bind_int64 (stmt, 1, op->c);
+  sqlite3_bind_int64 (stmt, 2, message);
+  return update_message (ap, stmt, message, error);
+}
+
+static gboolean
+op_edit_message (TernStoreApply *ap,
+                 TernStoreBatch *batch,
+                 TernStoreOp    *op,
+                 GError        **error)
+{
+  gint64 account = tern_store_batch_resolve (batch, op->a);
+  gint64 message = 0, chat_id = 0, sort_key = 0;
+  g_autofree char *old_text = NULL;
+  int rc;
+
+  /* The target is a message, or (a later edit) the previous edit request. */
+  {
+    GET_STMT (stmt, "SELECT id, chat_id, sort_key, text FROM messages"
+                    " WHERE account_id = ?1 AND message_id = ?2"
+                    " UNION ALL"
+                    " SELECT m.id, m.chat_id, m.sort_key, m.text FROM message_edits e"
+                    " JOIN messages m ON m.id = e.message_id"
+                    " WHERE e.edit_message_id = ?2 AND m.account_id = ?1"
+                    " LIMIT 1");
+    sqlite3_bind_int64 (stmt, 1, account);
+    bind_text (stmt, 2, op->s1);
+    rc = step (ap, stmt, error);
+    if (rc == SQLITE_ROW)
+      {
+        message = sqlite3_column_int64 (stmt, 0);
+        chat_id = sqlite3_column_int64 (stmt, 1);
+        sort_key = sqlite3_column_int64 (stmt, 2);
+        old_text = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      }
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_ROW)
+      return rc == SQLITE_DONE;
+  }
+
+  if (op->s2 != NULL)
+    {
+      GET_STMT (stmt, "SELECT 1 FROM message_edits WHERE edit_message_id = ? AND message_id = ?");
+      bind_text (stmt, 1, op->s2);
+      sqlite3_bind_int64 (stmt, 2, message);
+      rc = step (ap, stmt, error);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return rc == SQLITE_ROW; /* applied already */
+    }
+
+  if (op->s3 == NULL)
+    {
+      /* A delete: nothing of the old content stays, not even in the history. */
+      GET_STMT (hashes, "SELECT hash FROM attachments WHERE message_id = ?");
+      sqlite3_bind_int64 (hashes, 1, message);
+      if (!collect_hashes (ap, hashes, error))
+        return FALSE;
+      {
+        GET_STMT (stmt, "DELETE FROM attachments WHERE message_id = ?");
+        sqlite3_bind_int64 (stmt, 1, message);
+        if (!run (ap, stmt, error))
+          return FALSE;
+      }
+      {
+        GET_STMT (stmt, "DELETE FROM message_edits WHERE message_id = ?");
+        sqlite3_bind_int64 (stmt, 1, message);
+        if (!run (ap, stmt, error))
+          return FALSE;
+      }
+      {
+        GET_STMT (stmt, "UPDATE messages SET text = NULL, quote = NULL, subject = NULL,"
+                        " latitude = NULL, longitude = NULL, deleted = 1, seen = 1,"
+                        " pinned_until = 0 WHERE id = ?");
+        sqlite3_bind_int64 (stmt, 1, message);
+        if (!run (ap, stmt, error))
+          return FALSE;
+      }
+      g_clear_pointer (&old_text, g_free);
+    }
+  else
+    {
+      GET_STMT (stmt, "UPDATE messages SET text = ?, edited = 1 WHERE id = ?");
+      bind_text (stmt, 1, op->s3);
+      sqlite3_bind_int64 (stmt, 2, message);
+      if (!run (ap, stmt, error))
+        return FALSE;
+    }
+
+  {
+    GET_STMT (stmt, "INSERT INTO message_edits (message_id, edit_message_id, old_text, new_text,"
+                    " edited_at) VALUES (?, ?, ?, ?, ?)");
+    sqlite3_bind_int64 (stmt, 1, message);
+    bind_text (stmt, 2, op->s2);
+    bind_text (stmt, 3, old_text);
+    bind_text (stmt, 4, op->s3);
+    sqlite3_bind_int64 (stmt, 5, op->c);
+    if (!run (ap, stmt, error))
+      return FALSE;
+  }
+
+  note_message_updated (ap, message, chat_id, sort_key);
+  return TRUE;
+}
+
+static gboolean
+op_delete_message (TernStoreApply *ap,
+                   TernStoreBatch *batch,
+                   TernStoreOp    *op,
+                   GError        **error)
+{
+  gint64 message = tern_store_batch_resolve (batch, op->a);
+  gint64 chat_id, sort_key;
+
+  if (!message_position (ap, message, &chat_id, &sort_key, error))
+    return error == NULL || *error == NULL;
+
+  {
+    GET_STMT (stmt, "SELECT hash FROM attachments WHERE message_id = ?");
+    sqlite3_bind_int64 (stmt, 1, message);
+    if (!collect_hashes (ap, stmt, error))
+      return FALSE;
+  }
+  {
+    GET_STMT (stmt, "DELETE FROM messages WHERE id = ?");
+    sqlite3_bind_int64 (stmt, 1, message);
+    if (!run (ap, stmt, error))
+      return FALSE;
+  }
+  add_message_change (ap->changes->messages_deleted, message, chat_id, sort_key);
+  add_id (ap->changes->chats_updated, chat_id);
+  return TRUE;
+}
+
+static gboolean
+op_add_receipt (TernStoreApply *ap,
+                TernStoreBatch *batch,
+                TernStoreOp    *op,
+                GError        **error)
+{
+  gint64 message = tern_store_batch_resolve (batch, op->a);
+  gboolean outgoing = FALSE;
+  int rc;
+
+  {
+    GET_STMT (stmt, "SELECT outgoing FROM messages WHERE id = ?");
+    sqlite3_bind_int64 (stmt, 1, message);
+    rc = step (ap, stmt, error);
+    if (rc == SQLITE_ROW)
+      outgoing = sqlite3_column_int (stmt, 0);
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_ROW)
+      return rc == SQLITE_DONE;
+  }
+  {
+    GET_STMT (stmt, "INSERT INTO receipts (message_id, address, kind, time) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (message_id, address) DO UPDATE SET"
+                    " time = CASE WHEN excluded.kind > kind THEN excluded.time ELSE time END,"
+                    " kind = MAX (kind, excluded.kind)");
+    sqlite3_bind_int64 (stmt, 1, message);
+    bind_text (stmt, 2, op->s1);
+    sqlite3_bind_int (stmt, 3, op->flags);
+    sqlite3_bind_int64 (stmt, 4, op->c);
+    if (!run (ap, stmt, error))
+      return FALSE;
+  }
+
+  if (!outgoing)
+    return TRUE;
+  return apply_state (ap, message,
+                      op->flags == TERN_STORE_RECEIPT_READ ? TERN_STORE_STATE_READ
+                                                           : TERN_STORE_STATE_DELIVERED,
+                      FALSE, error);
+}
+
+static gboolean
+op_add_attachment (TernStoreApply *ap,
+                   TernStoreBatch *batch,
+                   TernStoreOp    *op,
+                   GError        **error)
+{
+  gint64 message = tern_store_batch_resolve (batch, op->a);
+  g_autofree char *hash = NULL;
+  g_autofree char *path = NULL;
+  gint64 chat_id, sort_key;
+  gboolean created;
+
+  if (!message_position (ap, message, &chat_id, &sort_key, error))
+    return error == NULL || *error == NULL;
+
+  if (!tern_store_write_attachment (ap->attachments_dir, op->bytes, &hash, &path, &created, error))
+    return FALSE;
+  if (created)
+    g_ptr_array_add (ap->new_files, g_steal_pointer (&path));
+
+  {
+    GET_STMT (stmt, "INSERT INTO attachments (message_id, hash, mime_type, name, size)"
+                    " VALUES (?, ?, ?, ?, ?)");
+    sqlite3_bind_int64 (stmt, 1, message);
+    bind_text (stmt, 2, hash);
+    bind_text (stmt, 3, op->s1);
+    bind_text (stmt, 4, op->s2);
+    sqlite3_bind_int64 (stmt, 5, g_bytes_get_size (op->bytes));
+    if (!run (ap, stmt, error))
+      return FALSE;
+  }
+  note_message_updated (ap, message, chat_id, sort_key);
+  return TRUE;
+}
+
+/* outbox */
+
+static gboolean
+op_outbox_add (TernStoreApply *ap,
+               TernStoreBatch *batch,
+               TernStoreOp    *op,
+               GError        **error)
+{
+  GET_STMT (stmt, "INSERT INTO outbox (account_id, message_id, rfc822_message_id, raw,"
+                  " recipients, state, attempts, next_attempt, created)"
+                  " VALUES (?, ?, ?, ?, ?, 0, 0, ?6, ?6) RETURNING id");
+  gint64 account = tern_store_batch_resolve (batch, op->a);
+  gint64 message = tern_store_batch_resolve (batch, op->b);
+  g_autofree char *recipients = g_strjoinv ("\n", op->strv);
+  gsize size;
+  gconstpointer raw = g_bytes_get_data (op->bytes, &size);
+  gint64 id = 0;
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, account);
+  bind_id (stmt, 2, message);
+  bind_text (stmt, 3, op->s1);
+  sqlite3_bind_blob64 (stmt, 4, raw ? raw : "", size, SQLITE_STATIC);
+  bind_text (stmt, 5, recipients);
+  sqlite3_bind_int64 (stmt, 6, now_seconds ());
+  rc = step (ap, stmt, error);
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc < 0)
+    return FALSE;
+
+  set_slot (batch, op, id, TRUE);
+  ap->changes->outbox_changed = TRUE;
+  if (message != 0)
+    return apply_state (ap, message, TERN_STORE_STATE_PENDING, TRUE, error);
+  return TRUE;
+}
+
+static gboolean
+op_outbox_update (TernStoreApply *ap,
+                  TernStoreBatch *batch,
+                  TernStoreOp    *op,
+                  GError        **error)
+{
+  gint64 outbox = tern_store_batch_resolve (batch, op->a);
+  sqlite3_stmt *stmt = NULL;
+  gint64 message = 0;
+  gboolean changed = FALSE;
+  int rc;
+
+  switch (op->kind)
+    {
+    case OP_OUTBOX_SENDING:
+      stmt = tern_store_stmt_cache_get (ap->stmts,
+                                        "UPDATE outbox SET state = 1, attempts = attempts + 1"
+                                        " WHERE id = ?1 AND state = 0 RETURNING message_id",
+                                        error);
+      break;
+    case OP_OUTBOX_RETRY:
+      stmt = tern_store_stmt_cache_get (ap->stmts,
+                                        "UPDATE outbox SET state = 0, last_error = ?2,"
+                                        " next_attempt = ?3 WHERE id = ?1 AND state IN (0, 1)"
+                                        " RETURNING message_id",
+                                        error);
+      if (stmt)
+        {
+          bind_text (stmt, 2, op->s1);
+          sqlite3_bind_int64 (stmt, 3, op->c);
+        }
+      break;
+    case OP_OUTBOX_SENT:
+      stmt = tern_store_stmt_cache_get (ap->stmts,
+                                        "UPDATE outbox SET state = 2, raw = NULL, last_error = NULL"
+                                        " WHERE id = ?1 AND state IN (0, 1) RETURNING message_id",
+                                        error);
+      break;
+    case OP_OUTBOX_FAILED:
+      stmt = tern_store_stmt_cache_get (ap->stmts,
+                                        "UPDATE outbox SET state = 3, last_error = ?2"
+                                        " WHERE id = ?1 AND state IN (0, 1) RETURNING message_id",
+                                        error);
+      if (stmt)
+        bind_text (stmt, 2, op->s1);
+      break;
+    case OP_OUTBOX_REMOVE:
+      stmt = tern_store_stmt_cache_get (ap->stmts, "DELETE FROM outbox WHERE id = ?1"
+                                        " RETURNING NULL", error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, outbox);
+  rc = step (ap, stmt, error);
+  if (rc == SQLITE_ROW)
+    {
+      changed = TRUE;
+      message = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_reset (stmt);
+  if (rc < 0)
+    return FALSE;
+  if (!changed)
+    return TRUE;
+
+  ap->changes->outbox_changed = TRUE;
+  if (message == 0)
+    return TRUE;
+  if (op->kind == OP_OUTBOX_SENT)
+    return apply_state (ap, message, TERN_STORE_STATE_SENT, FALSE, error);
+  if (op->kind == OP_OUTBOX_FAILED)
+    return apply_state (ap, message, TERN_STORE_STATE_FAILED, FALSE, error);
+  return TRUE;
+}
+
+/* public (internal) */
+
+gboolean
+tern_store_batch_apply (TernStoreBatch *batch,
+                        TernStoreApply *ap,
+                        GError        **error)
+{
+  for (guint i = 0; i < batch->ops->len; i++)
+    {
+      TernStoreOp *op = &g_array_index (batch->ops, TernStoreOp, i);
+      gboolean ok;
+
+      switch (op->kind)
+        {
+        case OP_ADD_ACCOUNT: ok = op_add_account (ap, batch, op, error); break;
+        case OP_UPDATE_ACCOUNT: ok = op_update_account (ap, batch, op, error); break;
+        case OP_REMOVE_ACCOUNT: ok = op_remove_account (ap, batch, op, error); break;
+        case OP_PIN_CERTIFICATE: ok = op_pin_certificate (ap, batch, op, error); break;
+        case OP_ENSURE_FOLDER: ok = op_ensure_folder (ap, batch, op, error); break;
+        case OP_SET_UIDVALIDITY: ok = op_set_uidvalidity (ap, batch, op, error); break;
+        case OP_SET_SYNC_STATE: ok = op_set_sync_state (ap, batch, op, error); break;
+        case OP_REMOVE_FOLDER: ok = op_remove_folder (ap, batch, op, error); break;
+        case OP_ENSURE_CONTACT: ok = op_ensure_contact (ap, batch, op, error); break;
+        case OP_UPDATE_CONTACT: ok = op_update_contact (ap, batch, op, error); break;
+        case OP_ADD_CONTACT_ADDRESS: ok = op_add_contact_address (ap, batch, op, error); break;
+        case OP_ENSURE_CHAT: ok = op_ensure_chat (ap, batch, op, error); break;
+        case OP_UPDATE_CHAT: ok = op_update_chat (ap, batch, op, error); break;
+        case OP_DELETE_CHAT: ok = op_delete_chat (ap, batch, op, error); break;
+        case OP_SET_MEMBER: ok = op_set_member (ap, batch, op, error); break;
+        case OP_MARK_CHAT_READ: ok = op_mark_chat_read (ap, batch, op, error); break;
+        case OP_ADD_MESSAGE: ok = op_add_message (ap, batch, op, error); break;
+        case OP_ADD_LOCATION: ok = op_add_location (ap, batch, op, error); break;
+        case OP_REMOVE_LOCATION: ok = op_remove_location (ap, batch, op, error); break;
+        case OP_SET_SEEN: ok = op_set_seen (ap, batch, op, error); break;
+        case OP_SET_STATE:
+          ok = apply_state (ap, tern_store_batch_resolve (batch, op->a), op->flags, FALSE, error);
+          break;
+        case OP_EDIT_MESSAGE: ok = op_edit_message (ap, batch, op, error); break;
+        case OP_SET_PINNED: ok = op_set_pinned (ap, batch, op, error); break;
+        case OP_DELETE_MESSAGE: ok = op_delete_message (ap, batch, op, error); break;
+        case OP_ADD_RECEIPT: ok = op_add_receipt (ap, batch, op, error); break;
+        case OP_ADD_ATTACHMENT: ok = op_add_attachment (ap, batch, op, error); break;
+        case OP_OUTBOX_ADD: ok = op_outbox_add (ap, batch, op, error); break;
+        case OP_OUTBOX_SENDING:
+        case OP_OUTBOX_RETRY:
+        case OP_OUTBOX_SENT:
+        case OP_OUTBOX_FAILED:
+        case OP_OUTBOX_REMOVE:
+          ok = op_outbox_update (ap, batch, op, error);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+tern_store_apply_remove_unused_files (TernStoreApply *ap)
+{
+  GHashTableIter iter;
+  const char *hash;
+  sqlite3_stmt *stmt;
+
+  if (g_hash_table_size (ap->hashes_to_check) == 0)
+    return;
+
+  stmt = tern_store_stmt_cache_get (ap->stmts,
+                                    "SELECT EXISTS (SELECT 1 FROM attachments WHERE hash = ?1)"
+                                    " OR EXISTS (SELECT 1 FROM chats WHERE avatar = ?1)"
+                                    " OR EXISTS (SELECT 1 FROM contacts WHERE avatar = ?1)",
+                                    NULL);
+  if (stmt == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, ap->hashes_to_check);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &hash, NULL))
+    {
+      gboolean used = TRUE;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        used = sqlite3_column_int (stmt, 0);
+      sqlite3_reset (stmt);
+
+      if (!used)
+        {
+          g_autofree char *path = tern_store_attachment_path (ap->attachments_dir, hash);
+
+          if (g_unlink (path) != 0 && errno != ENOENT)
+            g_debug ("Could not remove %s: %s", path, g_strerror (errno));
+        }
+    }
+}
+
+static void
+unique_ids (GArray     *ids,
+            GHashTable *exclude)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  guint out = 0;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 *id = &g_array_index (ids, gint64, i);
+
+      if (g_hash_table_contains (seen, id) || (exclude && g_hash_table_contains (exclude, id)))
+        continue;
+      g_array_index (ids, gint64, out) = *id;
+      g_hash_table_add (seen, &g_array_index (ids, gint64, out));
+      out++;
+    }
+  g_array_set_size (ids, out);
+}
+
+static GHashTable *
+id_set (GArray  *ids,
+        gboolean messages)
+{
+  GHashTable *set = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      if (messages)
+        g_hash_table_add (set, &g_array_index (ids, TernStoreMessageChange, i).id);
+      else
+        g_hash_table_add (set, &g_array_index (ids, gint64, i));
+    }
+  return set;
+}
+
+static void
+unique_messages (GArray     *changes,
+                 GHashTable *exclude1,
+                 GHashTable *exclude2)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  guint out = 0;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      TernStoreMessageChange change = g_array_index (changes, TernStoreMessageChange, i);
+
+      if (g_hash_table_contains (seen, &change.id) ||
+          (exclude1 && g_hash_table_contains (exclude1, &change.id)) ||
+          (exclude2 && g_hash_table_contains (exclude2, &change.id)))
+        continue;
+      g_array_index (changes, TernStoreMessageChange, out) = change;
+      g_hash_table_add (seen, &g_array_index (changes, TernStoreMessageChange, out).id);
+      out++;
+    }
+  g_array_set_size (changes, out);
+}
+
+void
+tern_store_changes_finish (TernStoreChanges *changes)
+{
+  g_autoptr(GHashTable) chats_deleted = NULL;
+  g_autoptr(GHashTable) chats_inserted = NULL;
+  g_autoptr(GHashTable) messages_deleted = NULL;
+  g_autoptr(GHashTable) messages_inserted = NULL;
+  g_autoptr(GArray) inserted_copy = NULL;
+
+  unique_ids (changes->chats_deleted, NULL);
+  chats_deleted = id_set (changes->chats_deleted, FALSE);
+  unique_ids (changes->chats_inserted, chats_deleted);
+  chats_inserted = id_set (changes->chats_inserted, FALSE);
+  {
+    g_autoptr(GHashTable) both = g_hash_table_new (g_int64_hash, g_int64_equal);
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, chats_deleted);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_hash_table_add (both, key);
+    g_hash_table_iter_init (&iter, chats_inserted);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      g_hash_table_add (both, key);
+    unique_ids (changes->chats_updated, both);
+  }
+
+  /* Messages of deleted chats are not listed one by one. */
+  {
+    guint out = 0;
+
+    for (guint i = 0; i < changes->messages_deleted->len; i++)
+      {
+        TernStoreMessageChange c = g_array_index (changes->messages_deleted, TernStoreMessageChange, i);
+
+        if (!g_hash_table_contains (chats_deleted, &c.chat_id))
+          g_array_index (changes->messages_deleted, TernStoreMessageChange, out++) = c;
+      }
+    g_array_set_size (changes->messages_deleted, out);
+  }
+  unique_messages (changes->messages_deleted, NULL, NULL);
+  messages_deleted = id_set (changes->messages_deleted, TRUE);
+  unique_messages (changes->messages_inserted, messages_deleted, NULL);
+  messages_inserted = id_set (changes->messages_inserted, TRUE);
+  unique_messages (changes->messages_updated, messages_deleted, messages_inserted);
+
+  {
+    /* Drop messages of chats deleted in the same batch. */
+    GArray *arrays[] = { changes->messages_inserted, changes->messages_updated };
+
+    for (guint a = 0; a < G_N_ELEMENTS (arrays); a++)
+      {
+        guint out = 0;
+
+        for (guint i = 0; i < arrays[a]->len; i++)
+          {
+            TernStoreMessageChange c = g_array_index (arrays[a], TernStoreMessageChange, i);
+
+            if (!g_hash_table_contains (chats_deleted, &c.chat_id))
+              g_array_index (arrays[a], TernStoreMessageChange, out++) = c;
+          }
+        g_array_set_size (arrays[a], out);
+      }
+  }
+
+  unique_ids (changes->contacts_changed, NULL);
+  unique_ids (changes->folders_changed, NULL);
+  unique_ids (changes->accounts_changed, NULL);
+}

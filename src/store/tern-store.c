@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-store"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "tern-store-batch-private.h"
+#include "tern-store-private.h"
+
+struct _TernStore
+{
+  GObject             parent_instance;
+
+  char               *data_dir;
+  char               *db_path;
+  char               *attachments_dir;
+  GMainContext       *context;     /* where ::changed is emitted */
+
+  /* Owned by the worker thread once it runs. */
+  sqlite3            *wdb;
+  TernStoreStmtCache *wstmts;
+  GThread            *thread;
+  GAsyncQueue        *queue;
+
+  /* The read connection, for synchronous reads from any thread. */
+  GMutex              read_lock;
+  sqlite3            *rdb;
+  TernStoreStmtCache *rstmts;
+
+  gint                closed;      /* atomic */
+};
+
+typedef enum {
+  JOB_COMMIT,
+  JOB_QUIT,
+} JobKind;
+
+typedef struct {
+  JobKind         kind;
+  TernStoreBatch *batch;
+  GTask          *task;      /* async commit */
+  /* blocking commit */
+  GMutex          lock;
+  GCond           cond;
+  gboolean        done;
+  gboolean        ok;
+  GError         *error;
+} Job;
+
+typedef struct {
+  TernStore        *store;
+  TernStoreChanges *changes;
+} EmitData;
+
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (TernStore, tern_store, G_TYPE_OBJECT)
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static gboolean
+check_open (TernStore *self,
+            GError   **error)
+{
+  if (g_atomic_int_get (&self->closed))
+    {
+      g_set_error_literal (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CLOSED,
+                           "The store is closed");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+emit_data_free (gpointer data)
+{
+  EmitData *emit = data;
+
+  g_object_unref (emit->store);
+  tern_store_changes_unref (emit->changes);
+  g_free (emit);
+}
+
+static gboolean
+emit_changed_cb (gpointer data)
+{
+  EmitData *emit = data;
+
+  g_signal_emit (emit->store, signals[SIGNAL_CHANGED], 0, emit->changes);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+remove_files (GPtrArray *files)
+{
+  for (guint i = 0; i < files->len; i++)
+    g_unlink (g_ptr_array_index (files, i));
+}
+
+/* Runs on the worker thread. */
+static gboolean
+run_commit (TernStore      *self,
+            TernStoreBatch *batch,
+            GError        **error)
+{
+  g_autoptr(TernStoreChanges) changes = tern_store_changes_new ();
+  g_autoptr(GHashTable) hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) new_files = g_ptr_array_new_with_free_func (g_free);
+  TernStoreApply ap = {
+    .db = self->wdb,
+    .stmts = self->wstmts,
+    .attachments_dir = self->attachments_dir,
+    .changes = changes,
+    .hashes_to_check = hashes,
+    .new_files = new_files,
+  };
+
+  if (batch->committed)
+    {
+      g_set_error_literal (error, TERN_STORE_ERROR, TERN_STORE_ERROR_FAILED,
+                           "The batch was committed already");
+      return FALSE;
+    }
+
+  if (!tern_store_exec (self->wdb, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!tern_store_batch_apply (batch, &ap, error) ||
+      !tern_store_exec (self->wdb, "COMMIT", error))
+    {
+      if (!sqlite3_get_autocommit (self->wdb))
+        tern_store_exec (self->wdb, "ROLLBACK", NULL);
+      remove_files (new_files);
+      tern_store_batch_reset_results (batch);
+      return FALSE;
+    }
+
+  batch->committed = TRUE;
+  tern_store_apply_remove_unused_files (&ap);
+  tern_store_changes_finish (changes);
+
+  if (!tern_store_changes_is_empty (changes))
+    {
+      EmitData *emit = g_new0 (EmitData, 1);
+
+      emit->store = g_object_ref (self);
+      emit->changes = g_steal_pointer (&changes);
+      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_cb, emit,
+                                  emit_data_free);
+    }
+  return TRUE;
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  TernStore *self = data;
+
+  for (;;)
+    {
+      Job *job = g_async_queue_pop (self->queue);
+
+      if (job->kind == JOB_QUIT)
+        {
+          g_free (job);
+          break;
+        }
+
+      if (job->task != NULL)
+        {
+          GError *error = NULL;
+
+          if (g_task_return_error_if_cancelled (job->task))
+            ;
+          else if (run_commit (self, job->batch, &error))
+            g_task_return_boolean (job->task, TRUE);
+          else
+            g_task_return_error (job->task, error);
+          g_object_unref (job->task);
+          g_object_unref (job->batch);
+          g_free (job);
+        }
+      else
+        {
+          gboolean ok = run_commit (self, job->batch, &job->error);
+
+          g_mutex_lock (&job->lock);
+          job->ok = ok;
+          job->done = TRUE;
+          g_cond_signal (&job->cond);
+          g_mutex_unlock (&job->lock);
+        }
+    }
+
+  return NULL;
+}
+
+/* ---- GObject ----------------------------------------------------------- */
+
+static void
+tern_store_dispose (GObject *object)
+{
+  tern_store_close (TERN_STORE (object));
+
+  G_OBJECT_CLASS (tern_store_parent_class)->dispose (object);
+}
+
+static void
+tern_store_finalize (GObject *object)
+{
+  TernStore *self = TERN_STORE (object);
+
+  g_free (self->data_dir);
+  g_free (self->db_path);
+  g_free (self->attachments_dir);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_mutex_clear (&self->read_lock);
+
+  G_OBJECT_CLASS (tern_store_parent_class)->finalize (object);
+}
+
+static void
+tern_store_class_init (TernStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tern_store_dispose;
+  object_class->finalize = tern_store_finalize;
+
+  /**
+   * TernStore::changed:
+   * @changes: a #TernStoreChanges
+   *
+   * A batch was committed; emitted on the main context that opened the store.
+   */
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, TERN_TYPE_STORE_CHANGES | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+tern_store_init (TernStore *self)
+{
+  g_mutex_init (&self->read_lock);
+  self->queue = g_async_queue_new ();
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static TernStore *
+open_store (const char   *data_dir,
+            int           version,
+            GMainContext *context,
+            GError      **error)
+{
+  g_autoptr(TernStore) self = g_object_new (TERN_TYPE_STORE, NULL);
+
+  self->data_dir = g_strdup (data_dir);
+  self->db_path = g_build_filename (data_dir, "tern.db", NULL);
+  self->attachments_dir = g_build_filename (data_dir, "attachments", NULL);
+  self->context = context ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
+
+  if (g_mkdir_with_parents (self->attachments_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, TERN_STORE_ERROR,
+                   saved == ENOSPC ? TERN_STORE_ERROR_FULL : TERN_STORE_ERROR_IO,
+                   "Could not create %s: %s", self->attachments_dir, g_strerror (saved));
+      g_atomic_int_set (&self->closed, TRUE);
+      return NULL;
+    }
+
+  self->wdb = tern_store_db_open (self->db_path, FALSE, error);
+  if (self->wdb == NULL || !tern_store_db_migrate (self->wdb, version, error))
+    {
+      g_atomic_int_set (&self->closed, TRUE);
+      g_clear_pointer (&self->wdb, sqlite3_close);
+      return NULL;
+    }
+  self->rdb = tern_store_db_open (self->db_path, TRUE, error);
+  if (self->rdb == NULL)
+    {
+      g_atomic_int_set (&self->closed, TRUE);
+      g_clear_pointer (&self->wdb, sqlite3_close);
+      return NULL;
+    }
+  self->wstmts = tern_store_stmt_cache_new (self->wdb);
+  self->rstmts = tern_store_stmt_cache_new (self->rdb);
+  self->thread = g_thread_new ("tern-store", worker_thread, self);
+
+  return g_steal_pointer (&self);
+}
+
+TernStore *
+tern_store_open (const char *data_dir,
+                 GError    **error)
+{
+  g_return_val_if_fail (data_dir != NULL, NULL);
+  return open_store (data_dir, TERN_STORE_SCHEMA_VERSION, NULL, error);
+}
+
+TernStore *
+tern_store_open_at_version (const char *data_dir,
+                            int         version,
+                            GError    **error)
+{
+  return open_store (data_dir, version, NULL, error);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  TernStore *store = open_store (task_data, TERN_STORE_SCHEMA_VERSION,
+                                 g_task_get_context (task), &error);
+
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+void
+tern_store_open_async (const char          *data_dir,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (data_dir != NULL);
+
+  g_task_set_source_tag (task, tern_store_open_async);
+  g_task_set_name (task, "[tern-store] open");
+  g_task_set_task_data (task, g_strdup (data_dir), g_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, open_thread);
+}
+
+TernStore *
+tern_store_open_finish (GAsyncResult *result,
+                        GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tern_store_open_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+tern_store_close (TernStore *self)
+{
+  g_return_if_fail (TERN_IS_STORE (self));
+
+  if (self->thread != NULL)
+    {
+      Job *quit = g_new0 (Job, 1);
+
+      g_atomic_int_set (&self->closed, TRUE);
+      quit->kind = JOB_QUIT;
+      g_async_queue_push (self->queue, quit);
+      g_thread_join (self->thread);
+      self->thread = NULL;
+    }
+  g_atomic_int_set (&self->closed, TRUE);
+
+  g_mutex_lock (&self->read_lock);
+  g_clear_pointer (&self->rstmts, tern_store_stmt_cache_free);
+  g_clear_pointer (&self->rdb, sqlite3_close);
+  g_mutex_unlock (&self->read_lock);
+
+  g_clear_pointer (&self->wstmts, tern_store_stmt_cache_free);
+  if (self->wdb != NULL)
+    {
+      /* Fold the WAL back so the next open starts small; harmless if it fails. */
+      sqlite3_exec (self->wdb, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+      g_clear_pointer (&self->wdb, sqlite3_close);
+    }
+}
+
+const char *
+tern_store_get_data_dir (TernStore *self)
+{
+  g_return_val_if_fail (TERN_IS_STORE (self), NULL);
+  return self->data_dir;
+}
+
+char *
+tern_store_get_attachment_path (TernStore  *self,
+                                const char *hash)
+{
+  g_return_val_if_fail (TERN_IS_STORE (self), NULL);
+  g_return_val_if_fail (hash != NULL, NULL);
+  return tern_store_attachment_path (self->attachments_dir, hash);
+}
+
+/* ---- writes ------------------------------------------------------------ */
+
+TernStoreBatch *
+tern_store_begin_batch (TernStore *self)
+{
+  g_return_val_if_fail (TERN_IS_STORE (self), NULL);
+  return tern_store_batch_new ();
+}
+
+void
+tern_store_commit_async (TernStore           *self,
+                         TernStoreBatch      *batch,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  Job *job;
+
+  g_return_if_fail (TERN_IS_STORE (self));
+  g_return_if_fail (TERN_IS_STORE_BATCH (batch));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_store_commit_async);
+  g_task_set_name (task, "[tern-store] commit");
+
+  if (!check_open (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  job = g_new0 (Job, 1);
+  job->kind = JOB_COMMIT;
+  job->batch = g_object_ref (batch);
+  job->task = g_steal_pointer (&task);
+  g_async_queue_push (self->queue, job);
+}
+
+gboolean
+tern_store_commit_finish (TernStore    *self,
+                          GAsyncResult *result,
+                          GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tern_store_commit_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+tern_store_commit (TernStore      *self,
+                   TernStoreBatch *batch,
+                   GError        **error)
+{
+  Job job = { .kind = JOB_COMMIT, .batch = batch };
+
+  g_return_val_if_fail (TERN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (TERN_IS_STORE_BATCH (batch), FALSE);
+  g_return_val_if_fail (g_thread_self () != self->thread, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+
+  g_mutex_init (&job.lock);
+  g_cond_init (&job.cond);
+  g_async_queue_push (self->queue, &job);
+
+  g_mutex_lock (&job.lock);
+  while (!job.done)
+    g_cond_wait (&job.cond, &job.lock);
+  g_mutex_unlock (&job.lock);
+
+  g_mutex_clear (&job.lock);
+  g_cond_clear (&job.cond);
+
+  if (!job.ok)
+    {
+      g_propagate_error (error, job.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- read connection (used by tern-store-read.c) ----------------------- */
+
+gboolean
+tern_store_lock_reader (TernStore           *self,
+                        sqlite3            **db,
+                        TernStoreStmtCache **stmts,
+                        GError             **error)
+{
+  g_mutex_lock (&self->read_lock);
+  if (self->rdb == NULL)
+    {
+      g_mutex_unlock (&self->read_lock);
+      g_set_error_literal (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CLOSED,
+                           "The store is closed");
+      return FALSE;
+    }
+  *db = self->rdb;
+  *stmts = self->rstmts;
+  return TRUE;
+}
+
+void
+tern_store_unlock_reader (TernStore *self)
+{
+  g_mutex_unlock (&self->read_lock);
+}
