@@ -616,7 +616,12 @@ read_headers (Ctx *ctx, GMimeMessage *message)
           break;
         case 'l':
           if (name_is (name, "List-Id") && info->list_id == NULL)
-            info->list_id = strip_angle (g_mime_header_get_value (h));
+            {
+              /* "Description <list.id>": the id inside the brackets */
+              const char *v = g_mime_header_get_value (h);
+              const char *lt = v ? strrchr (v, '<') : NULL;
+              info->list_id = strip_angle (lt ? lt : v);
+            }
           break;
         case 'a':
           if (name_is (name, "Autocrypt"))
@@ -1423,7 +1428,7 @@ describe_body (Ctx *ctx, GMimeMessage *message)
     tern_coi_microformats_read_mentions_text (info->full_text, info->mentions);
 
   ctx->info->kind = TERN_COI_KIND_TEXT;
-  if (has_markdown || (formatted_html && html_part && info->is_chat))
+  if (has_markdown || (formatted_html && html_part && info->chat_version))
     ctx->info->kind = TERN_COI_KIND_FORMATTED;
   for (guint i = 0; i < info->attachments->len; i++)
     if (!((TernCoiAttachment *) g_ptr_array_index (info->attachments, i))->is_preview)
@@ -1515,6 +1520,11 @@ decide_kind (Ctx *ctx)
       while (*t == ' ')
         t++;
       info->edit_text = g_strdup (t);
+      if (info->text && t != info->text)
+        {
+          g_free (info->text);
+          info->text = g_strdup (info->edit_text);
+        }
     }
 }
 

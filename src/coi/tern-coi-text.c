@@ -591,9 +591,33 @@ static gboolean
 is_blank (const char *line)
 {
   for (const char *p = line; *p; p++)
-    if (!g_ascii_isspace (*p))
+    {
+      if (g_ascii_isspace (*p))
+        continue;
+      if ((guchar) p[0] == 0xc2 && (guchar) p[1] == 0xa0) /* NO-BREAK SPACE */
+        {
+          p++;
+          continue;
+        }
       return FALSE;
+    }
   return TRUE;
+}
+
+/* A mailing-list footer: a line of underscores near the end. */
+static gboolean
+is_footer_separator (const char *line)
+{
+  gsize n = 0;
+
+  for (const char *p = line; *p; p++)
+    {
+      if (*p == '_')
+        n++;
+      else if (!g_ascii_isspace (*p))
+        return FALSE;
+    }
+  return n >= 10;
 }
 
 static char *
@@ -612,8 +636,14 @@ join_lines (GPtrArray *lines)
   s = g_string_new (NULL);
   for (guint i = start; i < end; i++)
     {
+      /* Runs of blank lines become one. */
+      if (i > start && is_blank (g_ptr_array_index (lines, i))
+          && is_blank (g_ptr_array_index (lines, i - 1)))
+        continue;
       if (i > start)
         g_string_append_c (s, '\n');
+      if (is_blank (g_ptr_array_index (lines, i)))
+        continue;
       g_string_append (s, g_ptr_array_index (lines, i));
     }
   return g_string_free (s, FALSE);
@@ -695,7 +725,8 @@ tern_coi_text_split (const char *text,
           continue;
         }
 
-      if (strcmp (line, "-- ") == 0 || (strcmp (line, "--") == 0 && n - i <= 12))
+      if (strcmp (line, "-- ") == 0 || (strcmp (line, "--") == 0 && n - i <= 12)
+          || (is_footer_separator (line) && n - i <= 12))
         {
           state = IN_SIG;
           continue;
