@@ -168,7 +168,7 @@ tern_imap_command_unref (TernImapCommand *cmd)
   if (!g_atomic_ref_count_dec (&cmd->ref_count))
     return;
   g_assert (cmd->cancelled_id == 0);
-  if (cmd->data_free != NULL)
+  if (cmd->data_free != NULL && cmd->data != NULL)
     cmd->data_free (cmd->data);
   g_clear_object (&cmd->task);
   g_clear_object (&cmd->cancellable);
@@ -1150,8 +1150,6 @@ read_cb (GObject      *source,
     }
 
   self->last_activity = g_get_monotonic_time ();
-  if (debug_enabled ())
-    g_debug ("read %" G_GSSIZE_FORMAT " bytes", n);
 
   if (!tern_imap_parser_feed (self->parser, self->read_buffer, n, &error))
     {
@@ -1478,7 +1476,7 @@ connect_greeted (TernImapClient *self,
                                             : TERN_IMAP_CLIENT_STATE_NOT_AUTHENTICATED);
   /* The state is set before the connect task ends so that internal commands
    * can run; the caller sees it only after connect_finish. */
-  if (self->capabilities != NULL && self->security != TERN_NET_SECURITY_STARTTLS)
+  if (self->capabilities != NULL)
     {
       connect_after_capability (self);
       return;
