@@ -182,7 +182,9 @@ CREATE TRIGGER messages_count_ai AFTER INSERT ON messages BEGIN
   UPDATE chats SET
     message_count = message_count + 1,
     unread_count = unread_count + (NEW.seen = 0 AND NEW.outgoing = 0),
-    last_activity = MAX(last_activity, NEW.sort_key),
+    -- an empty chat shows its creation time; once it has messages, the newest one's
+    last_activity = CASE WHEN message_count = 0 THEN NEW.sort_key
+                         ELSE MAX(last_activity, NEW.sort_key) END,
     last_message_id = CASE
       WHEN last_message_id IS NULL
         OR NEW.sort_key >= IFNULL((SELECT m.sort_key FROM messages m WHERE m.id = chats.last_message_id), NEW.sort_key)
