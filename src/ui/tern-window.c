@@ -25,6 +25,7 @@ struct _TernWindow
   GtkStack             *content_stack;
   GtkWidget            *back_button;
   GtkWidget            *content_menu_button;
+  AdwWindowTitle       *content_title;
   AdwStatusPage        *empty_page;
   GtkWidget            *add_account_button;
 };
@@ -54,6 +55,9 @@ update_state (TernWindow *self)
    * shows the empty state with the main menu in its own header bar. */
   gtk_widget_set_visible (self->back_button, folded && self->has_account);
   gtk_widget_set_visible (self->content_menu_button, folded && !self->has_account);
+  /* Folded, the empty state's header bar is the only one: name the app. */
+  adw_window_title_set_title (self->content_title,
+                              folded && !self->has_account ? _("Tern") : "");
   if (!self->has_account)
     adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
 }
@@ -195,6 +199,7 @@ tern_window_class_init (TernWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, content_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, add_account_button);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
