@@ -106,6 +106,8 @@ tern_imap_utf7_decode (const char *text,
                 return fail (error, text, "unpaired surrogate");
               else if (u >= 0x20 && u <= 0x7e)
                 return fail (error, text, "printable ASCII must not be encoded");
+              else if (u < 0x20)
+                return fail (error, text, "control character");
               g_string_append_unichar (out, u);
             }
         }
