@@ -324,7 +324,12 @@ card_property (TernCoiHCard *card, xmlNodePtr node)
   if (has_class (node, "u-key"))
     set_string (&card->key, collapsed_text (node));
   if (has_class (node, "p-hash"))
-    set_string (&card->hash, g_ascii_strdown (g_strstrip (collapsed_text (node)), -1));
+    {
+      char *hash = collapsed_text (node);
+      for (char *p = hash; *p; p++)
+        *p = g_ascii_tolower (*p);
+      set_string (&card->hash, hash);
+    }
   if (has_class (node, "p-notification"))
     set_string (&card->notification, collapsed_text (node));
 }

@@ -1619,12 +1619,19 @@ tern_coi_parse_message (GMimeMessage *message, const TernCoiParseOptions *opts)
   return ctx.info;
 }
 
-/* Lines of a header block longer than the limit are cut: GMime would keep a
- * 100 MB header line in memory several times over. Header blocks are the
- * start of the message and what follows a boundary-like line ("--...") up to
- * the next empty line. The cut is done with substreams: no copy. */
+/* What GMime gets to see, bounded before it parses anything:
+ * - header lines longer than the limit are cut (GMime would keep a 100 MB
+ *   header line in memory several times over). Header blocks are the start
+ *   of the message and what follows a boundary-like line ("--...") up to
+ *   the next empty line;
+ * - the input ends at the max_boundaries-th boundary-like line: GMime builds
+ *   every part before we can look at them (about 3 KiB each), so the number
+ *   of parts it may build is bounded here. The rest is reported as
+ *   TOO_MANY_PARTS (and GMime reports the missing end boundaries).
+ * Both are done with substreams of the original bytes: no copy. */
 static GMimeStream *
-guard_long_header_lines (GBytes *bytes, GMimeStream *stream, gsize max_line, TernCoiInfo *info)
+guard_input (GBytes *bytes, GMimeStream *stream, gsize max_line, guint max_boundaries,
+             TernCoiInfo *info)
 {
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
@@ -1633,6 +1640,8 @@ guard_long_header_lines (GBytes *bytes, GMimeStream *stream, gsize max_line, Ter
   gboolean in_headers = TRUE;
   GMimeStream *cat = NULL;
   gint64 kept_from = 0;
+  gint64 stop = size;
+  guint boundaries = 0;
 
   while (p < end)
     {
@@ -1643,7 +1652,17 @@ guard_long_header_lines (GBytes *bytes, GMimeStream *stream, gsize max_line, Ter
       if (len == 0 || (len == 1 && *p == '\r'))
         in_headers = FALSE;
       else if (len >= 2 && p[0] == '-' && p[1] == '-')
-        in_headers = TRUE;
+        {
+          in_headers = TRUE;
+          if (++boundaries > max_boundaries)
+            {
+              stop = p - data;
+              tern_coi_info_add_problem (info, TERN_COI_PROBLEM_TOO_MANY_PARTS,
+                                         "more than %u boundaries: the rest is ignored",
+                                         max_boundaries);
+              break;
+            }
+        }
       else if (in_headers && len > max_line)
         {
           gint64 cut_start = (p - data) + max_line;
@@ -1663,9 +1682,9 @@ guard_long_header_lines (GBytes *bytes, GMimeStream *stream, gsize max_line, Ter
       p = nl ? nl + 1 : end;
     }
   if (cat == NULL)
-    return g_object_ref (stream);
+    return stop == (gint64) size ? g_object_ref (stream) : g_mime_stream_substream (stream, 0, stop);
   {
-    GMimeStream *sub = g_mime_stream_substream (stream, kept_from, size);
+    GMimeStream *sub = g_mime_stream_substream (stream, kept_from, stop);
     g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), sub);
     g_object_unref (sub);
   }
@@ -1703,7 +1722,8 @@ tern_coi_parse_bytes (GBytes *bytes, const TernCoiParseOptions *opts, GError **e
     }
 
   stream = bytes_stream_new (bytes, 0, -1);
-  guarded = guard_long_header_lines (bytes, stream, ctx.opts.max_header_line, ctx.info);
+  guarded = guard_input (bytes, stream, ctx.opts.max_header_line,
+                         MAX (ctx.opts.max_parts * 4, 1024), ctx.info);
 
   options = get_parser_options ();
   ctx.gmime_options = options;
@@ -1721,6 +1741,8 @@ tern_coi_parse_bytes (GBytes *bytes, const TernCoiParseOptions *opts, GError **e
     {
       tern_coi_info_add_problem (ctx.info, TERN_COI_PROBLEM_NO_HEADERS, "no message headers");
       tern_coi_info_add_problem (ctx.info, TERN_COI_PROBLEM_BAD_FROM, "no From");
+      ctx.info->text = g_strdup ("");
+      ctx.info->full_text = g_strdup ("");
       current_ctx = NULL;
       ctx_clear (&ctx);
       return ctx.info;
