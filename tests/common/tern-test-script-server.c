@@ -140,14 +140,20 @@ run_step (TernTestScriptServer  *self,
 {
   g_autoptr(GError) local_error = NULL;
 
-  if (g_str_has_prefix (step, "S:") || g_str_has_prefix (step, "S-"))
+  if (g_str_has_prefix (step, "S:") || g_str_has_prefix (step, "S-")
+      || g_str_has_prefix (step, "SE "))
     {
       const char *text = step + 2;
       g_autofree char *line = NULL;
 
       if (*text == ' ')
         text++;
-      line = step[1] == ':' ? g_strconcat (text, "\r\n", NULL) : g_strdup (text);
+      if (step[1] == ':')
+        line = g_strconcat (text, "\r\n", NULL);
+      else if (step[1] == 'E')
+        line = g_strcompress (text);
+      else
+        line = g_strdup (text);
       if (!write_bytes (self, line, strlen (line), &local_error))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -315,6 +321,8 @@ server_thread (gpointer user_data)
  * Extensions beyond the basic steps:
  *   C= text   read one line, it must equal text exactly
  *   C* text   read lines until one equals text exactly (e.g. the "." of DATA)
+ *   SE text   send text with C escapes decoded (\r, \n, \\, \ooo), no CRLF added:
+ *             several lines in one write
  *   TLS       server-side TLS handshake with tests/data/net/server.pem
  *             (its fingerprint is tests/data/net/server.sha256)
  *   EOF       expect the client to close the connection (no more lines)

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * Extensions:
  *   C= text      read one line; it must equal text exactly
  *   C* text      read lines until one equals text exactly (e.g. the "." ending DATA)
+ *   SE text      send text with C escapes decoded (\r \n \t \\ \ooo), no CRLF added:
+ *                several lines in one write (S: and S- send text as is)
  *   TLS          server-side TLS handshake with $TERN_TEST_DATA/net/server.pem
  *                (a self-signed certificate for localhost/127.0.0.1; its SHA-256
  *                fingerprint is in $TERN_TEST_DATA/net/server.sha256)

@@ -188,6 +188,24 @@ test_slow_raw_drop (void)
   g_assert_no_error (error);
 }
 
+static void
+test_escaped_send (void)
+{
+  g_autoptr(TernTestScriptServer) server =
+    tern_test_script_server_new ("SE 250-one\\r\\n250 two\\t\\\\\\r\\n\nEOF\n");
+  Client client = { 0 };
+  g_autofree char *got = NULL;
+  g_autoptr(GError) error = NULL;
+  guint reads;
+
+  client_open (&client, tern_test_script_server_port (server));
+  got = client_read (&client, strlen ("250-one\r\n250 two\t\\\r\n"), &reads);
+  g_assert_cmpstr (got, ==, "250-one\r\n250 two\t\\\r\n");
+  client_close (&client);
+  g_assert_true (tern_test_script_server_finish (server, &error));
+  g_assert_no_error (error);
+}
+
 static gboolean
 accept_any_cb (GTlsConnection      *conn,
                GTlsCertificate     *cert,
@@ -240,6 +258,7 @@ main (int   argc,
   g_test_add_func ("/test/script-server/client-closes-early", test_client_closes_early);
   g_test_add_func ("/test/script-server/slow-raw-drop", test_slow_raw_drop);
   g_test_add_func ("/test/script-server/tls", test_tls_step);
+  g_test_add_func ("/test/script-server/escaped", test_escaped_send);
 
   return g_test_run ();
 }
