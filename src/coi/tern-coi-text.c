@@ -259,6 +259,7 @@ typedef struct {
   guint pending_newlines;
   guint pre_depth;
   guint list_depth;
+  gboolean cap_newlines;  /* just entered/left a quote: no blank line there */
 } HtmlText;
 
 static gboolean
@@ -328,6 +329,8 @@ ht_newline (HtmlText *h, guint count)
 {
   if (h->out->len == 0)
     return;
+  if (h->cap_newlines)
+    count = 1;
   if (count > h->pending_newlines)
     h->pending_newlines = count;
   h->pending_space = FALSE;
@@ -349,6 +352,7 @@ ht_start_text (HtmlText *h)
       h->at_line_start = TRUE;
     }
   h->pending_newlines = 0;
+  h->cap_newlines = FALSE;
   if (h->at_line_start)
     {
       if (h->quote_depth > 0)
@@ -431,6 +435,8 @@ ht_enter (HtmlText *h, xmlNodePtr n)
   if (tag_is (n, "blockquote"))
     {
       ht_newline (h, 1);
+      h->pending_newlines = MIN (h->pending_newlines, 1);
+      h->cap_newlines = TRUE;
       h->quote_depth++;
       h->at_line_start = TRUE;
       return TRUE;
@@ -463,6 +469,7 @@ ht_exit (HtmlText *h, xmlNodePtr n)
     {
       if (h->quote_depth > 0)
         h->quote_depth--;
+      h->pending_newlines = MIN (h->pending_newlines, 1);
       ht_newline (h, 1);
       return;
     }
@@ -662,6 +669,7 @@ tern_coi_text_split (const char *text,
   guint n;
   guint i;
   enum { IN_BODY, IN_SIG } state = IN_BODY;
+  gboolean in_forward_header = FALSE;
 
   *new_text = *quoted = *signature = NULL;
   if (text == NULL || *text == '\0')
@@ -676,12 +684,16 @@ tern_coi_text_split (const char *text,
 
       /* Everything after an original-message marker or an Outlook header block
        * is the quoted original. */
-      if (is_forward_or_original_marker (line) || is_outlook_header (lines, i, n))
+      if (is_blank (line))
+        in_forward_header = FALSE;
+      if (is_forward_or_original_marker (line)
+          || (!in_forward_header && is_outlook_header (lines, i, n)))
         {
           if (strstr (line, "Forwarded") || strstr (line, "Weitergeleitete"))
             {
-              /* A forward is content, not a quote. */
+              /* A forward is content, not a quote (its header block too). */
               g_ptr_array_add (state == IN_SIG ? sig : body, line);
+              in_forward_header = TRUE;
               continue;
             }
           for (; i < n; i++)
@@ -695,7 +707,9 @@ tern_coi_text_split (const char *text,
           guint j = i;
           gboolean attr = is_attribution (line);
 
-          if (!attr && i + 1 < n && lines[i + 1][0] != '>' && strlen (line) < 200)
+          /* A wrapped attribution: its first line carries the date. */
+          if (!attr && i + 1 < n && lines[i + 1][0] != '>' && strlen (line) < 200
+              && strlen (line) > 16 && strpbrk (line, "0123456789") != NULL)
             {
               g_autofree char *two = g_strconcat (line, " ", lines[i + 1], NULL);
               if (is_attribution (two) && !ends_with_colon (line))
