@@ -96,7 +96,6 @@ describe_near (const guint8 *start,
 {
   const guint8 *from = p - start > 20 ? p - 20 : start;
   gsize n = MIN ((gsize) (end - from), 60);
-  g_autofree char *raw = g_strndup ((const char *) from, n);
   GString *out = g_string_new (NULL);
 
   /* Keep it printable: escape everything outside ASCII graphic. */

@@ -43,11 +43,13 @@ tern_imap_utf7_decode (const char *text,
 {
   g_autoptr(GString) out = NULL;
   const guint8 *p = (const guint8 *) text;
+  const guint8 *run_end = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
   out = g_string_sized_new (strlen (text) + 8);
   while (*p)
     {
+      gboolean after_run = p > (const guint8 *) text + 1 && p[-1] == '-' && run_end == p;
       guint32 bits = 0;
       guint n_bits = 0;
       gunichar high = 0;
@@ -69,6 +71,8 @@ tern_imap_utf7_decode (const char *text,
           p++;
           continue;
         }
+      if (after_run)
+        return fail (error, text, "adjacent base64 runs");
       /* base64 run up to '-' */
       for (;;)
         {
@@ -76,6 +80,7 @@ tern_imap_utf7_decode (const char *text,
           if (*p == '-')
             {
               p++;
+              run_end = p;
               break;
             }
           v = b64_value (*p);

@@ -58,6 +58,7 @@ test_invalid (void)
     "Entw\xc3\xbcrfe", /* raw 8-bit */
     "a\x01" "b",    /* control */
     "&AOQAAA-",     /* U+0000 encoded: control */
+    "&AOQ-&APY-",   /* adjacent runs: not the canonical form */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
