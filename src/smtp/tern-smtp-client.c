@@ -34,6 +34,7 @@ struct _TernSmtpClient
   guint                data_timeout;
   char                *helo_name;
   char                *auto_helo_name;
+  char               **mechanisms;
 
   /* The connection. */
   GIOStream           *stream;
@@ -1242,6 +1243,7 @@ tern_smtp_client_finalize (GObject *object)
   g_free (self->pinned);
   g_free (self->helo_name);
   g_free (self->auto_helo_name);
+  g_strfreev (self->mechanisms);
   tern_smtp_reply_parser_free (self->parser);
   g_byte_array_unref (self->inbuf);
   g_string_free (self->wbuf, TRUE);
@@ -1321,6 +1323,32 @@ tern_smtp_client_set_helo_name (TernSmtpClient *self,
 }
 
 void
+tern_smtp_client_set_auth_mechanisms (TernSmtpClient     *self,
+                                      const char * const *mechanisms)
+{
+  g_return_if_fail (TERN_SMTP_IS_CLIENT (self));
+
+  g_strfreev (self->mechanisms);
+  self->mechanisms = g_strdupv ((char **) mechanisms);
+}
+
+static const char *
+choose_mechanism (TernSmtpClient *self)
+{
+  static const char * const defaults[] = { "PLAIN", "LOGIN", NULL };
+  const char * const *wanted = self->mechanisms != NULL ? (const char * const *) self->mechanisms
+                                                        : defaults;
+  const char * const *offered = tern_smtp_client_get_auth_mechanisms (self);
+
+  for (guint i = 0; wanted[i] != NULL; i++)
+    for (guint j = 0; offered[j] != NULL; j++)
+      if (g_ascii_strcasecmp (wanted[i], offered[j]) == 0
+          && (g_str_equal (offered[j], "PLAIN") || g_str_equal (offered[j], "LOGIN")))
+        return offered[j];
+  return NULL;
+}
+
+void
 tern_smtp_client_connect_async (TernSmtpClient      *self,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,
@@ -1370,6 +1398,7 @@ tern_smtp_client_authenticate_async (TernSmtpClient      *self,
                                      gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  const char *mechanism;
   AuthData *data;
 
   g_return_if_fail (TERN_SMTP_IS_CLIENT (self));
@@ -1387,7 +1416,8 @@ tern_smtp_client_authenticate_async (TernSmtpClient      *self,
   if (!begin_op (self, task, cancellable, TRUE))
     return;
 
-  if (g_strv_contains (tern_smtp_client_get_auth_mechanisms (self), "PLAIN"))
+  mechanism = choose_mechanism (self);
+  if (g_strcmp0 (mechanism, "PLAIN") == 0)
     {
       gsize ulen = strlen (user), plen = strlen (password);
       gsize len = ulen + plen + 2;
@@ -1406,7 +1436,7 @@ tern_smtp_client_authenticate_async (TernSmtpClient      *self,
       send_command (self, line, TRUE, "AUTH PLAIN", auth_reply);
       memset (line, 0, strlen (line));
     }
-  else if (g_strv_contains (tern_smtp_client_get_auth_mechanisms (self), "LOGIN"))
+  else if (g_strcmp0 (mechanism, "LOGIN") == 0)
     {
       data->login = TRUE;
       send_command (self, "AUTH LOGIN", FALSE, "AUTH LOGIN", login_user_reply);

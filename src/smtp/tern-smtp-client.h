@@ -49,6 +49,11 @@ void                tern_smtp_client_set_timeouts           (TernSmtpClient     
 void                tern_smtp_client_set_helo_name          (TernSmtpClient      *self,
                                                              const char          *helo_name);
 
+/* The AUTH mechanisms to use, in order of preference ("PLAIN", "LOGIN");
+ * NULL for the default, PLAIN then LOGIN. */
+void                tern_smtp_client_set_auth_mechanisms    (TernSmtpClient      *self,
+                                                             const char * const  *mechanisms);
+
 void                tern_smtp_client_connect_async          (TernSmtpClient      *self,
                                                              GCancellable        *cancellable,
                                                              GAsyncReadyCallback  callback,
@@ -57,8 +62,8 @@ gboolean            tern_smtp_client_connect_finish         (TernSmtpClient     
                                                              GAsyncResult        *result,
                                                              GError             **error);
 
-/* AUTH PLAIN when offered, else AUTH LOGIN; TERN_SMTP_ERROR_NOT_SUPPORTED
- * when the server offers neither. */
+/* AUTH PLAIN when offered, else AUTH LOGIN (see set_auth_mechanisms());
+ * TERN_SMTP_ERROR_NOT_SUPPORTED when the server offers neither. */
 void                tern_smtp_client_authenticate_async     (TernSmtpClient      *self,
                                                              const char          *user,
                                                              const char          *password,
