@@ -622,8 +622,13 @@ tern_coi_microformats_read_mentions_html (htmlDocPtr doc, GPtrArray *mentions)
           add_mention (mentions, NULL, NULL, TRUE);
           continue;
         }
+      {
+        const char *href = get_attr (node, "href");
+        if (href == NULL || g_ascii_strncasecmp (href, "mailto:", 7) != 0)
+          continue;
+      }
       address = email_value (node);
-      if (address == NULL || strchr (address, '@') == NULL || address == text)
+      if (address == NULL || strchr (address, '@') == NULL)
         continue;
       add_mention (mentions, *name ? name : address, address, FALSE);
     }

@@ -161,14 +161,28 @@ tern_coi_names_sanitize_filename (const char *name, const char *fallback)
   if (name == NULL)
     return tern_coi_names_sanitize_filename (fallback, "file");
 
-  /* Bound the work on hostile names before anything else. */
-  valid = g_utf8_make_valid (name, MIN (strlen (name), (gsize) 4 * TERN_COI_FILENAME_MAX));
-
   /* Keep only the last path component, whatever the separator. */
-  base = valid;
-  for (p = valid; *p; p++)
+  base = name;
+  for (p = name; *p; p++)
     if (*p == '/' || *p == '\\')
       base = p + 1;
+
+  /* Bound the work on hostile names: the head and the tail (extension). */
+  {
+    gsize len = strlen (base);
+    gsize bound = 4 * TERN_COI_FILENAME_MAX;
+    if (len > bound)
+      {
+        g_autofree char *joined = g_malloc (bound + 1);
+        memcpy (joined, base, bound - 32);
+        memcpy (joined + bound - 32, base + len - 32, 32);
+        joined[bound] = '\0';
+        valid = g_utf8_make_valid (joined, bound);
+      }
+    else
+      valid = g_utf8_make_valid (base, len);
+  }
+  base = valid;
 
   for (p = base; *p; p = g_utf8_next_char (p))
     {
