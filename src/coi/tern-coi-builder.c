@@ -104,6 +104,8 @@ choose_text_encoding (const char *s,
           line = 0;
           continue;
         }
+      if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
+        continue;
       line++;
       if (c >= 0x80 || c == '\0' || c == '\r')
         high++;
@@ -117,6 +119,30 @@ choose_text_encoding (const char *s,
   return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
 }
 
+/* Text in canonical form (CRLF), as RFC 2045 wants it before base64 or
+ * quoted-printable. Takes @text. */
+static char *
+to_crlf (char *text)
+{
+  GString *out;
+  gsize lfs = 0;
+
+  for (const char *p = text; *p; p++)
+    if (*p == '\n' && (p == text || p[-1] != '\r'))
+      lfs++;
+  if (lfs == 0)
+    return text;
+  out = g_string_sized_new (strlen (text) + lfs + 1);
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '\n' && (p == text || p[-1] != '\r'))
+        g_string_append_c (out, '\r');
+      g_string_append_c (out, *p);
+    }
+  g_free (text);
+  return g_string_free (out, FALSE);
+}
+
 /* A text part owning @content (taken). */
 static GMimePart *
 text_part_take (const char *subtype,
@@ -125,11 +151,13 @@ text_part_take (const char *subtype,
 {
   GMimePart *part = g_mime_part_new_with_type ("text", subtype);
   GMimeContentType *ct = g_mime_object_get_content_type (GMIME_OBJECT (part));
-  gsize len = strlen (content);
+  gsize len;
   g_autoptr(GMimeStream) stream = NULL;
   g_autoptr(GMimeDataWrapper) wrapper = NULL;
   GByteArray *array;
 
+  content = to_crlf (content);
+  len = strlen (content);
   g_mime_content_type_set_parameter (ct, "charset", "UTF-8");
   if (flowed)
     g_mime_content_type_set_parameter (ct, "format", "flowed");
