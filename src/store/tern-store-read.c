@@ -852,6 +852,8 @@ tern_store_get_outbox (TernStore *self,
 
 /* ---- search ------------------------------------------------------------ */
 
+#define SEARCH_WINDOW 1000
+
 GPtrArray *
 tern_store_search_messages (TernStore  *self,
                             gint64      account,
@@ -861,6 +863,7 @@ tern_store_search_messages (TernStore  *self,
 {
   g_autofree char *fts = tern_store_fts_query (query);
   g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_store_search_hit_free);
+  gint64 floor = 0;
 
   g_return_val_if_fail (TERN_IS_STORE (self), NULL);
 
@@ -868,13 +871,28 @@ tern_store_search_messages (TernStore  *self,
     return g_steal_pointer (&hits);
 
   {
+    /* Ranking scores every candidate, so the candidates are bounded: the
+     * SEARCH_WINDOW most recently stored matches (found in rowid order,
+     * without scoring). A word in every other message costs the same as a
+     * rare one; a messenger's search favours recent messages anyway. */
+    BEGIN_READ ("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1"
+                " ORDER BY rowid DESC LIMIT 1 OFFSET " G_STRINGIFY (SEARCH_WINDOW - 1));
+    sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_STATIC);
+    if (next_row (&reader, stmt, &local_error))
+      floor = sqlite3_column_int64 (stmt, 0);
+    if (!finish_rows (&reader, stmt, &local_error, error))
+      return NULL;
+  }
+
+  {
     /* FTS5 hands the rows out in rank order (no sort by SQLite), so the
      * snippet is computed only for the rows stepped over. */
     BEGIN_READ ("SELECT f.rowid, m.chat_id, m.account_id, f.rank,"
                 " snippet(messages_fts, -1, char(2), char(3), '…', 12)"
                 " FROM messages_fts f JOIN messages m ON m.id = f.rowid"
-                " WHERE messages_fts MATCH ?1 ORDER BY f.rank");
+                " WHERE messages_fts MATCH ?1 AND f.rowid >= ?2 ORDER BY f.rank");
     sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, floor);
     while (hits->len < limit && next_row (&reader, stmt, &local_error))
       {
         TernStoreSearchHit *hit;

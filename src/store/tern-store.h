@@ -219,7 +219,9 @@ GPtrArray  *tern_store_list_outbox              (TernStore            *self,
 /* Full-text search over message text and subjects of @account (0 = all).
  * @query is what the user typed: every word must match as a prefix, case
  * and diacritics ignored ("cafe" finds "Café"); no FTS syntax is
- * interpreted. Best @limit hits first. */
+ * interpreted. Best @limit hits first (bm25), ranked among the 1,000 most
+ * recently stored matches: a word found in half of 100,000 messages costs
+ * what a rare one does. */
 GPtrArray  *tern_store_search_messages          (TernStore            *self,
                                                  gint64                account,
                                                  const char           *query,

@@ -231,6 +231,35 @@ test_async (Fixture       *f,
   g_assert_cmpint (hit_id (hits, 0), ==, f->ids[4]);
 }
 
+/* Ranking looks at the 1,000 most recently stored matches only. */
+static void
+test_window (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 oldest_in_window;
+
+  for (guint i = 0; i < 1200; i++)
+    {
+      g_autofree char *mid = g_strdup_printf ("w%u@x", i);
+      /* The oldest match is the best one (the word three times, short). */
+      const char *text = i == 0 ? "frequent frequent frequent" : "frequent and many other words here";
+      TernStoreMessageRow row = store_test_message (f->account, f->chat, mid, text, 1000 + i, TRUE, FALSE);
+      gint64 ref = tern_store_batch_add_message (batch, &row, 0, 0);
+
+      g_array_append_val (ids, ref);
+    }
+  g_assert_true (tern_store_commit (f->store, batch, NULL));
+  oldest_in_window = tern_store_batch_get_id (batch, g_array_index (ids, gint64, 200));
+
+  hits = search (f, 0, "frequent");
+  g_assert_cmpuint (hits->len, ==, 20);
+  for (guint i = 0; i < hits->len; i++)
+    g_assert_cmpint (hit_id (hits, i), >=, oldest_in_window);
+}
+
 static void
 test_query_builder (void)
 {
@@ -261,6 +290,7 @@ main (int   argc,
   ADD ("/store/search/syntax-is-text", test_syntax_is_text);
   ADD ("/store/search/chats", test_chats);
   ADD ("/store/search/async", test_async);
+  ADD ("/store/search/window", test_window);
 #undef ADD
   g_test_add_func ("/store/search/query-builder", test_query_builder);
 
