@@ -454,7 +454,7 @@ static const char *
 parse_text (ParseCtx *ctx)
 {
   const guint8 *s = ctx->p;
-  const guint8 *nl = memchr (s, '\n', ctx->end - s);
+  const guint8 *nl = s < ctx->end ? memchr (s, '\n', (gsize) (ctx->end - s)) : NULL;
   const guint8 *e = nl ? nl : ctx->end;
   const guint8 *after = nl ? nl + 1 : ctx->end;
 
