@@ -48,6 +48,9 @@ update_state (TernWindow *self)
   gtk_stack_set_visible_child_name (self->sidebar_stack, self->has_account ? "chats" : "empty");
   gtk_stack_set_visible_child_name (self->content_stack, self->has_account ? "no-chat" : "empty");
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_button), self->has_account);
+  /* Typing starts a search only when there is something to search. */
+  gtk_search_bar_set_key_capture_widget (self->search_bar,
+                                         self->has_account ? GTK_WIDGET (self) : NULL);
   if (!self->has_account)
     gtk_toggle_button_set_active (self->search_button, FALSE);
 
@@ -222,7 +225,6 @@ tern_window_init (TernWindow *self)
 #endif
 
   adw_status_page_set_icon_name (self->empty_page, APP_ID);
-  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   update_state (self);
 }
 
