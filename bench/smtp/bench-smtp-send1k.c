@@ -3,7 +3,7 @@
  * in the same run, with Postfix's own load generator smtp-source (one
  * session, connection reused with -d), both to the stack's relay port
  * (plain SMTP, no AUTH/TLS: the same work for the server), from alice to
- * bob, payload of the same size. Runs each three times, alternating, after
+ * bob, payload of the same size. Runs each five times, alternating, after
  * the Postfix queue has drained, and prints the medians:
  *
  *   smtp.send1k.msgs_per_s  smtp.source.msgs_per_s  smtp.send1k.ratio_to_smtp_source
@@ -18,7 +18,7 @@
 
 #define N_MESSAGES 1000
 #define PAYLOAD    1000
-#define RUNS       3
+#define RUNS       5
 
 static const char *
 env (const char *name)
@@ -159,7 +159,7 @@ run_smtp_source (const char *host,
 static void
 wait_queue_empty (void)
 {
-  g_autofree char *config = g_build_filename (env ("TERN_TEST_STACK_DIR"), "postfix", NULL);
+  g_autofree char *config = g_build_filename (env ("TERN_TEST_STACK_DIR"), "postfix", "etc", NULL);
   const char *argv[] = { "postqueue", "-c", config, "-j", NULL };
   gint64 deadline = g_get_monotonic_time () + 120 * G_TIME_SPAN_SECOND;
 
