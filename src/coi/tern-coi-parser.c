@@ -450,6 +450,36 @@ parse_address_header (GPtrArray *out, const char *raw, GMimeParserOptions *optio
   g_clear_object (&list);
 }
 
+/* The first address of a header that names one mailbox. The common shapes
+ * ("Name <a@b>", "<a@b>", "a@b") are read directly; anything else goes
+ * through GMime's address parser. */
+static char *
+single_address (const char *raw, GMimeParserOptions *options)
+{
+  g_autoptr(GPtrArray) a = NULL;
+  const char *lt;
+  const char *gt;
+
+  if (raw == NULL)
+    return NULL;
+  if (strpbrk (raw, ",;\"(\\=") == NULL)
+    {
+      lt = strchr (raw, '<');
+      gt = lt ? strchr (lt, '>') : NULL;
+      if (lt && gt && strchr (gt + 1, '<') == NULL && memchr (lt + 1, '@', gt - lt - 1))
+        return g_utf8_make_valid (lt + 1, gt - lt - 1);
+      if (lt == NULL && strchr (raw, '>') == NULL)
+        {
+          g_autofree char *trimmed = g_strstrip (g_strdup (raw));
+          if (*trimmed && strchr (trimmed, '@') && strpbrk (trimmed, " \t\r\n") == NULL)
+            return g_utf8_make_valid (trimmed, -1);
+        }
+    }
+  a = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_coi_address_free);
+  parse_address_header (a, raw, options);
+  return a->len > 0 ? g_strdup (((TernCoiAddress *) a->pdata[0])->address) : NULL;
+}
+
 /* ------------------------------------------------------------ the parse */
 
 typedef struct {
@@ -544,12 +574,7 @@ read_headers (Ctx *ctx, GMimeMessage *message)
           else if (name_is (name, "Chat-Disposition-Notification-To"))
             {
               if (info->dc.dnt == NULL)
-                {
-                  g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_coi_address_free);
-                  parse_address_header (a, g_mime_header_get_value (h), ctx->gmime_options);
-                  if (a->len > 0)
-                    info->dc.dnt = g_strdup (((TernCoiAddress *) a->pdata[0])->address);
-                }
+                info->dc.dnt = single_address (g_mime_header_get_raw_value (h), ctx->gmime_options);
             }
           else if (name_is (name, "Chat-Group-ID"))
             set_str (&info->dc.group_id, g_mime_header_get_value (h));
@@ -712,13 +737,8 @@ read_headers (Ctx *ctx, GMimeMessage *message)
   /* Receipt requests: the COI header, else Delta Chat's. */
   if (ctx->dnt_raw)
     {
-      g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_coi_address_free);
-      parse_address_header (a, ctx->dnt_raw, ctx->gmime_options);
-      if (a->len > 0)
-        {
-          info->receipt_requested = TRUE;
-          info->receipt_address = g_strdup (((TernCoiAddress *) a->pdata[0])->address);
-        }
+      info->receipt_address = single_address (ctx->dnt_raw, ctx->gmime_options);
+      info->receipt_requested = info->receipt_address != NULL;
     }
   if (!info->receipt_requested && info->dc.dnt)
     {

@@ -8,8 +8,68 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
 
-#include "tern-coi-flowed.h"
 #include "tern-coi-text.h"
+
+/* ------------------------------------------------------------------ flowed */
+
+/* RFC 3676 decoding in one pass into one buffer: the same result as
+ * tern_coi_flowed_decode () (the builder's reference decoder, checked
+ * against this one by test-coi-text), without an allocation per line —
+ * this runs for every chat message. */
+char *
+tern_coi_text_flowed_decode (const char *text, gsize len, gboolean delsp)
+{
+  GString *out = g_string_sized_new (len + 1);
+  const char *p = text;
+  const char *end = text + len;
+  gboolean open = FALSE;
+  gboolean first = TRUE;
+  guint cur_depth = 0;
+
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *line_end = nl ? nl : end;
+      const char *next = nl ? nl + 1 : end;
+      const char *q = p;
+      guint depth = 0;
+      gboolean flowed;
+      gsize n;
+
+      if (line_end > p && line_end[-1] == '\r')
+        line_end--;
+      while (q < line_end && *q == '>')
+        {
+          depth++;
+          q++;
+        }
+      if (q < line_end && *q == ' ')
+        q++;
+      n = line_end - q;
+
+      if (open && depth != cur_depth)
+        open = FALSE;
+      flowed = !(n == 3 && memcmp (q, "-- ", 3) == 0) && n > 0 && q[n - 1] == ' ';
+
+      if (!open)
+        {
+          if (!first)
+            g_string_append_c (out, '\n');
+          first = FALSE;
+          for (guint d = 0; d < depth; d++)
+            g_string_append_c (out, '>');
+          if (depth > 0)
+            g_string_append_c (out, ' ');
+          cur_depth = depth;
+          open = TRUE;
+        }
+      g_string_append_len (out, q, flowed && delsp ? n - 1 : n);
+      if (!flowed)
+        open = FALSE;
+      p = next;
+    }
+  return g_string_free (out, FALSE);
+}
 
 /* ------------------------------------------------------------------ charsets */
 
@@ -173,18 +233,32 @@ tern_coi_text_part_get_text (GMimePart        *part,
   if (encoding == GMIME_CONTENT_ENCODING_BASE64 && raw && !base64_is_valid (raw))
     *flags |= TERN_COI_TEXT_BAD_ENCODING;
 
-  mem = g_mime_stream_mem_new ();
-  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+  charset = ct ? g_mime_content_type_get_parameter (ct, "charset") : NULL;
+
   if (encoding != GMIME_CONTENT_ENCODING_DEFAULT && encoding != GMIME_CONTENT_ENCODING_7BIT
       && encoding != GMIME_CONTENT_ENCODING_8BIT && encoding != GMIME_CONTENT_ENCODING_BINARY)
     {
+      mem = g_mime_stream_mem_new ();
+      array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
       filtered = g_mime_stream_filter_new (mem);
       filter = g_mime_filter_basic_new (encoding, FALSE);
       g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), filter);
       g_object_unref (filter);
     }
   else
-    filtered = g_object_ref (mem);
+    {
+      /* No transfer decoding: read the bytes as they are. */
+      gint64 length = raw ? g_mime_stream_length (raw) : 0;
+      mem = g_mime_stream_mem_new ();
+      array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+      if (length > 0)
+        {
+          /* Reserve once (GLib 2.74 has no g_byte_array_reserve). */
+          g_byte_array_set_size (array, MIN ((guint64) length, max_bytes > 0 ? max_bytes + 1 : (guint64) length));
+          g_byte_array_set_size (array, 0);
+        }
+      filtered = g_object_ref (mem);
+    }
 
   if (raw)
     {
@@ -213,7 +287,6 @@ tern_coi_text_part_get_text (GMimePart        *part,
       g_byte_array_set_size (array, cut);
     }
 
-  charset = ct ? g_mime_content_type_get_parameter (ct, "charset") : NULL;
   text = tern_coi_text_to_utf8 ((const char *) array->data, array->len, charset, flags);
   g_object_unref (mem);
 
@@ -223,8 +296,8 @@ tern_coi_text_part_get_text (GMimePart        *part,
       if (format && g_ascii_strcasecmp (format, "flowed") == 0)
         {
           const char *delsp = g_mime_content_type_get_parameter (ct, "delsp");
-          char *flowed = tern_coi_flowed_decode (text, -1,
-                                                 delsp && g_ascii_strcasecmp (delsp, "yes") == 0);
+          char *flowed = tern_coi_text_flowed_decode (text, strlen (text),
+                                                      delsp && g_ascii_strcasecmp (delsp, "yes") == 0);
           g_free (text);
           text = flowed;
         }
@@ -662,11 +735,12 @@ tern_coi_text_split (const char *text,
                      char      **quoted,
                      char      **signature)
 {
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GPtrArray) body = g_ptr_array_new ();
-  g_autoptr(GPtrArray) quote = g_ptr_array_new ();
-  g_autoptr(GPtrArray) sig = g_ptr_array_new ();
-  guint n;
+  g_autofree char **lines = NULL;
+  g_autofree char *copy = NULL;
+  g_autoptr(GPtrArray) body = NULL;
+  g_autoptr(GPtrArray) quote = NULL;
+  g_autoptr(GPtrArray) sig = NULL;
+  guint n = 1;
   guint i;
   enum { IN_BODY, IN_SIG } state = IN_BODY;
   gboolean in_forward_header = FALSE;
@@ -675,8 +749,22 @@ tern_coi_text_split (const char *text,
   if (text == NULL || *text == '\0')
     return;
 
-  lines = g_strsplit (text, "\n", -1);
-  n = g_strv_length (lines);
+  /* One copy cut into lines in place: no allocation per line. */
+  copy = g_strdup (text);
+  for (const char *p = copy; (p = strchr (p, '\n')) != NULL; p++)
+    n++;
+  lines = g_new (char *, n + 1);
+  lines[0] = copy;
+  i = 1;
+  for (char *p = copy; (p = strchr (p, '\n')) != NULL;)
+    {
+      *p++ = '\0';
+      lines[i++] = p;
+    }
+  lines[n] = NULL;
+  body = g_ptr_array_sized_new (n);
+  quote = g_ptr_array_new ();
+  sig = g_ptr_array_new ();
 
   for (i = 0; i < n; i++)
     {
@@ -708,8 +796,9 @@ tern_coi_text_split (const char *text,
           gboolean attr = is_attribution (line);
 
           /* A wrapped attribution: its first line carries the date. */
-          if (!attr && i + 1 < n && lines[i + 1][0] != '>' && strlen (line) < 200
-              && strlen (line) > 16 && strpbrk (line, "0123456789") != NULL)
+          if (!attr && i + 1 < n && lines[i + 1][0] != '>' && ends_with_colon (lines[i + 1])
+              && strlen (line) < 200 && strlen (line) > 16
+              && strpbrk (line, "0123456789") != NULL)
             {
               g_autofree char *two = g_strconcat (line, " ", lines[i + 1], NULL);
               if (is_attribution (two) && !ends_with_colon (line))

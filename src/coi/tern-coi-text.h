@@ -22,6 +22,11 @@ char *tern_coi_text_part_get_text (GMimePart        *part,
                                    gboolean          decode_flowed,
                                    TernCoiTextFlags *flags);
 
+/* RFC 3676 format=flowed decoding (soft breaks joined, space-stuffing and
+ * DelSp removed, quote marks kept as "> " prefixes): the same result as the
+ * builder's tern_coi_flowed_decode (), in one pass. Never NULL. */
+char *tern_coi_text_flowed_decode (const char *text, gsize len, gboolean delsp);
+
 /* Convert @len bytes in @charset to UTF-8, lossily if needed. Never NULL. */
 char *tern_coi_text_to_utf8 (const char       *data,
                              gsize             len,

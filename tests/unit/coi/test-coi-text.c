@@ -7,6 +7,7 @@
 
 #include <gmime/gmime.h>
 
+#include "tern-coi-flowed.h"
 #include "tern-coi-microformats.h"
 #include "tern-coi-text.h"
 
@@ -317,6 +318,42 @@ test_part_limit (void)
   g_string_free (big, TRUE);
 }
 
+/* The parser's one-pass flowed decoder gives exactly what the builder's
+ * reference decoder gives, on crafted and on random input. */
+static void
+test_flowed_matches_reference (void)
+{
+  const char *cases[] = {
+    "", "a", "a\n", "a \nb", "a \r\nb\r\n", "> q \n> r\nx", ">> a \n> b", " stuffed\n",
+    "-- \nsig", "a \n-- \nb", "a \n\nb", "> a \nb", "x \n", " \n \n", ">\n>>\n", "\r\n\r\n",
+  };
+  const char alphabet[] = "ab >-\r\n";
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (int delsp = 0; delsp < 2; delsp++)
+      {
+        g_autofree char *ref = tern_coi_flowed_decode (cases[i], -1, delsp);
+        g_autofree char *fast = tern_coi_text_flowed_decode (cases[i], strlen (cases[i]), delsp);
+        g_assert_cmpstr (fast, ==, ref);
+      }
+  for (guint round = 0; round < 20000; round++)
+    {
+      char buf[40];
+      guint len = g_rand_int_range (rand, 0, sizeof buf);
+      gboolean delsp = g_rand_boolean (rand);
+      g_autofree char *ref = NULL;
+      g_autofree char *fast = NULL;
+
+      for (guint k = 0; k < len; k++)
+        buf[k] = alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+      ref = tern_coi_flowed_decode (buf, len, delsp);
+      fast = tern_coi_text_flowed_decode (buf, len, delsp);
+      g_assert_cmpstr (fast, ==, ref);
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -338,6 +375,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/coi/text/html/pre", test_html_pre);
   g_test_add_func ("/coi/text/html/junk", test_html_junk);
   g_test_add_func ("/coi/text/charset", test_to_utf8);
+  g_test_add_func ("/coi/text/flowed-matches-reference", test_flowed_matches_reference);
   g_test_add_func ("/coi/text/part/flowed", test_part_flowed);
   g_test_add_func ("/coi/text/part/flowed-delsp", test_part_flowed_delsp);
   g_test_add_func ("/coi/text/part/qp-base64", test_part_qp_base64);
