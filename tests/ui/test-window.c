@@ -496,6 +496,18 @@ test_actions_and_accels (Fixture       *fixture,
   g_assert_nonnull (gtk_application_window_get_help_overlay (
                       GTK_APPLICATION_WINDOW (fixture->window)));
 
+  /* The shortcuts window opens from the window action. */
+  {
+    GtkShortcutsWindow *help;
+
+    g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "show-help-overlay", NULL);
+    help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window));
+    wait_for_frame (GTK_WIDGET (help));
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (help)));
+    save_screenshot (GTK_WIDGET (help), "shortcuts");
+    gtk_widget_hide (GTK_WIDGET (help));
+  }
+
   /* Icon-only buttons carry accessible labels. */
   {
     GtkWidget *search = template_child (fixture->window, TERN_TYPE_WINDOW, "search_button");
