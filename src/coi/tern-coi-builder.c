@@ -79,6 +79,230 @@ add_mailboxes (InternetAddressList  *list,
     }
 }
 
+static gboolean
+is_ascii (const char *s)
+{
+  for (; *s; s++)
+    if ((guchar) *s >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* Header folding: tokens separated by a space, a new line when the line
+ * would pass 78 characters. */
+typedef struct
+{
+  GString *out;
+  gsize    line;
+} Folder;
+
+static void
+fold_token (Folder     *f,
+            const char *token,
+            gsize       len,
+            gboolean    space_before)
+{
+  if (space_before && f->line + 1 + len > 78 && f->line > 1)
+    {
+      g_string_append (f->out, "\n\t");
+      f->line = 1;
+    }
+  else if (space_before)
+    {
+      g_string_append_c (f->out, ' ');
+      f->line++;
+    }
+  g_string_append_len (f->out, token, len);
+  f->line += len;
+}
+
+/* The display name as RFC 2047 B encoded words of at most 45 octets of
+ * UTF-8 each (never splitting a character), or as an atom / quoted string
+ * when it is short ASCII. */
+static void
+fold_name (Folder     *f,
+           const char *name)
+{
+  g_autofree char *clean = g_strdup (name);
+  gsize len;
+  gboolean needs_quotes = FALSE;
+
+  for (char *p = clean; *p; p++)
+    if ((guchar) *p < ' ' || *p == 0x7f)
+      *p = ' ';
+  g_strstrip (clean);
+  len = strlen (clean);
+  if (len == 0)
+    return;
+
+  if (is_ascii (clean) && len <= 64)
+    {
+      g_autoptr(GString) q = g_string_new (NULL);
+
+      for (const char *p = clean; *p; p++)
+        if (strchr ("()<>[]:;@\\,.\"", *p) != NULL)
+          needs_quotes = TRUE;
+      if (!needs_quotes)
+        {
+          fold_token (f, clean, len, TRUE);
+          return;
+        }
+      g_string_append_c (q, '"');
+      for (const char *p = clean; *p; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (q, '\\');
+          g_string_append_c (q, *p);
+        }
+      g_string_append_c (q, '"');
+      fold_token (f, q->str, q->len, TRUE);
+      return;
+    }
+
+  for (const char *p = clean; *p;)
+    {
+      const char *end = p;
+      g_autofree char *b64 = NULL;
+      g_autofree char *word = NULL;
+
+      /* Whole characters up to 45 octets (60 base64 characters). */
+      while (*end)
+        {
+          const char *next = g_utf8_next_char (end);
+          if (next - p > 45)
+            break;
+          end = next;
+        }
+      if (end == p)
+        end = p + 1;
+      b64 = g_base64_encode ((const guchar *) p, end - p);
+      word = g_strconcat ("=?UTF-8?B?", b64, "?=", NULL);
+      fold_token (f, word, strlen (word), TRUE);
+      p = end;
+    }
+}
+
+/*
+ * Address headers written directly as their raw (encoded, folded) value.
+ * GMime's own formatter runs every address through libidn2 (about 20,000
+ * instructions each, twice per header); for ASCII addresses that is a
+ * no-op, so it is skipped. Non-ASCII addresses go through GMime.
+ */
+static void
+set_address_header (GMimeMessage         *message,
+                    const char           *header,
+                    GMimeAddressType      type,
+                    const TernCoiMailbox *boxes,
+                    guint                 n)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  g_autoptr(GString) raw = NULL;
+  Folder f;
+
+  if (n == 0)
+    return;
+  for (guint i = 0; i < n; i++)
+    if (!is_ascii (boxes[i].address))
+      {
+        if ((int) type >= 0)
+          add_mailboxes (g_mime_message_get_addresses (message, type), boxes, n);
+        else
+          {
+            InternetAddressList *list = internet_address_list_new ();
+            g_autofree char *v = NULL;
+
+            add_mailboxes (list, boxes, n);
+            v = internet_address_list_to_string (list, NULL, TRUE);
+            g_mime_object_set_header (GMIME_OBJECT (message), header, v, NULL);
+            g_object_unref (list);
+          }
+        return;
+      }
+
+  raw = g_string_sized_new (64 * n);
+  f.out = raw;
+  f.line = strlen (header) + 1;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *angle = NULL;
+      gboolean named = boxes[i].name != NULL && *boxes[i].name;
+
+      if (i > 0)
+        {
+          g_string_append_c (raw, ',');
+          f.line++;
+        }
+      if (named)
+        {
+          gsize before = raw->len;
+
+          fold_name (&f, boxes[i].name);
+          named = raw->len > before;
+        }
+      angle = named ? g_strconcat ("<", boxes[i].address, ">", NULL) : g_strdup (boxes[i].address);
+      fold_token (&f, angle, strlen (angle), TRUE);
+    }
+  g_string_append_c (raw, '\n');
+
+  g_mime_header_list_append (headers, header, "", NULL);
+  g_mime_header_set_raw_value (g_mime_header_list_get_header_at (headers,
+                                 g_mime_header_list_get_count (headers) - 1),
+                               raw->str);
+}
+
+/*
+ * Other headers: printable ASCII values go in as raw values too, folded at
+ * single spaces; GMime would format them once when set and again when
+ * written. Anything else (8bit, odd spacing, very long) goes through GMime,
+ * which encodes it (RFC 2047, UTF-8).
+ */
+static void
+set_header (GMimeObject *object,
+            const char  *name,
+            const char  *value,
+            gboolean     append)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (object);
+  gsize len = strlen (value);
+  gboolean raw_ok = len > 0 && len + strlen (name) < 900 && value[0] != ' ' && value[len - 1] != ' '
+                    && strstr (value, "  ") == NULL && strstr (value, "=?") == NULL;
+  g_autoptr(GString) raw = NULL;
+  Folder f;
+
+  for (const char *p = value; raw_ok && *p; p++)
+    if ((guchar) *p < ' ' || (guchar) *p > '~')
+      raw_ok = FALSE;
+  if (!append && g_mime_header_list_contains (headers, name))
+    raw_ok = FALSE;
+  if (!raw_ok)
+    {
+      if (append)
+        g_mime_object_append_header (object, name, value, "UTF-8");
+      else
+        g_mime_object_set_header (object, name, value, "UTF-8");
+      return;
+    }
+
+  raw = g_string_sized_new (len + 8);
+  f.out = raw;
+  f.line = strlen (name) + 1;
+  for (const char *p = value; *p;)
+    {
+      const char *sp = strchr (p, ' ');
+      gsize n = sp != NULL ? (gsize) (sp - p) : strlen (p);
+
+      fold_token (&f, p, n, TRUE);
+      p += n;
+      if (*p == ' ')
+        p++;
+    }
+  g_string_append_c (raw, '\n');
+  g_mime_header_list_append (headers, name, "", NULL);
+  g_mime_header_set_raw_value (g_mime_header_list_get_header_at (headers,
+                                 g_mime_header_list_get_count (headers) - 1),
+                               raw->str);
+}
+
 static char *
 bracket (const char *id)
 {
@@ -183,7 +407,7 @@ html_part_take (char       *document,
   GMimePart *part = text_part_take ("html", document, FALSE);
 
   if (chat_content != NULL)
-    g_mime_object_set_header (GMIME_OBJECT (part), "Chat-Content", chat_content, NULL);
+    set_header (GMIME_OBJECT (part), "Chat-Content", chat_content, FALSE);
   return part;
 }
 
@@ -261,7 +485,6 @@ new_message (const TernCoiDraft *draft,
   g_autofree char *domain = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *subject = NULL;
-  InternetAddress *from;
   const char *in_reply_to;
   GMimeObject *obj;
 
@@ -302,11 +525,9 @@ new_message (const TernCoiDraft *draft,
   message = g_mime_message_new (FALSE);
   obj = GMIME_OBJECT (message);
 
-  from = internet_address_mailbox_new (draft->from.name, draft->from.address);
-  internet_address_list_add (g_mime_message_get_from (message), from);
-  g_object_unref (from);
-  add_mailboxes (g_mime_message_get_to (message), draft->to, draft->n_to);
-  add_mailboxes (g_mime_message_get_cc (message), draft->cc, draft->n_cc);
+  set_address_header (message, "From", GMIME_ADDRESS_TYPE_FROM, &draft->from, 1);
+  set_address_header (message, "To", GMIME_ADDRESS_TYPE_TO, draft->to, draft->n_to);
+  set_address_header (message, "Cc", GMIME_ADDRESS_TYPE_CC, draft->cc, draft->n_cc);
 
   if (frame->subject != NULL)
     subject = g_strdup (frame->subject);
@@ -316,15 +537,14 @@ new_message (const TernCoiDraft *draft,
     subject = g_strdup (draft->subject);
   else
     subject = default_subject (draft->text);
-  g_mime_message_set_subject (message, subject, "UTF-8");
+  set_header (obj, "Subject", subject, FALSE);
 
-  if (draft->date != NULL)
-    g_mime_message_set_date (message, draft->date);
-  else
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_mime_message_set_date (message, now);
-    }
+  {
+    g_autoptr(GDateTime) now = draft->date == NULL ? g_date_time_new_now_local () : NULL;
+    g_autofree char *date = g_mime_utils_header_format_date (draft->date ? draft->date : now);
+
+    set_header (obj, "Date", date, FALSE);
+  }
 
   if (draft->message_id != NULL)
     message_id = g_strdup (draft->message_id);
@@ -333,12 +553,15 @@ new_message (const TernCoiDraft *draft,
       domain = tern_coi_ids_domain_of (draft->from.address);
       message_id = tern_coi_ids_new_message_id (domain, frame->group_id);
     }
-  g_mime_message_set_message_id (message, message_id);
+  {
+    g_autofree char *v = bracket (message_id);
+    set_header (obj, "Message-ID", v, FALSE);
+  }
 
   if (in_reply_to != NULL)
     {
       g_autofree char *v = bracket (in_reply_to);
-      g_mime_object_set_header (obj, "In-Reply-To", v, NULL);
+      set_header (obj, "In-Reply-To", v, FALSE);
     }
   if (!frame->no_conversation)
     {
@@ -351,25 +574,23 @@ new_message (const TernCoiDraft *draft,
       if (last != NULL && g_strcmp0 (first, last) != 0)
         g_string_append_printf (refs, "%s<%s>", refs->len ? " " : "", last);
       if (refs->len > 0)
-        g_mime_object_set_header (obj, "References", refs->str, NULL);
+        set_header (obj, "References", refs->str, FALSE);
     }
 
-  g_mime_object_set_header (obj, "MIME-Version", "1.0", NULL);
-  g_mime_object_set_header (obj, "Chat-Version", "1.0", NULL);
+  set_header (obj, "MIME-Version", "1.0", FALSE);
+  set_header (obj, "Chat-Version", "1.0", FALSE);
 
   if (draft->request_receipt && !frame->no_receipt)
     {
-      g_autofree char *dnt = internet_address_list_to_string (g_mime_message_get_from (message),
-                                                              NULL, TRUE);
-      g_mime_object_set_header (obj, "Disposition-Notification-To", dnt, NULL);
-      g_mime_object_set_header (obj, "Chat-Disposition-Notification-To", draft->from.address, NULL);
+      set_address_header (message, "Disposition-Notification-To", -1, &draft->from, 1);
+      set_header (obj, "Chat-Disposition-Notification-To", draft->from.address, FALSE);
     }
 
   if (frame->group_id != NULL)
     {
-      g_mime_object_set_header (obj, "Chat-Group-ID", frame->group_id, NULL);
+      set_header (obj, "Chat-Group-ID", frame->group_id, FALSE);
       if (draft->group != NULL && draft->group->name != NULL)
-        g_mime_object_set_header (obj, "Chat-Group-Name", draft->group->name, "UTF-8");
+        set_header (obj, "Chat-Group-Name", draft->group->name, FALSE);
     }
 
   return g_steal_pointer (&message);
@@ -545,7 +766,7 @@ build_text_kind (const TernCoiDraft *draft,
   if (message == NULL)
     return NULL;
   if (chat_content != NULL)
-    g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Content", chat_content, NULL);
+    set_header (GMIME_OBJECT (message), "Chat-Content", chat_content, FALSE);
   body = text_body (draft, frame.group_id, text != NULL ? text : draft->text);
   apply_pinned (draft, body);
   set_body (message, body);
@@ -621,7 +842,7 @@ preview_part (const TernCoiAttachmentDraft *a)
       mime = g_strdup ("image/jpeg");
     }
   part = binary_part (mime, stream);
-  g_mime_object_set_header (GMIME_OBJECT (part), "Chat-Content", "preview", NULL);
+  set_header (GMIME_OBJECT (part), "Chat-Content", "preview", FALSE);
   set_disposition (GMIME_OBJECT (part), "inline", NULL, (gint64) len);
   return part;
 }
@@ -805,12 +1026,12 @@ tern_coi_build_edit (const TernCoiDraft *draft,
   message = new_message (draft, &frame, error);
   if (message == NULL)
     return NULL;
-  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Content", "editrequest", NULL);
+  set_header (GMIME_OBJECT (message), "Chat-Content", "editrequest", FALSE);
 
   target = bracket (target_id);
   text = g_strconcat (EDIT_PREFIX, new_text != NULL ? new_text : "", NULL);
   part = plain_part (text);
-  g_mime_object_set_header (GMIME_OBJECT (part), "Chat-Edit", target, NULL);
+  set_header (GMIME_OBJECT (part), "Chat-Edit", target, FALSE);
   mixed = g_mime_multipart_new_with_subtype ("mixed");
   g_mime_multipart_add (mixed, GMIME_OBJECT (part));
   g_object_unref (part);
@@ -854,8 +1075,8 @@ tern_coi_build_delete (const TernCoiDraft *draft,
   if (message == NULL)
     return NULL;
   target = bracket (target_id);
-  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Content", "deleterequest", NULL);
-  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Delete", target, NULL);
+  set_header (GMIME_OBJECT (message), "Chat-Content", "deleterequest", FALSE);
+  set_header (GMIME_OBJECT (message), "Chat-Delete", target, FALSE);
   set_body (message, GMIME_OBJECT (plain_part (
     draft->text != NULL ? draft->text : "(original message marked as deleted)")));
   return g_steal_pointer (&message);
@@ -979,10 +1200,15 @@ tern_coi_build_group_left (const TernCoiDraft *draft,
   message = build_text_kind (&d, "groupleft", NULL, error);
   if (message == NULL)
     return NULL;
-  add_mailboxes (g_mime_message_get_reply_to (message), draft->to, draft->n_to);
-  add_mailboxes (g_mime_message_get_reply_to (message), draft->cc, draft->n_cc);
-  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Group-Member-Removed",
-                            draft->from.address, NULL);
+  {
+    g_autoptr(GArray) rest = g_array_new (FALSE, FALSE, sizeof (TernCoiMailbox));
+
+    g_array_append_vals (rest, draft->to, draft->n_to);
+    g_array_append_vals (rest, draft->cc, draft->n_cc);
+    set_address_header (message, "Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO,
+                        (const TernCoiMailbox *) (gpointer) rest->data, rest->len);
+  }
+  set_header (GMIME_OBJECT (message), "Chat-Group-Member-Removed", draft->from.address, FALSE);
   return g_steal_pointer (&message);
 }
 
@@ -1224,7 +1450,7 @@ tern_coi_build_extension (const TernCoiDraft *draft,
                                             GMIME_CONTENT_ENCODING_7BIT
                                           ? GMIME_CONTENT_ENCODING_7BIT
                                           : GMIME_CONTENT_ENCODING_BASE64);
-  g_mime_object_set_header (GMIME_OBJECT (part), "Chat-Content", name, NULL);
+  set_header (GMIME_OBJECT (part), "Chat-Content", name, FALSE);
   g_mime_multipart_add (mixed, GMIME_OBJECT (part));
   g_object_unref (part);
   apply_pinned (draft, GMIME_OBJECT (mixed));
@@ -1309,11 +1535,11 @@ tern_coi_build_contact_storage (const TernCoiMailbox *owner,
   for (guint i = 0; contact->emails[i] != NULL; i++)
     {
       g_autofree char *hash = tern_coi_address_hash (contact->emails[i]);
-      g_mime_object_append_header (GMIME_OBJECT (message), "COI-From-Hash", hash, NULL);
+      set_header (GMIME_OBJECT (message), "COI-From-Hash", hash, TRUE);
     }
   if (blocked)
-    g_mime_object_set_header (GMIME_OBJECT (message), "COI-Blocked", "yes", NULL);
-  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Content", "contact", NULL);
+    set_header (GMIME_OBJECT (message), "COI-Blocked", "yes", FALSE);
+  set_header (GMIME_OBJECT (message), "Chat-Content", "contact", FALSE);
 
   body = g_string_new (NULL);
   tern_coi_html_append_hcard (body, contact, FALSE);
@@ -1357,7 +1583,7 @@ tern_coi_build_profile_storage (const TernCoiMailbox *owner,
   message = storage_message (owner, "Profile", NULL, date, error);
   if (message == NULL)
     return NULL;
-  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Content", "profile", NULL);
+  set_header (GMIME_OBJECT (message), "Chat-Content", "profile", FALSE);
 
   mixed = g_mime_multipart_new_with_subtype ("mixed");
   for (guint i = 0; i < n_profiles; i++)
@@ -1427,7 +1653,7 @@ tern_coi_build_group_storage (const TernCoiMailbox *owner,
   message = storage_message (owner, "Group", group->id, date, error);
   if (message == NULL)
     return NULL;
-  g_mime_object_set_header (GMIME_OBJECT (message), "Chat-Content", "group", NULL);
+  set_header (GMIME_OBJECT (message), "Chat-Content", "group", FALSE);
 
   body = g_string_new (NULL);
   tern_coi_html_append_hgroup (body, group, NULL, TRUE);

@@ -155,6 +155,58 @@ test_headers_encoded (void)
 }
 
 static void
+test_address_names (void)
+{
+  g_autoptr(GString) long_name = g_string_new (NULL);
+  TernCoiMailbox many[40];
+  char *addresses[40];
+  TernCoiDraft d = base_draft ();
+  g_autoptr(GMimeMessage) built = NULL;
+  g_autoptr(GMimeMessage) m = NULL;
+  InternetAddressList *list;
+
+  for (int i = 0; i < 60; i++)
+    g_string_append (long_name, "Ünïcödé ");
+  g_string_append (long_name, "\xe2\x9c\x8f\xef\xb8\x8f end");
+  for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+    {
+      addresses[i] = g_strdup_printf ("user%u@example.test", i);
+      many[i].address = addresses[i];
+      switch (i % 5)
+        {
+        case 0: many[i].name = "Doe, John (work) \"JD\""; break;
+        case 1: many[i].name = long_name->str; break;
+        case 2: many[i].name = NULL; break;
+        case 3: many[i].name = "Plain Name"; break;
+        default: many[i].name = "Line\r\nBreak"; break;
+        }
+    }
+  d.to = many;
+  d.n_to = G_N_ELEMENTS (many);
+  d.from.name = long_name->str;
+  d.request_receipt = TRUE;
+  built = tern_coi_build_text (&d, NULL);
+  m = wire (built, NULL);
+  list = g_mime_message_get_to (m);
+  g_assert_cmpint (internet_address_list_length (list), ==, G_N_ELEMENTS (many));
+  for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+    {
+      InternetAddress *ia = internet_address_list_get_address (list, i);
+      const char *want = i % 5 == 4 ? "Line  Break" : many[i].name;
+
+      g_assert_cmpstr (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia)), ==, many[i].address);
+      /* GMime gives "" or NULL for a bare address. */
+      if (want == NULL)
+        g_assert_true (internet_address_get_name (ia) == NULL || *internet_address_get_name (ia) == '\0');
+      else
+        g_assert_cmpstr (internet_address_get_name (ia), ==, want);
+      g_free (addresses[i]);
+    }
+  g_assert_cmpstr (internet_address_get_name (internet_address_list_get_address (g_mime_message_get_from (m), 0)),
+                   ==, long_name->str);
+}
+
+static void
 test_receipt_and_references (void)
 {
   TernCoiDraft d = base_draft ();
@@ -489,6 +541,7 @@ main (int argc, char **argv)
   g_test_add_func ("/coi/build/text-shape", test_text_shape);
   g_test_add_func ("/coi/build/text-encodings", test_text_encodings);
   g_test_add_func ("/coi/build/headers-encoded", test_headers_encoded);
+  g_test_add_func ("/coi/build/address-names", test_address_names);
   g_test_add_func ("/coi/build/receipt-and-references", test_receipt_and_references);
   g_test_add_func ("/coi/build/edit-shape", test_edit_shape);
   g_test_add_func ("/coi/build/delete-shape", test_delete_shape);
