@@ -24,6 +24,7 @@ struct _TernComposer
   GtkLabel      *reply_excerpt;
   GtkTextView   *text_view;
   GtkWidget     *placeholder_label;
+  GtkWidget     *attach_button;
   GtkWidget     *send_button;
 };
 
@@ -228,6 +229,7 @@ tern_composer_class_init (TernComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernComposer, reply_excerpt);
   gtk_widget_class_bind_template_child (widget_class, TernComposer, text_view);
   gtk_widget_class_bind_template_child (widget_class, TernComposer, placeholder_label);
+  gtk_widget_class_bind_template_child (widget_class, TernComposer, attach_button);
   gtk_widget_class_bind_template_child (widget_class, TernComposer, send_button);
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_activated);

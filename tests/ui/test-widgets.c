@@ -307,6 +307,10 @@ test_composer (void)
   g_assert_false (tern_composer_get_can_send (composer));
   g_assert_false (gtk_widget_is_sensitive (send));
   g_assert_true (gtk_widget_get_visible (placeholder));
+  /* Icon-only buttons say what they do. */
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (send), ==, "Send");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (child (composer, TERN_TYPE_COMPOSER,
+                                                       "attach_button")), ==, "Attach File");
 
   /* Blank text cannot be sent; Enter on it sends nothing. */
   tern_composer_set_text (composer, "  \n\t ");

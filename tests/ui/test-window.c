@@ -528,6 +528,76 @@ test_actions_and_accels (Fixture       *fixture,
   assert_empty_state (fixture->window);
 }
 
+static void
+collect_icon_buttons (GtkWidget *widget,
+                      GPtrArray *found)
+{
+  /* The window buttons (close, maximize) and the search bar's (hidden)
+   * close button are GTK's own business. */
+  if (GTK_IS_WINDOW_CONTROLS (widget))
+    return;
+  if (GTK_IS_BUTTON (widget) && GTK_IS_CENTER_BOX (gtk_widget_get_parent (widget)) &&
+      gtk_widget_get_ancestor (widget, GTK_TYPE_SEARCH_BAR) != NULL)
+    return;
+
+  if ((GTK_IS_BUTTON (widget) && gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL) ||
+      (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget))))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect_icon_buttons (child, found);
+}
+
+static void
+test_icon_buttons_labelled (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+  collect_icon_buttons (GTK_WIDGET (fixture->window), buttons);
+  /* search, main menu, back, main menu (folded) */
+  g_assert_cmpuint (buttons->len, >=, 4);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+      const char *tooltip = gtk_widget_get_tooltip_text (button);
+
+      g_test_message ("icon-only button: %s, tooltip \"%s\"",
+                      G_OBJECT_TYPE_NAME (button), tooltip ? tooltip : "(none)");
+      g_assert_nonnull (tooltip);
+      g_assert_cmpstr (tooltip, !=, "");
+    }
+}
+
+static void
+test_window_state_saved (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  GSettings *settings = tern_application_get_settings (app);
+  TernWindow *second;
+
+  /* The window's size goes to GSettings, and a new window starts from it. */
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 960);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 680);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  g_settings_set_int (settings, "window-width", 700);
+  g_settings_set_int (settings, "window-height", 500);
+  second = tern_window_new (app);
+  {
+    int width, height;
+
+    gtk_window_get_default_size (GTK_WINDOW (second), &width, &height);
+    g_assert_cmpint (width, ==, 700);
+    g_assert_cmpint (height, ==, 500);
+  }
+  gtk_window_destroy (GTK_WINDOW (second));
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -559,6 +629,10 @@ main (int   argc,
               fixture_set_up, test_add_account_opens_assistant, fixture_tear_down);
   g_test_add ("/ui/window/about-and-preferences", Fixture, NULL,
               fixture_set_up, test_about_and_preferences, fixture_tear_down);
+  g_test_add ("/ui/window/icon-buttons-labelled", Fixture, "narrow",
+              fixture_set_up, test_icon_buttons_labelled, fixture_tear_down);
+  g_test_add ("/ui/window/state-saved", Fixture, NULL,
+              fixture_set_up, test_window_state_saved, fixture_tear_down);
   g_test_add ("/ui/window/actions", Fixture, NULL,
               fixture_set_up, test_actions_and_accels, fixture_tear_down);
 
