@@ -8,6 +8,7 @@
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
 
+#include "tern-coi-bytes-stream-private.h"
 #include "tern-coi-text.h"
 
 /* ------------------------------------------------------------------ flowed */
@@ -73,6 +74,47 @@ tern_coi_text_flowed_decode (const char *text, gsize len, gboolean delsp)
 
 /* ------------------------------------------------------------------ charsets */
 
+/* g_utf8_validate_len () with a fast path over ASCII runs (8 bytes at a
+ * time): chat text is mostly ASCII. NUL bytes are invalid, as there. */
+static gboolean
+utf8_valid (const char *text, gsize len)
+{
+  const guchar *p = (const guchar *) text;
+  const guchar *end = p + len;
+
+  while (p < end)
+    {
+      if (end - p >= 8)
+        {
+          guint64 w;
+          memcpy (&w, p, 8);
+          if ((w & G_GUINT64_CONSTANT (0x8080808080808080)) == 0)
+            {
+              /* NUL check: a zero byte in w */
+              if (((w - G_GUINT64_CONSTANT (0x0101010101010101)) & ~w
+                   & G_GUINT64_CONSTANT (0x8080808080808080)) != 0)
+                return FALSE;
+              p += 8;
+              continue;
+            }
+        }
+      if (*p < 0x80)
+        {
+          if (*p == 0)
+            return FALSE;
+          p++;
+          continue;
+        }
+      {
+        gsize n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+        if ((gsize) (end - p) < n || !g_utf8_validate_len ((const char *) p, n, NULL))
+          return FALSE;
+        p += n;
+      }
+    }
+  return TRUE;
+}
+
 static gboolean
 is_utf8_name (const char *charset)
 {
@@ -126,7 +168,6 @@ tern_coi_text_to_utf8 (const char       *data,
                        const char       *charset,
                        TernCoiTextFlags *flags)
 {
-  const char *end;
   const char *iconv_name;
   gboolean lossy = FALSE;
   char *out;
@@ -136,7 +177,7 @@ tern_coi_text_to_utf8 (const char       *data,
 
   if (is_utf8_name (charset))
     {
-      if (g_utf8_validate (data, len, &end))
+      if (utf8_valid (data, len))
         {
           /* Valid UTF-8 but maybe with NULs: cut at the first one. */
           return g_strndup (data, len);
@@ -235,6 +276,25 @@ tern_coi_text_part_get_text (GMimePart        *part,
 
   charset = ct ? g_mime_content_type_get_parameter (ct, "charset") : NULL;
 
+  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT || encoding == GMIME_CONTENT_ENCODING_7BIT
+      || encoding == GMIME_CONTENT_ENCODING_8BIT || encoding == GMIME_CONTENT_ENCODING_BINARY)
+    {
+      /* Fast path: the part's bytes in the message, read in place. */
+      gsize direct_len = 0;
+      const char *direct = tern_coi_bytes_stream_peek (raw, &direct_len);
+
+      if (direct != NULL)
+        {
+          if (max_bytes > 0 && direct_len > max_bytes)
+            {
+              *flags |= TERN_COI_TEXT_TRUNCATED;
+              direct_len = max_bytes;
+            }
+          text = tern_coi_text_to_utf8 (direct, direct_len, charset, flags);
+          goto decoded;
+        }
+    }
+
   if (encoding != GMIME_CONTENT_ENCODING_DEFAULT && encoding != GMIME_CONTENT_ENCODING_7BIT
       && encoding != GMIME_CONTENT_ENCODING_8BIT && encoding != GMIME_CONTENT_ENCODING_BINARY)
     {
@@ -290,6 +350,7 @@ tern_coi_text_part_get_text (GMimePart        *part,
   text = tern_coi_text_to_utf8 ((const char *) array->data, array->len, charset, flags);
   g_object_unref (mem);
 
+decoded:
   if (decode_flowed && ct)
     {
       const char *format = g_mime_content_type_get_parameter (ct, "format");
@@ -729,6 +790,83 @@ join_lines (GPtrArray *lines)
   return g_string_free (s, FALSE);
 }
 
+/* Does any line need the full split: a quote, a signature or footer
+ * separator, an original-message marker, a header block or a line ending
+ * with a colon (an attribution)? */
+static gboolean
+needs_split (const char *text)
+{
+  const char *p = text;
+
+  for (;;)
+    {
+      const char *nl = strchr (p, '\n');
+      const char *e = nl ? nl : p + strlen (p);
+      const char *last = e;
+
+      switch (*p)
+        {
+        case '>': case '-': case '_': case 'F': case 'f': case 'V': case 'v': case 'D': case 'd':
+        case ' ':
+          return TRUE;
+        default:
+          break;
+        }
+      while (last > p && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r'))
+        last--;
+      if (last > p && (last[-1] == ':' || (guchar) last[-1] == 0x9a))
+        return TRUE;
+      if (nl == NULL)
+        return FALSE;
+      p = nl + 1;
+    }
+}
+
+/* The text with leading and trailing blank lines removed and runs of blank
+ * lines made one: what the split gives when there is nothing to split. */
+static char *
+collapse_blank_lines (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text) + 1);
+  const char *p = text;
+  gboolean pending_blank = FALSE;
+
+  for (;;)
+    {
+      const char *nl = strchr (p, '\n');
+      gsize len = nl ? (gsize) (nl - p) : strlen (p);
+      gboolean blank = TRUE;
+
+      for (gsize k = 0; k < len; k++)
+        if (!g_ascii_isspace (p[k]))
+          {
+            blank = FALSE;
+            break;
+          }
+      if (blank)
+        {
+          /* NO-BREAK SPACE only lines are blank too: use the slow check. */
+          pending_blank = out->len > 0;
+        }
+      else
+        {
+          if (out->len > 0)
+            g_string_append (out, pending_blank ? "\n\n" : "\n");
+          g_string_append_len (out, p, len);
+          pending_blank = FALSE;
+        }
+      if (nl == NULL)
+        break;
+      p = nl + 1;
+    }
+  if (out->len == 0)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
 void
 tern_coi_text_split (const char *text,
                      char      **new_text,
@@ -748,6 +886,11 @@ tern_coi_text_split (const char *text,
   *new_text = *quoted = *signature = NULL;
   if (text == NULL || *text == '\0')
     return;
+  if (!needs_split (text) && strstr (text, "\xc2\xa0") == NULL)
+    {
+      *new_text = collapse_blank_lines (text);
+      return;
+    }
 
   /* One copy cut into lines in place: no allocation per line. */
   copy = g_strdup (text);
