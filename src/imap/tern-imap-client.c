@@ -573,6 +573,22 @@ tern_imap_client_status_error (TernImapClient   *self,
   return g_error_new_literal (TERN_IMAP_ERROR, error_code, message);
 }
 
+/* A lost connection (reset, broken pipe, TLS EOF, unreachable) is
+ * transient; other transport errors pass through. */
+static GError *
+transport_error (TernImapClient *self,
+                 const GError   *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (error);
+  if (tern_net_error_is_transient (error) || g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_EOF) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+    return g_error_new (TERN_IMAP_ERROR, TERN_IMAP_ERROR_TRANSIENT, "Connection to %s lost: %s",
+                        self->host, error->message);
+  return g_error_copy (error);
+}
+
 /* ------------------------------------------------------------------------
  * Writing
  * ------------------------------------------------------------------------ */
@@ -591,8 +607,10 @@ write_cb (GObject      *source,
     {
       if (G_OUTPUT_STREAM (source) == self->output)
         {
+          g_autoptr(GError) lost = transport_error (self, error);
+
           g_clear_pointer (&self->writing, g_bytes_unref);
-          fail_connection (self, error);
+          fail_connection (self, lost);
         }
       return;
     }
@@ -1118,18 +1136,9 @@ read_cb (GObject      *source,
 
   if (n < 0)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autoptr(GError) transient = NULL;
+      g_autoptr(GError) lost = transport_error (self, error);
 
-          if (tern_net_error_is_transient (error) ||
-              g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_EOF))
-            transient = g_error_new (TERN_IMAP_ERROR, TERN_IMAP_ERROR_TRANSIENT,
-                                     "Connection to %s lost: %s", self->host, error->message);
-          fail_connection (self, transient ? transient : error);
-        }
-      else
-        fail_connection (self, error);
+      fail_connection (self, lost);
       return;
     }
 

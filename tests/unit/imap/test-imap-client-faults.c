@@ -873,6 +873,136 @@ test_trycreate_and_alert (void)
   close_and_free (client);
 }
 
+static void
+test_mailbox_names (void)
+{
+  /* Modified UTF-7 normally; quoted UTF-8 once UTF8=ACCEPT is enabled. */
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new (
+    "S: * OK [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT CONDSTORE] ready\n"
+    "C: A1 LOGIN\n"
+    "S: A1 OK [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT CONDSTORE] in\n"
+    "C= A2 CREATE Entw&APw-rfe/&U,BTFw-\n"
+    "S: A2 OK created\n"
+    "C= A3 ENABLE UTF8=ACCEPT\n"
+    "S: * ENABLED UTF8=ACCEPT\n"
+    "S: A3 OK enabled\n"
+    "C= A4 EXAMINE \"Entwürfe/台北\" (CONDSTORE)\n"
+    "S: * 0 EXISTS\n"
+    "S: * OK [HIGHESTMODSEQ 17] modseq\n"
+    "S: A4 OK [READ-ONLY] examined\n");
+  TernImapClient *client = new_client (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  const char *extensions[] = { "UTF8=ACCEPT", "QRESYNC", NULL };
+  g_auto(GStrv) enabled = NULL;
+
+  g_assert_true (do_connect (client, &error) && do_login (client, &error));
+  g_assert_no_error (error);
+  tern_imap_client_create_async (client, "Entwürfe/台北", NULL, got_result, &result);
+  g_assert_true (tern_imap_client_create_finish (client, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  /* QRESYNC is not offered: only UTF8=ACCEPT is sent. */
+  tern_imap_client_enable_async (client, extensions, NULL, got_result, &result);
+  enabled = tern_imap_client_enable_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (enabled, ((const char *[]) { "UTF8=ACCEPT", NULL }));
+  g_assert_true (tern_imap_client_is_enabled (client, "utf8=accept"));
+  g_clear_object (&result);
+  tern_imap_client_select_async (client, "Entwürfe/台北", TRUE, TRUE, NULL, NULL, got_result,
+                                 &result);
+  g_assert_true (tern_imap_client_select_finish (client, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_true (tern_imap_client_get_read_only (client));
+  g_assert_cmpuint (tern_imap_client_get_highestmodseq (client), ==, 17);
+
+  finish_server (server);
+  g_clear_object (&result);
+  close_and_free (client);
+}
+
+typedef struct {
+  guint  expunged;
+  guint  vanished;
+  guint  fetch_uid;
+  char **fetch_flags;
+} Updates;
+
+static void
+expunge_cb (TernImapClient *client,
+            guint           seq,
+            gpointer        user_data)
+{
+  ((Updates *) user_data)->expunged = seq;
+}
+
+static void
+vanished_cb (TernImapClient         *client,
+             const TernImapVanished *vanished,
+             gpointer                user_data)
+{
+  g_assert_false (vanished->earlier);
+  ((Updates *) user_data)->vanished += (guint) tern_imap_uid_set_count (vanished->uids);
+}
+
+static void
+fetch_cb (TernImapClient      *client,
+          const TernImapFetch *fetch,
+          gpointer             user_data)
+{
+  Updates *updates = user_data;
+
+  updates->fetch_uid = fetch->uid;
+  g_strfreev (updates->fetch_flags);
+  updates->fetch_flags = g_strdupv (fetch->flags);
+}
+
+static void
+test_unsolicited_updates (void)
+{
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new (
+    SELECTED
+    "C= A3 IDLE\n"
+    "S: + idling\n"
+    "S: * 2 EXPUNGE\n"
+    "S: * VANISHED 10:11\n"
+    "S: * 1 FETCH (UID 9 FLAGS (\\Seen $MDNSent) MODSEQ (12))\n"
+    "S: * OK [ALERT] Maintenance at noon\n"
+    "C= DONE\n"
+    "S: A3 OK done\n");
+  TernImapClient *client = new_client (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *alert = NULL;
+  Updates updates = { 0 };
+
+  g_assert_true (do_connect (client, &error) && do_login (client, &error) &&
+                 do_select (client, &error));
+  g_assert_no_error (error);
+  g_signal_connect (client, "expunge", G_CALLBACK (expunge_cb), &updates);
+  g_signal_connect (client, "vanished", G_CALLBACK (vanished_cb), &updates);
+  g_signal_connect (client, "fetch", G_CALLBACK (fetch_cb), &updates);
+  g_signal_connect (client, "alert", G_CALLBACK (bye_cb), &alert);
+  g_assert_true (tern_imap_client_idle_start (client, &error));
+  while (alert == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (updates.expunged, ==, 2);
+  g_assert_cmpuint (updates.vanished, ==, 2);
+  g_assert_cmpuint (updates.fetch_uid, ==, 9);
+  g_assert_true (g_strv_contains ((const char *const *) updates.fetch_flags, "$MDNSent"));
+  g_assert_cmpstr (alert, ==, "Maintenance at noon");
+  g_assert_cmpuint (tern_imap_client_get_exists (client), ==, 0); /* 3 - 1 - 2 */
+
+  tern_imap_client_idle_stop_async (client, NULL, got_result, &result);
+  g_assert_true (tern_imap_client_idle_stop_finish (client, wait_result (&result), &error));
+  g_assert_no_error (error);
+
+  finish_server (server);
+  g_strfreev (updates.fetch_flags);
+  g_clear_object (&result);
+  close_and_free (client);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -902,6 +1032,9 @@ main (int   argc,
   g_test_add_func ("/imap/client-faults/close-cancels-pending", test_close_cancels_pending);
   g_test_add_func ("/imap/client-faults/cancel-running-fetch", test_cancel_running_fetch);
   g_test_add_func ("/imap/client-faults/trycreate-alert-search-move", test_trycreate_and_alert);
+
+  g_test_add_func ("/imap/client-faults/mailbox-names", test_mailbox_names);
+  g_test_add_func ("/imap/client-faults/unsolicited-updates", test_unsolicited_updates);
 
   return g_test_run ();
 }
