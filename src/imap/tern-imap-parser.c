@@ -713,6 +713,12 @@ is_status_line (const guint8 *p,
 static void
 reset_response (TernImapParser *parser)
 {
+  /* Don't keep a huge buffer around after one huge response. */
+  if (parser->alloc > 256 * 1024)
+    {
+      g_clear_pointer (&parser->buf, g_free);
+      parser->alloc = 0;
+    }
   parser->len = 0;
   parser->line_start = 0;
   parser->response_size = 0;

@@ -43,9 +43,16 @@ typedef struct {
  * at a time); pop complete responses in order.
  *
  * Lines end with CRLF; a bare LF is tolerated as a line end (a CR before it
- * is dropped, a lone CR elsewhere is kept as data). Literal bodies (`{n}`,
- * `{n+}`, `~{n}`) are copied once, straight from the fed bytes into the
- * GBytes the response hands out.
+ * is dropped). A lone CR inside a quoted string or human text is kept as
+ * data; between tokens it is a parse error. Literal bodies (`{n}`, `{n+}`,
+ * `~{n}`) are copied once, straight from the fed bytes into the GBytes the
+ * response hands out (NUL-terminated after their size, so their text can be
+ * read as a C string too).
+ *
+ * A status response or continuation (`tag OK|NO|BAD ...`, `* OK|NO|BAD|BYE|
+ * PREAUTH ...`, `+ ...`) is always one line: a `{5}` ending its human text
+ * is text, not a literal. 8-bit bytes are accepted anywhere outside the
+ * tag (UTF-8 in quoted strings, atoms and text).
  *
  * After an error the parser is poisoned: every later feed fails with the
  * same error. Responses completed before the error can still be popped.

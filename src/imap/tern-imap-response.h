@@ -304,7 +304,10 @@ struct _TernImapBodyPart {
   TernImapEnvelope *envelope;           /* message/rfc822 only */
   GPtrArray        *children;           /* TernImapBodyPart*: multipart parts, or
                                          * the one body of message/rfc822 */
-  char             *part_id;            /* section number: "1", "1.2"; "" for the root */
+  char             *part_id;            /* section number: "1", "1.2"; "" for a multipart
+                                         * root, "1" for a single-part root; the body of a
+                                         * message/rfc822 part X is X when multipart (its
+                                         * parts are X.1, X.2), else X.1 */
 };
 
 void              tern_imap_body_part_free      (TernImapBodyPart       *part);
