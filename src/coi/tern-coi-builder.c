@@ -123,7 +123,7 @@ static void
 fold_name (Folder     *f,
            const char *name)
 {
-  g_autofree char *clean = g_strdup (name);
+  g_autofree char *clean = g_utf8_make_valid (name, -1);
   gsize len;
   gboolean needs_quotes = FALSE;
 
@@ -301,6 +301,19 @@ set_header (GMimeObject *object,
   g_mime_header_set_raw_value (g_mime_header_list_get_header_at (headers,
                                  g_mime_header_list_get_count (headers) - 1),
                                raw->str);
+}
+
+/* One line of text for a header or a parameter: control characters (a CR
+ * or LF would start a new header) become spaces, invalid UTF-8 is replaced. */
+static char *
+header_text (const char *text)
+{
+  char *out = g_utf8_make_valid (text, -1);
+
+  for (char *p = out; *p; p++)
+    if ((guchar) *p < ' ' || *p == 0x7f)
+      *p = ' ';
+  return out;
 }
 
 static char *
@@ -530,13 +543,16 @@ new_message (const TernCoiDraft *draft,
   set_address_header (message, "Cc", GMIME_ADDRESS_TYPE_CC, draft->cc, draft->n_cc);
 
   if (frame->subject != NULL)
-    subject = g_strdup (frame->subject);
+    subject = header_text (frame->subject);
   else if (draft->group != NULL && draft->group->name != NULL)
-    subject = g_strdup (draft->group->name);
+    subject = header_text (draft->group->name);
   else if (draft->subject != NULL)
-    subject = g_strdup (draft->subject);
+    subject = header_text (draft->subject);
   else
-    subject = default_subject (draft->text);
+    {
+      g_autofree char *d = default_subject (draft->text);
+      subject = header_text (d);
+    }
   set_header (obj, "Subject", subject, FALSE);
 
   {
@@ -590,7 +606,10 @@ new_message (const TernCoiDraft *draft,
     {
       set_header (obj, "Chat-Group-ID", frame->group_id, FALSE);
       if (draft->group != NULL && draft->group->name != NULL)
-        set_header (obj, "Chat-Group-Name", draft->group->name, FALSE);
+        {
+          g_autofree char *name = header_text (draft->group->name);
+          set_header (obj, "Chat-Group-Name", name, FALSE);
+        }
     }
 
   return g_steal_pointer (&message);
@@ -864,12 +883,21 @@ attachment_part (const TernCoiAttachmentDraft *a,
       return NULL;
     }
 
-  if (a->filename != NULL)
-    filename = g_path_get_basename (a->filename);
-  else if (a->path != NULL)
-    filename = g_path_get_basename (a->path);
-  else
-    filename = g_strdup ("file");
+  {
+    g_autofree char *base = NULL;
+
+    if (a->filename != NULL)
+      base = g_path_get_basename (a->filename);
+    else if (a->path != NULL)
+      base = g_filename_display_basename (a->path);
+    if (base == NULL || *base == '\0' || strcmp (base, ".") == 0 || strcmp (base, "/") == 0 ||
+        strcmp (base, "..") == 0)
+      {
+        g_free (base);
+        base = g_strdup ("file");
+      }
+    filename = header_text (base);
+  }
 
   if (a->path != NULL)
     {

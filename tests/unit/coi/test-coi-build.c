@@ -4,7 +4,11 @@
  * and the errors of bad drafts. */
 #include "config.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "coi-assert.h"
 #include "tern-coi-builder-private.h"
@@ -204,6 +208,103 @@ test_address_names (void)
     }
   g_assert_cmpstr (internet_address_get_name (internet_address_list_get_address (g_mime_message_get_from (m), 0)),
                    ==, long_name->str);
+}
+
+static void
+test_header_injection (void)
+{
+  TernCoiDraft d = base_draft ();
+  static const TernCoiMailbox evil_to[] = { { "Eve\r\nBcc: x@evil.test", "bob@example.test" } };
+  TernCoiGroup group = { .id = "abcdEFGH_-1234", .name = "Crew\nBcc: y@evil.test" };
+  g_autoptr(GBytes) data = g_bytes_new_static ("x", 1);
+  TernCoiAttachmentDraft att = { .bytes = data, .filename = "a\r\nContent-Type: text/html.txt" };
+  g_autoptr(GMimeMessage) b1 = NULL;
+  g_autoptr(GMimeMessage) b2 = NULL;
+  g_autoptr(GBytes) w1 = NULL;
+  g_autoptr(GBytes) w2 = NULL;
+  g_autoptr(GMimeMessage) m1 = NULL;
+  g_autoptr(GMimeMessage) m2 = NULL;
+
+  d.subject = "Hi\r\nBcc: z@evil.test";
+  d.to = evil_to;
+  b1 = tern_coi_build_text (&d, NULL);
+  w1 = tern_coi_message_to_bytes (b1);
+  g_assert_null (g_strstr_len (g_bytes_get_data (w1, NULL), g_bytes_get_size (w1), "\nBcc:"));
+  m1 = coi_assert_wire_rules (w1, NULL);
+  g_assert_null (g_mime_object_get_header (GMIME_OBJECT (m1), "Bcc"));
+  g_assert_cmpstr (g_mime_message_get_subject (m1), ==, "Hi  Bcc: z@evil.test");
+
+  d.group = &group;
+  d.attachments = &att;
+  d.n_attachments = 1;
+  d.text = NULL;
+  b2 = tern_coi_build_attachments (&d, NULL);
+  w2 = tern_coi_message_to_bytes (b2);
+  g_assert_null (g_strstr_len (g_bytes_get_data (w2, NULL), g_bytes_get_size (w2), "\nBcc:"));
+  g_assert_null (g_strstr_len (g_bytes_get_data (w2, NULL), g_bytes_get_size (w2), "\nContent-Type: text/html"));
+  m2 = coi_assert_wire_rules (w2, NULL);
+  g_assert_null (g_mime_object_get_header (GMIME_OBJECT (m2), "Bcc"));
+  g_assert_true (GMIME_IS_PART (g_mime_message_get_mime_part (m2)));
+  g_assert_cmpstr (ctype (g_mime_message_get_mime_part (m2)), ==, "text/plain");
+}
+
+static long
+peak_rss_kb (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/* A 25 MB file is streamed: the peak RSS of a fresh process writing the
+ * message to a file stays far below twice the base64 output. */
+static void
+test_attachment_streamed (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = g_dir_make_tmp ("tern-coi-build-XXXXXX", NULL);
+      g_autofree char *in = g_build_filename (dir, "big.bin", NULL);
+      g_autofree char *out = g_build_filename (dir, "big.eml", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GMimeMessage) m = NULL;
+      g_autoptr(GMimeStream) stream = NULL;
+      TernCoiAttachmentDraft att = { 0 };
+      TernCoiDraft d = base_draft ();
+      guint8 chunk[65536];
+      GStatBuf st;
+      FILE *f = fopen (in, "wb");
+
+      for (guint i = 0; i < sizeof chunk; i++)
+        chunk[i] = (guint8) (i * 13 + 7);
+      for (int i = 0; i < 25 * 16; i++)
+        g_assert_cmpuint (fwrite (chunk, 1, sizeof chunk, f), ==, sizeof chunk);
+      fclose (f);
+
+      att.path = in;
+      d.attachments = &att;
+      d.n_attachments = 1;
+      m = tern_coi_build_attachments (&d, &error);
+      g_assert_no_error (error);
+      stream = g_mime_stream_fs_open (out, O_WRONLY | O_CREAT | O_TRUNC, 0600, &error);
+      g_assert_no_error (error);
+      g_assert_true (tern_coi_message_write (m, stream, &error));
+      g_assert_no_error (error);
+      g_clear_object (&stream);
+      g_assert_cmpint (g_stat (out, &st), ==, 0);
+      g_assert_cmpint (st.st_size, >, 25 * 1024 * 1024 * 4 / 3);
+      g_test_message ("output %.1f MB, peak RSS %.1f MB", st.st_size / 1048576.0, peak_rss_kb () / 1024.0);
+      g_assert_cmpint (peak_rss_kb () * 1024, <, 2 * st.st_size);
+      /* Streaming, not buffering: less than the input itself. */
+      g_assert_cmpint (peak_rss_kb () * 1024, <, 25 * 1024 * 1024);
+      g_unlink (in);
+      g_unlink (out);
+      g_rmdir (dir);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
 }
 
 static void
@@ -542,6 +643,8 @@ main (int argc, char **argv)
   g_test_add_func ("/coi/build/text-encodings", test_text_encodings);
   g_test_add_func ("/coi/build/headers-encoded", test_headers_encoded);
   g_test_add_func ("/coi/build/address-names", test_address_names);
+  g_test_add_func ("/coi/build/header-injection", test_header_injection);
+  g_test_add_func ("/coi/build/attachment-streamed", test_attachment_streamed);
   g_test_add_func ("/coi/build/receipt-and-references", test_receipt_and_references);
   g_test_add_func ("/coi/build/edit-shape", test_edit_shape);
   g_test_add_func ("/coi/build/delete-shape", test_delete_shape);

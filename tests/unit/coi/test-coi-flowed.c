@@ -254,6 +254,35 @@ test_random_roundtrip (void)
     }
 }
 
+/* Untrusted bytes: never a crash, the output never longer than the input
+ * plus the quote marks it writes back. */
+static void
+test_decode_garbage (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  static const char alphabet[] = "> \r\n-a\xe2\x9c\x8f\xff\x80";
+
+  for (int iter = 0; iter < 5000; iter++)
+    {
+      gsize len = g_rand_int_range (rand, 0, 300);
+      g_autofree char *buf = g_malloc (len + 1);
+      g_autofree char *dec = NULL;
+      g_autoptr(GPtrArray) lines = NULL;
+      gsize total = 0;
+
+      for (gsize i = 0; i < len; i++)
+        buf[i] = iter % 2 ? (char) g_rand_int_range (rand, 1, 256)
+                          : alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+      buf[len] = '\0';
+      dec = tern_coi_flowed_decode (buf, len, iter % 3 == 0);
+      lines = tern_coi_flowed_decode_lines (buf, len, FALSE);
+      for (guint i = 0; i < lines->len; i++)
+        total += strlen (((TernCoiFlowedLine *) lines->pdata[i])->text);
+      g_assert_cmpuint (total, <=, len);
+      g_assert_cmpuint (strlen (dec), <=, 2 * len + 1);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -272,5 +301,6 @@ main (int argc, char **argv)
   g_test_add_func ("/coi/flowed/decode-unterminated", test_decode_unterminated);
   g_test_add_func ("/coi/flowed/utf8-width", test_utf8_width);
   g_test_add_func ("/coi/flowed/random-roundtrip", test_random_roundtrip);
+  g_test_add_func ("/coi/flowed/decode-garbage", test_decode_garbage);
   return g_test_run ();
 }
