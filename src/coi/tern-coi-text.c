@@ -75,7 +75,9 @@ tern_coi_text_flowed_decode (const char *text, gsize len, gboolean delsp)
 /* ------------------------------------------------------------------ charsets */
 
 /* g_utf8_validate_len () with a fast path over ASCII runs (8 bytes at a
- * time): chat text is mostly ASCII. NUL bytes are invalid, as there. */
+ * time) and the multi-byte checks inline: chat text is mostly ASCII with
+ * some accents and emoji. Same rules as GLib: shortest form only, no
+ * surrogates, at most U+10FFFF, and NUL bytes are invalid. */
 static gboolean
 utf8_valid (const char *text, gsize len)
 {
@@ -84,13 +86,15 @@ utf8_valid (const char *text, gsize len)
 
   while (p < end)
     {
+      guchar c;
+
       if (end - p >= 8)
         {
           guint64 w;
           memcpy (&w, p, 8);
           if ((w & G_GUINT64_CONSTANT (0x8080808080808080)) == 0)
             {
-              /* NUL check: a zero byte in w */
+              /* a zero byte in w? */
               if (((w - G_GUINT64_CONSTANT (0x0101010101010101)) & ~w
                    & G_GUINT64_CONSTANT (0x8080808080808080)) != 0)
                 return FALSE;
@@ -98,19 +102,42 @@ utf8_valid (const char *text, gsize len)
               continue;
             }
         }
-      if (*p < 0x80)
+      c = *p;
+      if (c < 0x80)
         {
-          if (*p == 0)
+          if (c == 0)
             return FALSE;
           p++;
-          continue;
         }
-      {
-        gsize n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-        if ((gsize) (end - p) < n || !g_utf8_validate_len ((const char *) p, n, NULL))
-          return FALSE;
-        p += n;
-      }
+      else if (c >= 0xc2 && c <= 0xdf)
+        {
+          if (end - p < 2 || (p[1] & 0xc0) != 0x80)
+            return FALSE;
+          p += 2;
+        }
+      else if (c >= 0xe0 && c <= 0xef)
+        {
+          if (end - p < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+            return FALSE;
+          if (c == 0xe0 && p[1] < 0xa0)   /* overlong */
+            return FALSE;
+          if (c == 0xed && p[1] >= 0xa0)  /* surrogates */
+            return FALSE;
+          p += 3;
+        }
+      else if (c >= 0xf0 && c <= 0xf4)
+        {
+          if (end - p < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80
+              || (p[3] & 0xc0) != 0x80)
+            return FALSE;
+          if (c == 0xf0 && p[1] < 0x90)   /* overlong */
+            return FALSE;
+          if (c == 0xf4 && p[1] >= 0x90)  /* beyond U+10FFFF */
+            return FALSE;
+          p += 4;
+        }
+      else
+        return FALSE;
     }
   return TRUE;
 }
@@ -806,9 +833,18 @@ needs_split (const char *text)
 
       switch (*p)
         {
-        case '>': case '-': case '_': case 'F': case 'f': case 'V': case 'v': case 'D': case 'd':
-        case ' ':
+        case '>': case ' ':
           return TRUE;
+        case '-':
+        case '_':
+          if (p[1] == p[0])
+            return TRUE;
+          break;
+        case 'F': case 'f': case 'V': case 'v': case 'D': case 'd':
+          if (starts_with_word (p, "From:") || starts_with_word (p, "Von:")
+              || starts_with_word (p, "De:") || starts_with_word (p, "De :"))
+            return TRUE;
+          break;
         default:
           break;
         }

@@ -354,6 +354,68 @@ test_flowed_matches_reference (void)
   g_rand_free (rand);
 }
 
+/* The inline UTF-8 check agrees with g_utf8_validate_len () on random
+ * bytes biased towards UTF-8 lead and continuation bytes. */
+static void
+test_utf8_check_matches_glib (void)
+{
+  const guchar pool[] = { 'a', ' ', 0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xa0,
+                          0xed, 0x9f, 0xef, 0xf0, 0x90, 0xf4, 0x8f, 0xf5, 0xff };
+  GRand *rand = g_rand_new_with_seed (11);
+
+  for (guint round = 0; round < 50000; round++)
+    {
+      guchar buf[24];
+      guint len = g_rand_int_range (rand, 0, sizeof buf);
+      TernCoiTextFlags flags = 0;
+      g_autofree char *out = NULL;
+      gboolean valid;
+
+      for (guint k = 0; k < len; k++)
+        buf[k] = g_rand_int_range (rand, 0, 3) == 0 ? 'x' : pool[g_rand_int_range (rand, 0, sizeof pool)];
+      valid = g_utf8_validate_len ((const char *) buf, len, NULL);
+      out = tern_coi_text_to_utf8 ((const char *) buf, len, "utf-8", &flags);
+      g_assert_cmpint (!(flags & TERN_COI_TEXT_BAD_CHARSET), ==, valid);
+      g_assert_true (g_utf8_validate (out, -1, NULL));
+      if (valid)
+        g_assert_cmpmem (out, strlen (out), buf, len);
+    }
+  g_rand_free (rand);
+}
+
+/* Text with nothing to fold comes out of the fast path exactly as the full
+ * split gives it (checked by adding a quote line, which forces the latter). */
+static void
+test_split_fast_matches_full (void)
+{
+  const char *words[] = { "hello", "friend", "don't", "From", "Dear", "via", "-x", "_y", "a:b",
+                          "\t", "", " ", "\xc3\xa9", "end." };
+  GRand *rand = g_rand_new_with_seed (5);
+
+  for (guint round = 0; round < 5000; round++)
+    {
+      GString *text = g_string_new (NULL);
+      guint n = g_rand_int_range (rand, 0, 30);
+      g_autofree char *fast = NULL, *q1 = NULL, *s1 = NULL;
+      g_autofree char *full = NULL, *q2 = NULL, *s2 = NULL;
+      g_autofree char *forced = NULL;
+
+      for (guint k = 0; k < n; k++)
+        {
+          const char *w = words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))];
+          g_string_append (text, w);
+          g_string_append (text, g_rand_int_range (rand, 0, 3) == 0 ? "\n" : " ");
+        }
+      forced = g_strconcat (text->str, "\n> quoted", NULL);
+      tern_coi_text_split (text->str, &fast, &q1, &s1);
+      tern_coi_text_split (forced, &full, &q2, &s2);
+      if (q1 == NULL && s1 == NULL)
+        g_assert_cmpstr (fast, ==, full);
+      g_string_free (text, TRUE);
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -376,6 +438,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/coi/text/html/junk", test_html_junk);
   g_test_add_func ("/coi/text/charset", test_to_utf8);
   g_test_add_func ("/coi/text/flowed-matches-reference", test_flowed_matches_reference);
+  g_test_add_func ("/coi/text/utf8-check-matches-glib", test_utf8_check_matches_glib);
+  g_test_add_func ("/coi/text/split/fast-matches-full", test_split_fast_matches_full);
   g_test_add_func ("/coi/text/part/flowed", test_part_flowed);
   g_test_add_func ("/coi/text/part/flowed-delsp", test_part_flowed_delsp);
   g_test_add_func ("/coi/text/part/qp-base64", test_part_qp_base64);
