@@ -293,8 +293,9 @@ parse_atom (ParseCtx *ctx,
           /* BODY[HEADER.FIELDS (A B)]<0>: the brackets hold spaces and
            * parens; take them into the atom. */
           const guint8 *close = memchr (p, ']', end - p);
-          const guint8 *nl = memchr (p, '\n', end - p);
-          if (close == NULL || (nl != NULL && nl < close))
+          /* only look for a line end up to the ']' so many bracketed
+           * atoms on one long line stay linear */
+          if (close == NULL || memchr (p, '\n', close - p) != NULL)
             {
               ctx->p = p;
               fail_parse (ctx, "unterminated [");

@@ -679,6 +679,31 @@ test_response_outlives_parser (void)
 }
 
 static void
+test_long_line_linear (void)
+{
+  /* 250,000 bracketed atoms and as many small lists on 1 MiB lines: would
+   * take minutes if any scan were quadratic */
+  g_autoptr(GString) a = g_string_new ("* X");
+  g_autoptr(GString) b = g_string_new ("* X");
+  g_autoptr(TernImapResponse) ra = NULL;
+  g_autoptr(TernImapResponse) rb = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  while (a->len < (1 << 20) - 8)
+    g_string_append (a, " a[]");
+  g_string_append (a, "\r\n");
+  while (b->len < (1 << 20) - 8)
+    g_string_append (b, " ()");
+  g_string_append (b, "\r\n");
+  ra = parse_one (a->str);
+  rb = parse_one (b->str);
+  g_assert_cmpuint (tern_imap_value_get_n_children (tern_imap_response_get_data (ra)), >, 260000);
+  g_assert_cmpuint (tern_imap_value_get_n_children (tern_imap_response_get_data (rb)), >, 340000);
+  g_test_message ("parsed 2 MiB of tiny values in %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - start) / 1000);
+}
+
+static void
 test_boxed (void)
 {
   g_autoptr(TernImapResponse) r = parse_one ("* 1 EXISTS\r\n");
@@ -720,6 +745,7 @@ main (int   argc,
   g_test_add_func ("/imap/parser/pending", test_pending);
   g_test_add_func ("/imap/parser/response-outlives-parser", test_response_outlives_parser);
   g_test_add_func ("/imap/parser/boxed", test_boxed);
+  g_test_add_func ("/imap/parser/long-line-linear", test_long_line_linear);
   g_test_add_func ("/imap/parser/split/transcripts", test_transcript_splits);
 
   return g_test_run ();
