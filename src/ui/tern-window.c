@@ -262,6 +262,9 @@ tern_window_set_has_account (TernWindow *self,
     return;
 
   self->has_account = has_account;
+  /* With a first account, a folded window starts at the chat list. */
+  if (has_account)
+    adw_leaflet_set_visible_child (self->leaflet, self->sidebar_pane);
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ACCOUNT]);
 }

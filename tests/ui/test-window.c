@@ -314,6 +314,19 @@ test_empty_state_narrow (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (back));
 
   save_screenshot (GTK_WIDGET (fixture->window), "window-empty-narrow");
+
+  /* With an account, the folded window starts at the (sidebar) chat list,
+   * and the content pane gets a back button. */
+  tern_window_set_has_account (fixture->window, TRUE);
+  wait_for_frame (GTK_WIDGET (fixture->window));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) ==
+                 template_child (fixture->window, TERN_TYPE_WINDOW, "sidebar_pane"));
+  g_assert_true (gtk_widget_get_visible (back));
+  g_assert_false (gtk_widget_get_visible (menu));
+  tern_window_set_has_account (fixture->window, FALSE);
+  wait_for_frame (GTK_WIDGET (fixture->window));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == content);
+  assert_empty_state (fixture->window);
 }
 
 typedef struct
