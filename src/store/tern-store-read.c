@@ -508,6 +508,67 @@ tern_store_list_chats (TernStore           *self,
   }
 }
 
+GArray *
+tern_store_list_chat_ids (TernStore           *self,
+                          gint64               account,
+                          TernStoreChatFilter  filter,
+                          GError             **error)
+{
+  /* Without an account filter the order index covers the query. */
+  const char *sql;
+
+  if (filter == TERN_STORE_CHAT_FILTER_ALL)
+    sql = account == 0
+      ? "SELECT id FROM chats WHERE ?1 = 0 AND ?2 = ?2"
+        " ORDER BY pinned DESC, last_activity DESC, id DESC"
+      : "SELECT id FROM chats WHERE account_id = ?1 AND ?2 = ?2"
+        " ORDER BY pinned DESC, last_activity DESC, id DESC";
+  else
+    sql = account == 0
+      ? "SELECT id FROM chats WHERE ?1 = 0 AND archived = ?2"
+        " ORDER BY pinned DESC, last_activity DESC, id DESC"
+      : "SELECT id FROM chats WHERE account_id = ?1 AND archived = ?2"
+        " ORDER BY pinned DESC, last_activity DESC, id DESC";
+
+  {
+    BEGIN_READ (sql);
+    g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+    sqlite3_bind_int64 (stmt, 1, account);
+    sqlite3_bind_int (stmt, 2, filter == TERN_STORE_CHAT_FILTER_ARCHIVED);
+    while (next_row (&reader, stmt, &local_error))
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+
+        g_array_append_val (ids, id);
+      }
+    if (!finish_rows (&reader, stmt, &local_error, error))
+      return NULL;
+    return g_steal_pointer (&ids);
+  }
+}
+
+GPtrArray *
+tern_store_get_chats (TernStore    *self,
+                      const gint64 *ids,
+                      guint         n_ids,
+                      GError      **error)
+{
+  BEGIN_READ ("SELECT " CHAT_COLUMNS CHAT_FROM " WHERE c.id = ?");
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_full (n_ids, (GDestroyNotify) tern_store_chat_row_free);
+
+  for (guint i = 0; i < n_ids && local_error == NULL; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, ids[i]);
+      if (next_row (&reader, stmt, &local_error))
+        g_ptr_array_add (rows, read_chat (stmt));
+    }
+  if (!finish_rows (&reader, stmt, &local_error, error))
+    return NULL;
+  return g_steal_pointer (&rows);
+}
+
 guint
 tern_store_count_chats (TernStore           *self,
                         gint64               account,

@@ -38,7 +38,10 @@ tern_store_db_open (const char *path,
                     GError    **error)
 {
   sqlite3 *db = NULL;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+  /* NOMUTEX: each connection is used by one thread at a time (the write
+   * connection by the store thread, the read connection under TernStore's
+   * read lock), so SQLite's own per-call mutex is pure overhead. */
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   int rc;
 
   if (!read_only)

@@ -129,6 +129,20 @@ GPtrArray  *tern_store_list_chats               (TernStore            *self,
                                                  guint                 offset,
                                                  guint                 limit,
                                                  GError              **error); /* TernStoreChatRow */
+/* The ids of every chat tern_store_list_chats() would return, in the same
+ * order (a walk of the order index, no row is read): what a list model
+ * needs for its length and positions. Fetch the rows on screen with
+ * tern_store_get_chats(). gint64 ids. */
+GArray     *tern_store_list_chat_ids            (TernStore            *self,
+                                                 gint64                account,
+                                                 TernStoreChatFilter   filter,
+                                                 GError              **error);
+/* The rows of the @n_ids chats @ids, in that order (ids that are gone are
+ * left out). */
+GPtrArray  *tern_store_get_chats                (TernStore            *self,
+                                                 const gint64         *ids,
+                                                 guint                 n_ids,
+                                                 GError              **error); /* TernStoreChatRow */
 guint       tern_store_count_chats              (TernStore            *self,
                                                  gint64                account,
                                                  TernStoreChatFilter   filter,

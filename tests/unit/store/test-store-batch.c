@@ -399,7 +399,8 @@ test_attachments_delete_chat (Fixture       *f,
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "shared content", -1);
   g_assert_true (g_str_has_suffix (shared_path, hash));
   {
-    g_autofree char *dir = g_path_get_basename (g_path_get_dirname (shared_path));
+    g_autofree char *parent = g_path_get_dirname (shared_path);
+    g_autofree char *dir = g_path_get_basename (parent);
     g_assert_cmpint (strncmp (dir, hash, 2), ==, 0);
     g_assert_cmpuint (strlen (dir), ==, 2);
   }
@@ -874,6 +875,30 @@ test_chat_list (Fixture       *f,
   g_assert_cmpstr (((TernStoreChatRow *) list->pdata[0])->name, ==, "renamed");
   g_assert_true (((TernStoreChatRow *) list->pdata[0])->archived);
   g_clear_pointer (&list, g_ptr_array_unref);
+
+  {
+    /* Ids in the same order as the rows; rows fetched by id keep the order given. */
+    g_autoptr(GArray) ids = tern_store_list_chat_ids (f->store, 0, TERN_STORE_CHAT_FILTER_ACTIVE, NULL);
+    g_autoptr(GArray) ids_account = tern_store_list_chat_ids (f->store, f->account,
+                                                              TERN_STORE_CHAT_FILTER_ACTIVE, NULL);
+    g_autoptr(GArray) archived = tern_store_list_chat_ids (f->store, 0, TERN_STORE_CHAT_FILTER_ARCHIVED, NULL);
+    g_autoptr(GArray) none = tern_store_list_chat_ids (f->store, f->account + 1, TERN_STORE_CHAT_FILTER_ALL, NULL);
+    gint64 wanted[] = { c, 424242, b };
+    g_autoptr(GPtrArray) rows = tern_store_get_chats (f->store, wanted, G_N_ELEMENTS (wanted), NULL);
+
+    g_assert_cmpuint (ids->len, ==, 3);
+    g_assert_cmpint (g_array_index (ids, gint64, 0), ==, b);
+    g_assert_cmpint (g_array_index (ids, gint64, 1), ==, a);
+    g_assert_cmpint (g_array_index (ids, gint64, 2), ==, c);
+    g_assert_cmpuint (ids_account->len, ==, 3);
+    g_assert_cmpuint (archived->len, ==, 1);
+    g_assert_cmpint (g_array_index (archived, gint64, 0), ==, d);
+    g_assert_cmpuint (none->len, ==, 0);
+    g_assert_cmpuint (rows->len, ==, 2);
+    g_assert_cmpint (((TernStoreChatRow *) rows->pdata[0])->id, ==, c);
+    g_assert_cmpstr (((TernStoreChatRow *) rows->pdata[0])->last_text, ==, "in c");
+    g_assert_cmpint (((TernStoreChatRow *) rows->pdata[1])->id, ==, b);
+  }
 
   list = tern_store_list_chats (f->store, 0, TERN_STORE_CHAT_FILTER_ALL, 0, 0, NULL);
   g_assert_cmpuint (list->len, ==, 4);

@@ -45,6 +45,10 @@ child_main (const char *dir)
   }
   k = (int) tern_store_count_chats (store, 0, TERN_STORE_CHAT_FILTER_ALL, NULL);
 
+  /* Tell the parent we are about to write (opening is slow under ASan). */
+  if (write (STDOUT_FILENO, "R", 1) != 1)
+    g_error ("child: cannot signal the parent");
+
   for (;; k++)
     {
       g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (store);
@@ -163,16 +167,24 @@ test_sigkill (void)
       int status;
       guint before = batches;
 
-      g_assert_true (g_spawn_async (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
-                                    &error));
+      int out_fd = -1;
+      char ready = 0;
+
+      g_assert_true (g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                               NULL, &pid, NULL, &out_fd, NULL, &error));
       g_assert_no_error (error);
-      g_usleep (g_rand_int_range (rand, 20, 250) * 1000);
+      /* A few kills land while it opens (and recovers) the database; the
+       * rest at a random point of its writing. */
+      if (round % 10 != 0)
+        g_assert_cmpint (read (out_fd, &ready, 1), ==, 1);
+      g_usleep (g_rand_int_range (rand, 1, 250) * 1000);
       g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
       g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
       /* It was killed, not dead of an error of its own. */
       g_assert_true (WIFSIGNALED (status));
       g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
       g_spawn_close_pid (pid);
+      close (out_fd);
 
       check_database (dir, &batches);
       g_assert_cmpuint (batches, >=, before);
@@ -180,8 +192,9 @@ test_sigkill (void)
         grew++;
     }
   g_test_message ("%u batches over %u kills; %u rounds made progress", batches, N_KILLS, grew);
-  /* The child did write between most kills (the test is not vacuous). */
-  g_assert_cmpuint (grew, >=, N_KILLS / 2);
+  /* The child did write between many kills (the test is not vacuous; a batch
+   * with its fsynced attachment takes ~100 ms under ASan on a busy machine). */
+  g_assert_cmpuint (grew, >=, N_KILLS / 5);
   store_test_rm_rf (dir);
 }
 
