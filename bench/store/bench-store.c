@@ -540,7 +540,10 @@ main (int   argc,
     Samples with_store = { 0 }, bare_sql = { 0 }, hook = { 0 }, middle_page = { 0 };
     TernStoreCursor middle = { 0 };
 
-    g_assert (sqlite3_open_v2 (db_b, &bare, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    /* The same connection set-up as the store's read connection (no
+     * per-call mutex, same cache), the same SQL, every column read. */
+    g_assert (sqlite3_open_v2 (db_b, &bare, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK);
+    g_assert (sqlite3_exec (bare, "PRAGMA cache_size = -16000; PRAGMA query_only = ON", NULL, NULL, NULL) == SQLITE_OK);
     g_assert (sqlite3_prepare_v2 (bare,
                                   "SELECT id, account_id, chat_id, message_id, sender_contact_id,"
                                   " sender_address, outgoing, sent_time, received_time, sort_key, kind,"

@@ -30,12 +30,15 @@ gboolean      tern_store_exec             (sqlite3     *db,
                                            const char  *sql,
                                            GError     **error);
 
-/* The read connection, locked for one read (tern-store-read.c). */
+/* A read connection, locked for one read (tern-store-read.c): 0 for the
+ * synchronous reads, 1 for the asynchronous search. */
 gboolean      tern_store_lock_reader      (TernStore           *self,
+                                           guint                which,
                                            sqlite3            **db,
                                            TernStoreStmtCache **stmts,
                                            GError             **error);
-void          tern_store_unlock_reader    (TernStore           *self);
+void          tern_store_unlock_reader    (TernStore           *self,
+                                           guint                which);
 
 /* ---- schema ------------------------------------------------------------ */
 

@@ -25,11 +25,13 @@
 
 typedef struct {
   TernStore          *store;
+  guint               which;
   sqlite3            *db;
   TernStoreStmtCache *stmts;
 } Reader;
 
 static gboolean reader_begin (TernStore *store,
+                              guint      which,
                               Reader    *reader,
                               GError   **error);
 static void     reader_end   (Reader    *reader);
@@ -84,11 +86,13 @@ set_not_found (GError    **error,
                what, id);
 }
 
-#define BEGIN_READ(sql)                                                        \
+#define BEGIN_READ(sql) BEGIN_READ_ON (0, sql)
+
+#define BEGIN_READ_ON(which, sql)                                              \
   Reader reader;                                                               \
   sqlite3_stmt *stmt;                                                          \
   GError *local_error = NULL;                                                  \
-  if (!reader_begin (self, &reader, error))                                    \
+  if (!reader_begin (self, which, &reader, error))                             \
     return 0;                                                                  \
   stmt = tern_store_stmt_cache_get (reader.stmts, sql, error);                 \
   if (stmt == NULL)                                                            \
@@ -312,18 +316,20 @@ collect_one (Reader        *reader,
 
 static gboolean
 reader_begin (TernStore *store,
+              guint      which,
               Reader    *reader,
               GError   **error)
 {
   g_return_val_if_fail (TERN_IS_STORE (store), FALSE);
   reader->store = store;
-  return tern_store_lock_reader (store, &reader->db, &reader->stmts, error);
+  reader->which = which;
+  return tern_store_lock_reader (store, which, &reader->db, &reader->stmts, error);
 }
 
 static void
 reader_end (Reader *reader)
 {
-  tern_store_unlock_reader (reader->store);
+  tern_store_unlock_reader (reader->store, reader->which);
 }
 
 /* ---- accounts, folders, contacts --------------------------------------- */
@@ -915,12 +921,13 @@ tern_store_get_outbox (TernStore *self,
 
 #define SEARCH_WINDOW 1000
 
-GPtrArray *
-tern_store_search_messages (TernStore  *self,
-                            gint64      account,
-                            const char *query,
-                            guint       limit,
-                            GError    **error)
+static GPtrArray *
+search_messages (TernStore  *self,
+                 guint       which,
+                 gint64      account,
+                 const char *query,
+                 guint       limit,
+                 GError    **error)
 {
   g_autofree char *fts = tern_store_fts_query (query);
   g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_store_search_hit_free);
@@ -936,7 +943,7 @@ tern_store_search_messages (TernStore  *self,
      * SEARCH_WINDOW most recently stored matches (found in rowid order,
      * without scoring). A word in every other message costs the same as a
      * rare one; a messenger's search favours recent messages anyway. */
-    BEGIN_READ ("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1"
+    BEGIN_READ_ON (which, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1"
                 " ORDER BY rowid DESC LIMIT 1 OFFSET " G_STRINGIFY (SEARCH_WINDOW - 1));
     sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_STATIC);
     if (next_row (&reader, stmt, &local_error))
@@ -948,7 +955,7 @@ tern_store_search_messages (TernStore  *self,
   {
     /* FTS5 hands the rows out in rank order (no sort by SQLite), so the
      * snippet is computed only for the rows stepped over. */
-    BEGIN_READ ("SELECT f.rowid, m.chat_id, m.account_id, f.rank,"
+    BEGIN_READ_ON (which, "SELECT f.rowid, m.chat_id, m.account_id, f.rank,"
                 " snippet(messages_fts, -1, char(2), char(3), '…', 12)"
                 " FROM messages_fts f JOIN messages m ON m.id = f.rowid"
                 " WHERE messages_fts MATCH ?1 AND f.rowid >= ?2 ORDER BY f.rank");
@@ -971,6 +978,16 @@ tern_store_search_messages (TernStore  *self,
       return NULL;
   }
   return g_steal_pointer (&hits);
+}
+
+GPtrArray *
+tern_store_search_messages (TernStore  *self,
+                            gint64      account,
+                            const char *query,
+                            guint       limit,
+                            GError    **error)
+{
+  return search_messages (self, 0, account, query, limit, error);
 }
 
 typedef struct {
@@ -1000,8 +1017,9 @@ search_thread (GTask        *task,
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  hits = tern_store_search_messages (source_object, search->account, search->query,
-                                     search->limit, &error);
+  /* On the second read connection: the UI's reads do not wait for it. */
+  hits = search_messages (source_object, 1, search->account, search->query, search->limit,
+                          &error);
   if (hits == NULL)
     g_task_return_error (task, error);
   else

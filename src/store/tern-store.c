@@ -24,10 +24,14 @@ struct _TernStore
   GThread            *thread;
   GAsyncQueue        *queue;
 
-  /* The read connection, for synchronous reads from any thread. */
-  GMutex              read_lock;
-  sqlite3            *rdb;
-  TernStoreStmtCache *rstmts;
+  /* Read connections: [0] for the synchronous reads (any thread, one at a
+   * time), [1] for the asynchronous search, so a long search never holds up
+   * a read of the UI. */
+  struct {
+    GMutex              lock;
+    sqlite3            *db;
+    TernStoreStmtCache *stmts;
+  } readers[2];
 
   gint                closed;      /* atomic */
 };
@@ -222,7 +226,8 @@ tern_store_finalize (GObject *object)
   g_free (self->attachments_dir);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->queue, g_async_queue_unref);
-  g_mutex_clear (&self->read_lock);
+  for (guint i = 0; i < G_N_ELEMENTS (self->readers); i++)
+    g_mutex_clear (&self->readers[i].lock);
 
   G_OBJECT_CLASS (tern_store_parent_class)->finalize (object);
 }
@@ -249,7 +254,8 @@ tern_store_class_init (TernStoreClass *klass)
 static void
 tern_store_init (TernStore *self)
 {
-  g_mutex_init (&self->read_lock);
+  for (guint i = 0; i < G_N_ELEMENTS (self->readers); i++)
+    g_mutex_init (&self->readers[i].lock);
   self->queue = g_async_queue_new ();
 }
 
@@ -286,15 +292,20 @@ open_store (const char   *data_dir,
       g_clear_pointer (&self->wdb, sqlite3_close);
       return NULL;
     }
-  self->rdb = tern_store_db_open (self->db_path, TRUE, error);
-  if (self->rdb == NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (self->readers); i++)
     {
-      g_atomic_int_set (&self->closed, TRUE);
-      g_clear_pointer (&self->wdb, sqlite3_close);
-      return NULL;
+      self->readers[i].db = tern_store_db_open (self->db_path, TRUE, error);
+      if (self->readers[i].db == NULL)
+        {
+          g_atomic_int_set (&self->closed, TRUE);
+          for (guint j = 0; j < i; j++)
+            g_clear_pointer (&self->readers[j].db, sqlite3_close);
+          g_clear_pointer (&self->wdb, sqlite3_close);
+          return NULL;
+        }
+      self->readers[i].stmts = tern_store_stmt_cache_new (self->readers[i].db);
     }
   self->wstmts = tern_store_stmt_cache_new (self->wdb);
-  self->rstmts = tern_store_stmt_cache_new (self->rdb);
   self->thread = g_thread_new ("tern-store", worker_thread, self);
 
   return g_steal_pointer (&self);
@@ -375,10 +386,13 @@ tern_store_close (TernStore *self)
     }
   g_atomic_int_set (&self->closed, TRUE);
 
-  g_mutex_lock (&self->read_lock);
-  g_clear_pointer (&self->rstmts, tern_store_stmt_cache_free);
-  g_clear_pointer (&self->rdb, sqlite3_close);
-  g_mutex_unlock (&self->read_lock);
+  for (guint i = 0; i < G_N_ELEMENTS (self->readers); i++)
+    {
+      g_mutex_lock (&self->readers[i].lock);
+      g_clear_pointer (&self->readers[i].stmts, tern_store_stmt_cache_free);
+      g_clear_pointer (&self->readers[i].db, sqlite3_close);
+      g_mutex_unlock (&self->readers[i].lock);
+    }
 
   g_clear_pointer (&self->wstmts, tern_store_stmt_cache_free);
   if (self->wdb != NULL)
@@ -493,25 +507,29 @@ tern_store_commit (TernStore      *self,
 
 gboolean
 tern_store_lock_reader (TernStore           *self,
+                        guint                which,
                         sqlite3            **db,
                         TernStoreStmtCache **stmts,
                         GError             **error)
 {
-  g_mutex_lock (&self->read_lock);
-  if (self->rdb == NULL)
+  g_assert (which < G_N_ELEMENTS (self->readers));
+
+  g_mutex_lock (&self->readers[which].lock);
+  if (self->readers[which].db == NULL)
     {
-      g_mutex_unlock (&self->read_lock);
+      g_mutex_unlock (&self->readers[which].lock);
       g_set_error_literal (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CLOSED,
                            "The store is closed");
       return FALSE;
     }
-  *db = self->rdb;
-  *stmts = self->rstmts;
+  *db = self->readers[which].db;
+  *stmts = self->readers[which].stmts;
   return TRUE;
 }
 
 void
-tern_store_unlock_reader (TernStore *self)
+tern_store_unlock_reader (TernStore *self,
+                          guint      which)
 {
-  g_mutex_unlock (&self->read_lock);
+  g_mutex_unlock (&self->readers[which].lock);
 }
