@@ -1116,6 +1116,121 @@ dispatch (TernImapClient   *self,
     }
 }
 
+/* The S: line of the debug log: the response as sent, with literal bodies
+ * summarised by their size (message contents stay out of logs). */
+#define LOG_LINE_MAX 1000
+
+static void
+log_append_value (GString             *out,
+                  const TernImapValue *value)
+{
+  gsize len = 0;
+  const char *text;
+
+  if (out->len > LOG_LINE_MAX)
+    return;
+  switch (tern_imap_value_get_value_type (value))
+    {
+    case TERN_IMAP_VALUE_NIL:
+      g_string_append (out, "NIL");
+      break;
+    case TERN_IMAP_VALUE_ATOM:
+    case TERN_IMAP_VALUE_NUMBER:
+      g_string_append (out, tern_imap_value_get_text (value, NULL));
+      break;
+    case TERN_IMAP_VALUE_STRING:
+      text = tern_imap_value_get_text (value, &len);
+      if (tern_imap_value_is_literal (value))
+        {
+          g_string_append_printf (out, "{%" G_GSIZE_FORMAT "} <%" G_GSIZE_FORMAT " bytes>", len,
+                                  len);
+          break;
+        }
+      g_string_append_c (out, '"');
+      for (gsize i = 0; i < len && i < 200; i++)
+        {
+          if (text[i] == '"' || text[i] == '\\')
+            g_string_append_c (out, '\\');
+          g_string_append_c (out, text[i]);
+        }
+      if (len > 200)
+        g_string_append (out, "...");
+      g_string_append_c (out, '"');
+      break;
+    case TERN_IMAP_VALUE_LIST:
+    default:
+      g_string_append_c (out, '(');
+      for (guint i = 0; i < tern_imap_value_get_n_children (value); i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ' ');
+          log_append_value (out, tern_imap_value_get_child (value, i));
+        }
+      g_string_append_c (out, ')');
+      break;
+    }
+}
+
+static char *
+log_summarise (TernImapResponse *response)
+{
+  static const char *const status_names[] = { NULL, "OK", "NO", "BAD", "PREAUTH", "BYE" };
+  GString *out = g_string_new (NULL);
+  TernImapStatus status = tern_imap_response_get_status (response);
+  const TernImapValue *data;
+  guint64 number = 0;
+
+  switch (tern_imap_response_get_kind (response))
+    {
+    case TERN_IMAP_RESPONSE_CONTINUATION:
+      g_string_append (out, "+ ");
+      g_string_append (out, tern_imap_response_get_text (response));
+      return g_string_free (out, FALSE);
+    case TERN_IMAP_RESPONSE_TAGGED:
+      g_string_append_printf (out, "%s ", tern_imap_response_get_tag (response));
+      break;
+    case TERN_IMAP_RESPONSE_UNTAGGED:
+    default:
+      g_string_append (out, "* ");
+      break;
+    }
+  if (status != TERN_IMAP_STATUS_NONE && status < G_N_ELEMENTS (status_names))
+    {
+      const TernImapValue *args = tern_imap_response_get_code_args (response);
+
+      g_string_append (out, status_names[status]);
+      if (tern_imap_response_get_code_name (response) != NULL)
+        {
+          g_string_append_printf (out, " [%s", tern_imap_response_get_code_name (response));
+          for (guint i = 0; args != NULL && i < tern_imap_value_get_n_children (args); i++)
+            {
+              g_string_append_c (out, ' ');
+              log_append_value (out, tern_imap_value_get_child (args, i));
+            }
+          g_string_append_c (out, ']');
+        }
+      g_string_append_printf (out, " %s", tern_imap_response_get_text (response));
+    }
+  else
+    {
+      if (tern_imap_response_get_number (response, &number))
+        g_string_append_printf (out, "%" G_GUINT64_FORMAT " ", number);
+      g_string_append (out, tern_imap_response_get_name (response));
+      data = tern_imap_response_get_data (response);
+      for (guint i = 0; data != NULL && i < tern_imap_value_get_n_children (data); i++)
+        {
+          g_string_append_c (out, ' ');
+          log_append_value (out, tern_imap_value_get_child (data, i));
+        }
+    }
+  if (out->len > LOG_LINE_MAX)
+    {
+      g_string_truncate (out, LOG_LINE_MAX);
+      g_string_append (out, "...");
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* ------------------------------------------------------------------------
  * Reading
  * ------------------------------------------------------------------------ */
@@ -1181,7 +1296,7 @@ read_cb (GObject      *source,
         break;
       if (debug_enabled ())
         {
-          g_autofree char *text = tern_imap_response_to_string (response);
+          g_autofree char *text = log_summarise (response);
           g_debug ("S: %s", text);
         }
       dispatch (self, response);

@@ -274,12 +274,16 @@ test_literal_split_across_reads (void)
   TernImapBodySection *section;
   guint n = 0;
 
+  g_string_truncate (debug_log, 0);
   g_assert_true (do_connect (client, &error) && do_login (client, &error) &&
                  do_select (client, &error));
   g_assert_no_error (error);
   tern_imap_client_uid_fetch_async (client, "1:*", TERN_IMAP_WANT_BODY, NULL, collect_batch,
                                     &collected, NULL, got_result, &result);
   g_assert_true (tern_imap_client_uid_fetch_finish (client, wait_result (&result), &n, &error));
+  /* The log summarises literal bodies by their size. */
+  g_assert_nonnull (strstr (debug_log->str, "S: * 1 FETCH (UID 5 BODY[] {12} <12 bytes>)"));
+  g_assert_null (strstr (debug_log->str, "Hello, world"));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 2);
   section = g_ptr_array_index (((TernImapFetch *) g_ptr_array_index (collected.fetches, 0))->sections, 0);
