@@ -792,9 +792,20 @@ move_case (TernImapClientQuirks quirks)
     gulong id = g_signal_connect (client, "vanished", G_CALLBACK (vanished_cb), vanished);
 
     do_select (client, src, FALSE, &qresync);
-    g_signal_handler_disconnect (client, id);
     g_assert_cmpuint (vanished->len, ==, (quirks & TERN_IMAP_QUIRK_IGNORE_UIDPLUS) ? 3 : 2);
     g_assert_cmpuint (g_array_index (vanished, guint32, 0), ==, a[1].uid);
+
+    /* UID FETCH (CHANGEDSINCE n VANISHED) reports the same. */
+    {
+      TernImapFetchOptions options = { .changed_since = modseq, .vanished = TRUE };
+      g_autoptr(GPtrArray) fetches = NULL;
+
+      g_array_set_size (vanished, 0);
+      fetches = do_fetch (client, known, TERN_IMAP_WANT_FLAGS, &options);
+      g_assert_cmpuint (vanished->len, ==, (quirks & TERN_IMAP_QUIRK_IGNORE_UIDPLUS) ? 3 : 2);
+      g_assert_cmpuint (g_array_index (vanished, guint32, 0), ==, a[1].uid);
+    }
+    g_signal_handler_disconnect (client, id);
   }
 
   do_logout_and_free (client);
