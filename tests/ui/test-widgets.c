@@ -531,6 +531,10 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* The assertions compare with the untranslated strings and C formats,
+   * whatever the locale of whoever runs the test (GTK calls setlocale). */
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
