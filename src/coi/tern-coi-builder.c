@@ -102,7 +102,7 @@ fold_token (Folder     *f,
             gsize       len,
             gboolean    space_before)
 {
-  if (space_before && f->line + 1 + len > 78 && f->line > 1)
+  if (space_before && f->line + 1 + len > 78 && f->line > 1 && f->out->len > 0)
     {
       g_string_append (f->out, "\n\t");
       f->line = 1;
@@ -116,7 +116,62 @@ fold_token (Folder     *f,
   f->line += len;
 }
 
-/* The display name as RFC 2047 B encoded words of at most 45 octets of
+/*
+ * RFC 2047 Q encoded words, UTF-8, whole characters, at most 75 characters
+ * each, separated by folding white space (ignored between encoded words).
+ * Q, not B: GMime 3.2's decoder drops every encoded word that follows a B
+ * word ending in '=' padding, so B words that are not multiples of three
+ * octets would lose text for GMime readers (ours included). Only
+ * [A-Za-z0-9!*+-/] stay literal (the phrase rules of section 5), a space
+ * is '_'. With @quoted, the words are wrapped in double quotes.
+ */
+static void
+fold_encoded_words (Folder     *f,
+                    const char *text,
+                    gboolean    quoted)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  g_autoptr(GString) word = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p)
+    {
+      g_string_assign (word, quoted && p == text ? "\"=?UTF-8?Q?" : "=?UTF-8?Q?");
+      while (*p)
+        {
+          const char *next = g_utf8_next_char (p);
+          gsize need = 0;
+
+          for (const char *c = p; c < next && *c; c++)
+            need += (g_ascii_isalnum (*c) || strchr ("!*+-/ ", *c) != NULL) ? 1 : 3;
+          /* 75 minus "?=" and a closing quote. */
+          if (word->len + need > 72 && word->len > 11)
+            break;
+          for (const char *c = p; c < next && *c; c++)
+            {
+              guchar u = *c;
+
+              if (u == ' ')
+                g_string_append_c (word, '_');
+              else if (g_ascii_isalnum (u) || strchr ("!*+-/", u) != NULL)
+                g_string_append_c (word, u);
+              else
+                {
+                  g_string_append_c (word, '=');
+                  g_string_append_c (word, hex[u >> 4]);
+                  g_string_append_c (word, hex[u & 15]);
+                }
+            }
+          p = *next ? next : p + strlen (p);
+        }
+      g_string_append (word, "?=");
+      if (quoted && *p == '\0')
+        g_string_append_c (word, '"');
+      fold_token (f, word->str, word->len, TRUE);
+    }
+}
+
+/* The display name as RFC 2047 encoded words of at most 45 octets of
  * UTF-8 each (never splitting a character), or as an atom / quoted string
  * when it is short ASCII. */
 static void
@@ -159,27 +214,25 @@ fold_name (Folder     *f,
       return;
     }
 
-  for (const char *p = clean; *p;)
-    {
-      const char *end = p;
-      g_autofree char *b64 = NULL;
-      g_autofree char *word = NULL;
+  /* Specials decoded from an encoded word are re-read as specials by
+   * GMime's address parser (it parses the decoded header value), so such a
+   * name is also put in quotes: "=?UTF-8?Q?...?=". Strict RFC 2047 readers
+   * see the encoded words as the quoted text; GMime, Thunderbird, Apple
+   * Mail and Python decode them. Names with '"' or '\\' (which cannot be
+   * escaped there) never get here: see name_needs_gmime(). */
+  needs_quotes = strpbrk (clean, "()<>[]:;@,.") != NULL;
+  fold_encoded_words (f, clean, needs_quotes);
+}
 
-      /* Whole characters up to 45 octets (60 base64 characters). */
-      while (*end)
-        {
-          const char *next = g_utf8_next_char (end);
-          if (next - p > 45)
-            break;
-          end = next;
-        }
-      if (end == p)
-        end = p + 1;
-      b64 = g_base64_encode ((const guchar *) p, end - p);
-      word = g_strconcat ("=?UTF-8?B?", b64, "?=", NULL);
-      fold_token (f, word, strlen (word), TRUE);
-      p = end;
-    }
+/* A name fold_name() would write as encoded words and that holds a quote
+ * or a backslash: GMime's own encoding (which splits the ASCII specials out
+ * into a quoted string) is used for it. Rare; costs an IDN pass. */
+static gboolean
+name_needs_gmime (const char *name)
+{
+  if (name == NULL || (is_ascii (name) && strlen (name) <= 64))
+    return FALSE;
+  return strpbrk (name, "\"\\") != NULL;
 }
 
 /*
@@ -202,7 +255,7 @@ set_address_header (GMimeMessage         *message,
   if (n == 0)
     return;
   for (guint i = 0; i < n; i++)
-    if (!is_ascii (boxes[i].address))
+    if (!is_ascii (boxes[i].address) || name_needs_gmime (boxes[i].name))
       {
         if ((int) type >= 0)
           add_mailboxes (g_mime_message_get_addresses (message, type), boxes, n);
@@ -251,10 +304,11 @@ set_address_header (GMimeMessage         *message,
 }
 
 /*
- * Other headers: printable ASCII values go in as raw values too, folded at
- * single spaces; GMime would format them once when set and again when
- * written. Anything else (8bit, odd spacing, very long) goes through GMime,
- * which encodes it (RFC 2047, UTF-8).
+ * Other headers go in as raw values too (GMime would format them once when
+ * set and again when written): printable ASCII folded at single spaces;
+ * other UTF-8 text as Q encoded words (see fold_encoded_words). Anything
+ * else (control characters, huge values, a header already there) goes
+ * through GMime.
  */
 static void
 set_header (GMimeObject *object,
@@ -269,12 +323,19 @@ set_header (GMimeObject *object,
   g_autoptr(GString) raw = NULL;
   Folder f;
 
-  for (const char *p = value; raw_ok && *p; p++)
-    if ((guchar) *p < ' ' || (guchar) *p > '~')
-      raw_ok = FALSE;
+  gboolean encode_ok = len > 0 && len < 4000 && g_utf8_validate (value, len, NULL);
+  const char *p;
+
+  for (p = value; (raw_ok || encode_ok) && *p; p++)
+    {
+      if ((guchar) *p < ' ' || *p == 0x7f)
+        raw_ok = encode_ok = FALSE;
+      else if ((guchar) *p > '~')
+        raw_ok = FALSE;
+    }
   if (!append && g_mime_header_list_contains (headers, name))
-    raw_ok = FALSE;
-  if (!raw_ok)
+    raw_ok = encode_ok = FALSE;
+  if (!raw_ok && !encode_ok)
     {
       if (append)
         g_mime_object_append_header (object, name, value, "UTF-8");
@@ -286,16 +347,19 @@ set_header (GMimeObject *object,
   raw = g_string_sized_new (len + 8);
   f.out = raw;
   f.line = strlen (name) + 1;
-  for (const char *p = value; *p;)
-    {
-      const char *sp = strchr (p, ' ');
-      gsize n = sp != NULL ? (gsize) (sp - p) : strlen (p);
+  if (!raw_ok)
+    fold_encoded_words (&f, value, FALSE);
+  else
+    for (p = value; *p;)
+      {
+        const char *sp = strchr (p, ' ');
+        gsize n = sp != NULL ? (gsize) (sp - p) : strlen (p);
 
-      fold_token (&f, p, n, TRUE);
-      p += n;
-      if (*p == ' ')
-        p++;
-    }
+        fold_token (&f, p, n, TRUE);
+        p += n;
+        if (*p == ' ')
+          p++;
+      }
   g_string_append_c (raw, '\n');
   g_mime_header_list_append (headers, name, "", NULL);
   g_mime_header_set_raw_value (g_mime_header_list_get_header_at (headers,
