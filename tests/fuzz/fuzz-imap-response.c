@@ -85,6 +85,27 @@ decode_all (TernImapResponse *r)
     }
 }
 
+/* Parses @data in one feed: the string forms of all responses, or NULL if
+ * the stream is rejected. */
+static GPtrArray *
+parse_whole (const TernImapParserLimits *limits,
+             const uint8_t              *data,
+             size_t                      size,
+             gboolean                   *ok)
+{
+  g_autoptr(TernImapParser) parser = tern_imap_parser_new (limits);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  TernImapResponse *r;
+
+  *ok = tern_imap_parser_feed (parser, data, size, NULL);
+  while ((r = tern_imap_parser_pop (parser)) != NULL)
+    {
+      g_ptr_array_add (out, tern_imap_response_to_string (r));
+      tern_imap_response_unref (r);
+    }
+  return out;
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -95,6 +116,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   TernImapResponse *r;
   gsize split;
   gboolean bytewise;
+  gboolean ok = TRUE, whole_ok = TRUE;
+  g_autoptr(GPtrArray) whole = NULL;
+  g_autoptr(GPtrArray) pieces = g_ptr_array_new_with_free_func (g_free);
 
   if (size == 0)
     return 0;
@@ -103,27 +127,38 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   split = size > 1 ? (data[0] * (size - 1)) / 255 : 0;
   data++;
   size--;
+  whole = parse_whole ((data[-1] & 1) ? &small : NULL, data, size, &whole_ok);
   if (bytewise)
     {
-      for (gsize i = 0; i < size; i++)
+      for (gsize i = 0; i < size && ok; i++)
         {
-          if (!tern_imap_parser_feed (parser, data + i, 1, NULL))
-            break;
+          ok = tern_imap_parser_feed (parser, data + i, 1, NULL);
           while ((r = tern_imap_parser_pop (parser)) != NULL)
             {
+              g_ptr_array_add (pieces, tern_imap_response_to_string (r));
               decode_all (r);
               tern_imap_response_unref (r);
             }
         }
     }
-  else if (tern_imap_parser_feed (parser, data, MIN (split, size), NULL))
+  else
     {
-      tern_imap_parser_feed (parser, data + MIN (split, size), size - MIN (split, size), NULL);
+      ok = tern_imap_parser_feed (parser, data, MIN (split, size), NULL);
+      if (ok)
+        ok = tern_imap_parser_feed (parser, data + MIN (split, size), size - MIN (split, size),
+                                    NULL);
     }
   while ((r = tern_imap_parser_pop (parser)) != NULL)
     {
+      g_ptr_array_add (pieces, tern_imap_response_to_string (r));
       decode_all (r);
       tern_imap_response_unref (r);
     }
+
+  /* However the bytes are split, the result is the same. */
+  g_assert (ok == whole_ok);
+  g_assert (pieces->len == whole->len);
+  for (guint i = 0; i < whole->len; i++)
+    g_assert (strcmp (pieces->pdata[i], whole->pdata[i]) == 0);
   return 0;
 }
