@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #include "tern-store-batch-private.h"
 #include "tern-store-private.h"
@@ -38,8 +39,14 @@ struct _TernStore
 
 typedef enum {
   JOB_COMMIT,
+  JOB_CLEAN,
   JOB_QUIT,
 } JobKind;
+
+/* Attachment files older than this that nothing references (left by a
+ * crash between writing the file and committing) are removed at open.
+ * The age keeps a second process's in-flight write safe. */
+#define CLEAN_AGE_SECONDS 600
 
 typedef struct {
   JobKind         kind;
@@ -162,6 +169,57 @@ run_commit (TernStore      *self,
   return TRUE;
 }
 
+/* Runs on the worker thread, once after open. */
+static void
+clean_attachments (TernStore *self)
+{
+  g_autoptr(GDir) top = g_dir_open (self->attachments_dir, 0, NULL);
+  sqlite3_stmt *used;
+  const char *sub;
+  gint64 limit = g_get_real_time () / G_USEC_PER_SEC - CLEAN_AGE_SECONDS;
+  guint removed = 0;
+
+  used = tern_store_stmt_cache_get (self->wstmts,
+                                    "SELECT EXISTS (SELECT 1 FROM attachments WHERE hash = ?1)"
+                                    " OR EXISTS (SELECT 1 FROM chats WHERE avatar = ?1)"
+                                    " OR EXISTS (SELECT 1 FROM contacts WHERE avatar = ?1)",
+                                    NULL);
+  if (top == NULL || used == NULL)
+    return;
+
+  while ((sub = g_dir_read_name (top)) != NULL)
+    {
+      g_autofree char *sub_path = g_build_filename (self->attachments_dir, sub, NULL);
+      g_autoptr(GDir) dir = NULL;
+      const char *name;
+
+      if (strlen (sub) != 2 || (dir = g_dir_open (sub_path, 0, NULL)) == NULL)
+        continue;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (sub_path, name, NULL);
+          gboolean remove = FALSE;
+          GStatBuf st;
+
+          if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_mtime > limit)
+            continue;
+          if (strstr (name, ".tmp-") != NULL)
+            remove = TRUE;
+          else if (strlen (name) == 64 && g_str_has_prefix (name, sub))
+            {
+              sqlite3_reset (used);
+              sqlite3_bind_text (used, 1, name, -1, SQLITE_STATIC);
+              remove = sqlite3_step (used) == SQLITE_ROW && sqlite3_column_int (used, 0) == 0;
+              sqlite3_reset (used);
+            }
+          if (remove && g_unlink (path) == 0)
+            removed++;
+        }
+    }
+  if (removed > 0)
+    g_debug ("removed %u unused attachment files", removed);
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
@@ -175,6 +233,12 @@ worker_thread (gpointer data)
         {
           g_free (job);
           break;
+        }
+      if (job->kind == JOB_CLEAN)
+        {
+          clean_attachments (self);
+          g_free (job);
+          continue;
         }
 
       if (job->task != NULL)
@@ -307,6 +371,12 @@ open_store (const char   *data_dir,
     }
   self->wstmts = tern_store_stmt_cache_new (self->wdb);
   self->thread = g_thread_new ("tern-store", worker_thread, self);
+  {
+    Job *clean = g_new0 (Job, 1);
+
+    clean->kind = JOB_CLEAN;
+    g_async_queue_push (self->queue, clean);
+  }
 
   return g_steal_pointer (&self);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <utime.h>
+
 #include "store-test-util.h"
 
 typedef struct {
@@ -461,6 +463,63 @@ test_attachments_rollback (Fixture       *f,
   g_assert_cmpint (store_test_query_int (f->raw, "SELECT COUNT(*) FROM messages"), ==, 0);
   g_assert_cmpint (tern_store_batch_get_id (batch, ref), ==, 0);
   assert_counts_exact (f);
+}
+
+static void
+make_old (const char *path)
+{
+  struct utimbuf times = { 1000000000, 1000000000 };
+
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+}
+
+/* Files a crash left behind (a temp file, a file whose batch never
+ * committed) are removed at the next open once they are old; files in use
+ * and recent files stay. */
+static void
+test_attachments_clean_at_open (Fixture       *f,
+                                gconstpointer  data)
+{
+  gint64 chat = make_chat (f, "a");
+  g_autoptr(GBytes) used = g_bytes_new_static ("in use", 6);
+  g_autofree char *used_path = attachment_path_of (f, "in use");
+  g_autofree char *orphan_path = attachment_path_of (f, "orphan");
+  g_autofree char *recent_path = attachment_path_of (f, "recent orphan");
+  g_autofree char *tmp_path = g_strconcat (orphan_path, ".tmp-ABCDEF", NULL);
+  g_autofree char *orphan_dir = g_path_get_dirname (orphan_path);
+  g_autofree char *recent_dir = g_path_get_dirname (recent_path);
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    TernStoreMessageRow row = store_test_message (f->account, chat, "a@x", "a", 1, TRUE, FALSE);
+    gint64 ref = tern_store_batch_add_message (batch, &row, 0, 0);
+
+    tern_store_batch_add_attachment (batch, ref, used, "text/plain", NULL);
+    commit (f, batch);
+  }
+  g_assert_cmpint (g_mkdir_with_parents (orphan_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (recent_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (orphan_path, "orphan", -1, NULL));
+  g_assert_true (g_file_set_contents (tmp_path, "orph", -1, NULL));
+  g_assert_true (g_file_set_contents (recent_path, "recent orphan", -1, NULL));
+  make_old (orphan_path);
+  make_old (tmp_path);
+  make_old (used_path);
+
+  tern_store_close (f->store);
+  g_clear_object (&f->store);
+  f->store = tern_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  {
+    /* The clean-up runs on the store thread before any later batch. */
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    commit (f, batch);
+  }
+  g_assert_false (g_file_test (orphan_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (tmp_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (used_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (recent_path, G_FILE_TEST_IS_REGULAR));
 }
 
 /* ---- edits ------------------------------------------------------------- */
@@ -1034,6 +1093,7 @@ main (int   argc,
   ADD ("/store/unread/random-operations", test_unread_random);
   ADD ("/store/attachments/delete-chat", test_attachments_delete_chat);
   ADD ("/store/attachments/rollback", test_attachments_rollback);
+  ADD ("/store/attachments/clean-at-open", test_attachments_clean_at_open);
   ADD ("/store/edits/history", test_edit_history);
   ADD ("/store/outbox/states", test_outbox_states);
   ADD ("/store/changes/signal", test_changes);
