@@ -137,12 +137,30 @@ tern_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (tern_window_parent_class)->constructed (object);
 
-  g_settings_bind (self->settings, "window-width", self, "default-width",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "window-height", self, "default-height",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "window-maximized", self, "maximized",
-                   G_SETTINGS_BIND_DEFAULT);
+  /* Restored here and saved on close (not bound), so resizing does not
+   * write to dconf on every frame. */
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static gboolean
+tern_window_close_request (GtkWindow *window)
+{
+  TernWindow *self = TERN_WINDOW (window);
+  int width, height;
+
+  /* The default size follows the user's resizing, but not maximizing. */
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (tern_window_parent_class)->close_request (window);
 }
 
 static void
@@ -170,12 +188,15 @@ tern_window_class_init (TernWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->get_property = tern_window_get_property;
   object_class->set_property = tern_window_set_property;
   object_class->constructed = tern_window_constructed;
   object_class->dispose = tern_window_dispose;
   object_class->finalize = tern_window_finalize;
+
+  window_class->close_request = tern_window_close_request;
 
   /**
    * TernWindow:has-account:

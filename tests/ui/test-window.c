@@ -590,25 +590,32 @@ test_window_state_saved (Fixture       *fixture,
 {
   GSettings *settings = tern_application_get_settings (app);
   TernWindow *second;
+  int width, height;
 
-  /* The window's size goes to GSettings, and a new window starts from it. */
+  /* Closing the window saves its size to GSettings... */
+  g_settings_set_int (settings, "window-width", 123);
+  g_settings_set_int (settings, "window-height", 456);
+  g_settings_set_boolean (settings, "window-maximized", TRUE);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_null (fixture->window);
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 960);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 680);
   g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
 
+  /* ...and a new window starts from it. */
   g_settings_set_int (settings, "window-width", 700);
   g_settings_set_int (settings, "window-height", 500);
   second = tern_window_new (app);
-  {
-    int width, height;
-
-    gtk_window_get_default_size (GTK_WINDOW (second), &width, &height);
-    g_assert_cmpint (width, ==, 700);
-    g_assert_cmpint (height, ==, 500);
-  }
+  gtk_window_get_default_size (GTK_WINDOW (second), &width, &height);
+  g_assert_cmpint (width, ==, 700);
+  g_assert_cmpint (height, ==, 500);
   gtk_window_destroy (GTK_WINDOW (second));
+
   g_settings_reset (settings, "window-width");
   g_settings_reset (settings, "window-height");
+  g_settings_reset (settings, "window-maximized");
 }
 
 int
