@@ -17,9 +17,12 @@
 #define CHAT_COLUMNS                                                                  \
   "c.id, c.account_id, c.kind, c.key, c.contact_id, c.name, c.description, c.avatar," \
   " c.muted, c.archived, c.pinned, c.draft, c.last_activity, c.unread_count,"         \
-  " c.message_count, c.last_message_id, m.text, m.sender_address"
+  " c.message_count, c.last_message_id, m.text, m.sender_address, ct.display_name,"   \
+  " m.outgoing"
 
-#define CHAT_FROM " FROM chats c LEFT JOIN messages m ON m.id = c.last_message_id"
+#define CHAT_FROM                                                    \
+  " FROM chats c LEFT JOIN messages m ON m.id = c.last_message_id"   \
+  " LEFT JOIN contacts ct ON ct.id = m.sender_contact_id"
 
 /* ---- plumbing ---------------------------------------------------------- */
 
@@ -199,6 +202,8 @@ read_chat (sqlite3_stmt *stmt)
   row->last_message_id = sqlite3_column_int64 (stmt, 15);
   row->last_text = col_dup (stmt, 16);
   row->last_sender = col_dup (stmt, 17);
+  row->last_sender_name = col_dup (stmt, 18);
+  row->last_outgoing = sqlite3_column_int (stmt, 19);
   return row;
 }
 

@@ -137,6 +137,7 @@ tern_store_chat_row_copy (const TernStoreChatRow *row)
   copy->draft = g_strdup (row->draft);
   copy->last_text = g_strdup (row->last_text);
   copy->last_sender = g_strdup (row->last_sender);
+  copy->last_sender_name = g_strdup (row->last_sender_name);
   return copy;
 }
 
@@ -152,6 +153,7 @@ tern_store_chat_row_free (TernStoreChatRow *row)
   g_free (row->draft);
   g_free (row->last_text);
   g_free (row->last_sender);
+  g_free (row->last_sender_name);
   g_free (row);
 }
 

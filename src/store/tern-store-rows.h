@@ -162,6 +162,8 @@ typedef struct {
   gint64             last_message_id;
   char              *last_text;
   char              *last_sender;    /* address, NULL if outgoing */
+  char              *last_sender_name; /* the sender contact's display name, or NULL */
+  gboolean           last_outgoing;  /* the newest message is the user's own */
 } TernStoreChatRow;
 
 /* Which fields tern_store_batch_update_chat() writes. */

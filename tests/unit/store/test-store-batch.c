@@ -921,6 +921,7 @@ test_chat_list (Fixture       *f,
   g_assert_cmpint (((TernStoreChatRow *) list->pdata[2])->id, ==, c);
   g_assert_cmpstr (((TernStoreChatRow *) list->pdata[1])->last_text, ==, "in a");
   g_assert_cmpstr (((TernStoreChatRow *) list->pdata[1])->last_sender, ==, "peer@example.test");
+  g_assert_false (((TernStoreChatRow *) list->pdata[1])->last_outgoing);
   g_assert_false (((TernStoreChatRow *) list->pdata[1])->pinned);
   g_clear_pointer (&list, g_ptr_array_unref);
 
@@ -996,6 +997,31 @@ test_contacts (Fixture       *f,
     g_assert_false (tern_store_batch_was_inserted (batch, r2));
   }
   g_assert_cmpint (bob, ==, bob2);
+  {
+    /* The chat list shows the sender's name; an outgoing message is flagged. */
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    TernStoreMessageRow row = store_test_message (f->account, chat, "from-bob@x", "hi", 10, FALSE, FALSE);
+    g_autoptr(TernStoreChatRow) chat_row = NULL;
+
+    row.sender_contact_id = bob;
+    tern_store_batch_add_message (batch, &row, 0, 0);
+    commit (f, batch);
+    chat_row = tern_store_get_chat (f->store, chat, NULL);
+    g_assert_cmpstr (chat_row->last_sender_name, ==, "Bob");
+    g_assert_false (chat_row->last_outgoing);
+  }
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    TernStoreMessageRow row = store_test_message (f->account, chat, "to-bob@x", "ho", 20, TRUE, TRUE);
+    g_autoptr(TernStoreChatRow) chat_row = NULL;
+
+    tern_store_batch_add_message (batch, &row, 0, 0);
+    commit (f, batch);
+    chat_row = tern_store_get_chat (f->store, chat, NULL);
+    g_assert_null (chat_row->last_sender_name);
+    g_assert_true (chat_row->last_outgoing);
+    g_assert_cmpstr (chat_row->last_text, ==, "ho");
+  }
   {
     g_autoptr(TernStoreContactRow) row = tern_store_find_contact (f->store, f->account, "bob@WORK.test", NULL);
     g_assert_nonnull (row);
