@@ -230,7 +230,7 @@ typedef struct {
   gboolean is_bounce;            /* DSN: multipart/report; report-type=delivery-status */
 
   /* Groups */
-  char *group_id;                /* from Message-ID, else first References id */
+  char *group_id;                /* from Message-ID, else first References id, else Chat-Group-ID */
   char *group_name;              /* Subject without reply prefixes; Chat-Group-Name fallback */
 
   /* Receipts */
@@ -243,7 +243,8 @@ typedef struct {
   char *edit_text;               /* new text of an edit ("✏️" prefix stripped); "" = deleted */
 
   /* Content */
-  char *text;                    /* display text: new text only (no quote, no signature) */
+  char *text;                    /* display text: new text only (no quote, no signature);
+                                  * "" when none; NULL only with headers_only / TOO_LARGE */
   char *quoted_text;             /* the folded quote (with its "On ... wrote:" line) */
   char *signature;               /* signature after "-- " (without the separator) */
   char *full_text;               /* the whole text as decoded, before the split */

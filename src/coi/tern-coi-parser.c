@@ -13,6 +13,38 @@
 #include "tern-coi-parser.h"
 #include "tern-coi-text.h"
 
+/* How the parser reads COI (decisions where the spec is silent or
+ * contradicts itself; COI-NOTES.md: "send the strict form, accept every
+ * form"):
+ * - A chat message is any of the three criteria (Chat-Version, a chat$
+ *   Message-ID, a chat$ first References id); which ones matched is kept.
+ * - The group id comes from the Message-ID, else the first References id
+ *   (classic replies), else Delta Chat's Chat-Group-ID; the group name is the
+ *   Subject without reply prefixes, else Chat-Group-Name.
+ * - Chat-Content is read on the message and on every part, lower-cased,
+ *   with parameters; "edit" = "editrequest", "groupprofile" = "groupinfo",
+ *   "groupprofilerequest" = "grouprequested"; trailing ";" accepted. A
+ *   value with a dot is a client extension.
+ * - Edits: Chat-Content editrequest/edit with In-Reply-To, or Delta Chat's
+ *   Chat-Edit (first part of multipart/mixed, also top level: the flag
+ *   dc.edit_in_first_part says which); the new text is the display text
+ *   without the quote and without a leading "✏️".
+ * - Receipts: Disposition-Notification-To, else
+ *   Chat-Disposition-Notification-To. A DNT that differs from From on a
+ *   message with Chat-Version is reported as a CHAT_RULES problem.
+ * - Recipient lists separated by ";" (the spec's examples) are read as lists
+ *   unless the value is an RFC 5322 group ("name: a, b;").
+ * - The display text prefers text/plain (safer than HTML), else the HTML
+ *   turned into text; parts marked Chat-Content: ignore are never shown.
+ * - Attachments are the parts that are not the message text: non-text
+ *   types, parts with a file name, Content-Disposition: attachment,
+ *   message/rfc822. A preview is paired with the nearest full part after
+ *   it (else before it).
+ * - Limits: the input is bounded before GMime builds anything (long header
+ *   lines cut, at most max(4 × max_parts, 1024) boundary lines), the MIME
+ *   walk is iterative and stops at max_depth / max_parts, every string read
+ *   from a part is bounded; each limit hit is a problem in the description. */
+
 #define DEFAULT_MAX_SIZE ((gsize) 256 * 1024 * 1024)
 #define DEFAULT_MAX_DEPTH 32
 #define DEFAULT_MAX_PARTS 256
