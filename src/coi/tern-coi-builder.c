@@ -12,6 +12,7 @@
 #include "tern-coi.h"
 #include "tern-coi-error.h"
 #include "tern-coi-builder-private.h"
+#include "tern-coi-bytes-stream-private.h"
 #include "tern-coi-flowed.h"
 #include "tern-coi-hash.h"
 #include "tern-coi-html.h"
@@ -916,7 +917,7 @@ preview_part (const TernCoiAttachmentDraft *a)
   const guint8 *data = g_bytes_get_data (a->preview, &len);
   g_autofree char *mime = a->preview_mime_type ? g_strdup (a->preview_mime_type)
                                                : guess_mime_type (NULL, data, MIN (len, 4096));
-  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer ((const char *) data, len);
+  g_autoptr(GMimeStream) stream = tern_coi_bytes_stream_new (a->preview, 0, -1);
   GMimePart *part;
 
   if (!g_str_has_prefix (mime, "image/"))
@@ -995,7 +996,7 @@ attachment_part (const TernCoiAttachmentDraft *a,
       gsize len;
       const guint8 *data = g_bytes_get_data (a->bytes, &len);
 
-      stream = g_mime_stream_mem_new_with_buffer ((const char *) data, len);
+      stream = tern_coi_bytes_stream_new (a->bytes, 0, -1);
       size = len;
       if (a->mime_type == NULL)
         mime = guess_mime_type (filename, data, MIN (len, 4096));
@@ -1533,7 +1534,7 @@ tern_coi_build_extension (const TernCoiDraft *draft,
     g_object_unref (t);
   }
   raw = g_bytes_get_data (data, &len);
-  stream = g_mime_stream_mem_new_with_buffer (raw, len);
+  stream = tern_coi_bytes_stream_new (data, 0, -1);
   part = binary_part (content_type, stream);
   if (g_str_has_prefix (content_type, "text/"))
     g_mime_content_type_set_parameter (g_mime_object_get_content_type (GMIME_OBJECT (part)),

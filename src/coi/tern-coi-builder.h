@@ -12,8 +12,9 @@ G_BEGIN_DECLS
  * Every struct here is a plain description owned by the caller: zero it,
  * set what applies, pass it in. The builder borrows the pointers for the
  * duration of the call only (the message it returns holds its own copies
- * and its own references on GBytes; a file attachment is opened by the
- * builder and streamed from disk when the message is written).
+ * of strings and references on GBytes, which are never copied; a file
+ * attachment is opened by the builder, its descriptor held by the message,
+ * and streamed from disk each time the message is written).
  *
  * Every built message follows the header rules of the COI client spec
  * (one From, Date, Message-ID `<chat$...@domain>` or

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "coi-assert.h"
 #include "tern-coi-builder-private.h"
@@ -246,6 +247,38 @@ test_header_injection (void)
   g_assert_null (g_mime_object_get_header (GMIME_OBJECT (m2), "Bcc"));
   g_assert_true (GMIME_IS_PART (g_mime_message_get_mime_part (m2)));
   g_assert_cmpstr (ctype (g_mime_message_get_mime_part (m2)), ==, "text/plain");
+}
+
+/* A message is written twice (SMTP, then the Sent folder): the same bytes,
+ * files and GBytes read again from the start. */
+static void
+test_write_twice (void)
+{
+  TernCoiDraft d = base_draft ();
+  g_autoptr(GBytes) data = g_bytes_new_static ("0123456789abcdef", 16);
+  g_autoptr(GBytes) preview = g_bytes_new_static ("\xff\xd8\xff\xe0 preview", 12);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  TernCoiAttachmentDraft atts[2] = { { .bytes = data, .filename = "a.bin", .preview = preview } };
+  g_autoptr(GMimeMessage) m = NULL;
+  g_autoptr(GBytes) first = NULL;
+  g_autoptr(GBytes) second = NULL;
+  int fd = g_file_open_tmp ("tern-coi-twice-XXXXXX.txt", &path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, "file contents\n", 14), ==, 14);
+  close (fd);
+  atts[1].path = path;
+  d.attachments = atts;
+  d.n_attachments = 2;
+  m = tern_coi_build_attachments (&d, &error);
+  g_assert_no_error (error);
+  first = tern_coi_message_to_bytes (m);
+  second = tern_coi_message_to_bytes (m);
+  g_assert_true (g_bytes_equal (first, second));
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (first, NULL), g_bytes_get_size (first),
+                                  "ZmlsZSBjb250ZW50cwo="));
+  g_unlink (path);
 }
 
 static long
@@ -645,6 +678,7 @@ main (int argc, char **argv)
   g_test_add_func ("/coi/build/address-names", test_address_names);
   g_test_add_func ("/coi/build/header-injection", test_header_injection);
   g_test_add_func ("/coi/build/attachment-streamed", test_attachment_streamed);
+  g_test_add_func ("/coi/build/write-twice", test_write_twice);
   g_test_add_func ("/coi/build/receipt-and-references", test_receipt_and_references);
   g_test_add_func ("/coi/build/edit-shape", test_edit_shape);
   g_test_add_func ("/coi/build/delete-shape", test_delete_shape);
