@@ -228,6 +228,7 @@ typedef struct {
   gboolean has_autocrypt;        /* Autocrypt header present */
   char *auto_submitted;          /* Auto-Submitted value (lower-case) unless "no" */
   gboolean is_bounce;            /* DSN: multipart/report; report-type=delivery-status */
+  gboolean is_encrypted;         /* multipart/encrypted (OpenPGP/Autocrypt): body not readable here */
 
   /* Groups */
   char *group_id;                /* from Message-ID, else first References id, else Chat-Group-ID */

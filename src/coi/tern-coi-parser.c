@@ -1116,6 +1116,15 @@ describe_body (Ctx *ctx, GMimeMessage *message)
           report_type = g_mime_content_type_get_parameter (ct, "report-type");
         }
     }
+  if (top_sub && g_ascii_strcasecmp (top_sub, "encrypted") == 0)
+    {
+      /* The payload is ciphertext, not a file for the user: nothing to show
+       * until it is decrypted (later: Autocrypt). */
+      info->is_encrypted = TRUE;
+      set_main_text (ctx, g_strdup (""), FALSE);
+      info->kind = TERN_COI_KIND_TEXT;
+      return;
+    }
   if (top_sub && g_ascii_strcasecmp (top_sub, "report") == 0 && report_type
       && g_ascii_strcasecmp (report_type, "delivery-status") == 0)
     info->is_bounce = TRUE;

@@ -497,6 +497,23 @@ test_forwarded_message_part (void)
 }
 
 static void
+test_encrypted (void)
+{
+  g_autoptr(TernCoiInfo) info = parse (
+    HEAD "Message-ID: <enc@localhost>\r\nChat-Version: 1.0\r\nAutocrypt: addr=alice@example.com; keydata=AAAA\r\n"
+    "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"e\"\r\n\r\n"
+    "--e\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
+    "--e\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n\r\n"
+    "-----BEGIN PGP MESSAGE-----\r\n\r\nwV4D\r\n-----END PGP MESSAGE-----\r\n--e--\r\n", NULL);
+
+  g_assert_true (info->is_encrypted);
+  g_assert_true (info->has_autocrypt);
+  g_assert_true (info->is_chat);
+  g_assert_cmpuint (info->attachments->len, ==, 0);
+  g_assert_cmpstr (info->text, ==, "");
+}
+
+static void
 test_to_string (void)
 {
   g_autoptr(TernCoiInfo) info = parse (HEAD "Message-ID: <chat$s@y>\r\nChat-Version: 1.0\r\n\r\nline1\r\nline2\r\n", NULL);
@@ -537,6 +554,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/coi/parse/attachment-outlives-bytes", test_attachment_after_free_of_bytes);
   g_test_add_func ("/coi/parse/bounce", test_bounce);
   g_test_add_func ("/coi/parse/forwarded-message", test_forwarded_message_part);
+  g_test_add_func ("/coi/parse/encrypted", test_encrypted);
   g_test_add_func ("/coi/parse/to-string", test_to_string);
 
   return g_test_run ();
