@@ -156,4 +156,79 @@ gboolean         tern_imap_client_is_busy        (TernImapClient *self);
 GMainContext    *tern_imap_client_get_context    (TernImapClient *self);
 void             tern_imap_client_emit_state     (TernImapClient *self);
 
+
+/* Internal entry points between the client's files. */
+void             tern_imap_command_seal          (TernImapCommand *cmd);
+void             tern_imap_client_fail           (TernImapClient *self,
+                                                  const GError   *error);
+void             tern_imap_client_start_read     (TernImapClient *self);
+void             tern_imap_client_update_timeout (TernImapClient *self);
+void             tern_imap_client_connect_greeted (TernImapClient *self,
+                                                   gboolean        preauth);
+void             tern_imap_client_connect_disconnect_cancellable (TernImapClient *self);
+/* The S: line of the debug log (literal bodies summarised by size). */
+char            *tern_imap_response_log_summary  (TernImapResponse *response);
+
+struct _TernImapClient
+{
+  GObject              parent_instance;
+
+  char                *host;
+  guint16              port;
+  TernNetSecurity      security;
+  char                *pinned_sha256;
+  TernImapClientQuirks quirks;
+  guint                connect_timeout;
+  guint                greeting_timeout;
+  guint                command_timeout;
+
+  GMainContext        *context;
+  GCancellable        *cancellable;   /* the connection's; close() cancels it */
+  GNetworkMonitor     *monitor;
+  gulong               monitor_id;
+
+  GIOStream           *stream;
+  GInputStream        *input;
+  GOutputStream       *output;
+  TernImapParser      *parser;
+  guint8              *read_buffer;
+  gboolean             reading;
+  gboolean             pause_reading; /* STARTTLS accepted: the next bytes are TLS */
+
+  GQueue               write_queue;   /* GBytes */
+  GBytes              *writing;
+
+  GQueue               queue;         /* TernImapCommand waiting to be sent */
+  TernImapCommand     *running;
+  guint                tag_counter;
+
+  TernImapClientState  state;
+  char               **capabilities;
+  GHashTable          *enabled;       /* upper-case extension names */
+  char                 delimiter;
+  char                *bye_text;
+  gboolean             logging_out;
+
+  /* connect_async */
+  GTask               *connect_task;
+  GCancellable        *connect_cancellable;
+  gulong               connect_cancel_id;
+  gboolean             awaiting_greeting;
+
+  /* timeouts */
+  GSource             *timeout_source;
+  gint64               last_activity;
+
+  /* the selected mailbox */
+  char                *mailbox;
+  guint32              uidvalidity;
+  guint32              uidnext;
+  guint32              exists;
+  guint64              highestmodseq;
+  gboolean             read_only;
+  char               **permanent_flags;
+
+  TernImapIdle         idle;
+};
+
 G_END_DECLS

@@ -4,7 +4,6 @@
 #define G_LOG_DOMAIN "tern-imap"
 
 #include "tern-imap-client-private.h"
-#include "tern-imap-utf7.h"
 #include "tern-net-error.h"
 
 /* The connection, the tagged command queue and the read loop of
@@ -23,67 +22,6 @@
 #define DEFAULT_GREETING_TIMEOUT 30
 #define DEFAULT_COMMAND_TIMEOUT 60
 
-struct _TernImapClient
-{
-  GObject              parent_instance;
-
-  char                *host;
-  guint16              port;
-  TernNetSecurity      security;
-  char                *pinned_sha256;
-  TernImapClientQuirks quirks;
-  guint                connect_timeout;
-  guint                greeting_timeout;
-  guint                command_timeout;
-
-  GMainContext        *context;
-  GCancellable        *cancellable;   /* the connection's; close() cancels it */
-  GNetworkMonitor     *monitor;
-  gulong               monitor_id;
-
-  GIOStream           *stream;
-  GInputStream        *input;
-  GOutputStream       *output;
-  TernImapParser      *parser;
-  guint8              *read_buffer;
-  gboolean             reading;
-  gboolean             pause_reading; /* STARTTLS accepted: the next bytes are TLS */
-
-  GQueue               write_queue;   /* GBytes */
-  GBytes              *writing;
-
-  GQueue               queue;         /* TernImapCommand waiting to be sent */
-  TernImapCommand     *running;
-  guint                tag_counter;
-
-  TernImapClientState  state;
-  char               **capabilities;
-  GHashTable          *enabled;       /* upper-case extension names */
-  char                 delimiter;
-  char                *bye_text;
-  gboolean             logging_out;
-
-  /* connect_async */
-  GTask               *connect_task;
-  GCancellable        *connect_cancellable;
-  gulong               connect_cancel_id;
-  gboolean             awaiting_greeting;
-
-  /* timeouts */
-  GSource             *timeout_source;
-  gint64               last_activity;
-
-  /* the selected mailbox */
-  char                *mailbox;
-  guint32              uidvalidity;
-  guint32              uidnext;
-  guint32              exists;
-  guint64              highestmodseq;
-  gboolean             read_only;
-  char               **permanent_flags;
-
-  TernImapIdle         idle;
-};
 
 G_DEFINE_FINAL_TYPE (TernImapClient, tern_imap_client, G_TYPE_OBJECT)
 
@@ -121,193 +59,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void pump_queue            (TernImapClient *self);
-static void start_read            (TernImapClient *self);
-static void fail_connection       (TernImapClient *self,
-                                   const GError   *error);
-static void update_timeout        (TernImapClient *self);
-static void connect_disconnect_cancellable (TernImapClient *self);
 
-/* ------------------------------------------------------------------------
- * Commands
- * ------------------------------------------------------------------------ */
-
-TernImapCommand *
-tern_imap_command_new (TernImapClient *self,
-                       const char     *name,
-                       GTask          *task)
-{
-  TernImapCommand *cmd = g_new0 (TernImapCommand, 1);
-
-  g_atomic_ref_count_init (&cmd->ref_count);
-  cmd->tag = g_strdup_printf ("A%u", ++self->tag_counter);
-  cmd->name = g_strdup (name);
-  cmd->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  cmd->current = g_string_new (cmd->tag);
-  g_string_append_c (cmd->current, ' ');
-  cmd->log_line = g_string_new (cmd->current->str);
-  cmd->task = task ? g_object_ref (task) : NULL;
-  if (task != NULL && g_task_get_cancellable (task) != NULL)
-    cmd->cancellable = g_object_ref (g_task_get_cancellable (task));
-  cmd->client = self;
-  cmd->literal_plus = tern_imap_client_can_use (self, "LITERAL+");
-  cmd->literal_minus = tern_imap_client_can_use (self, "LITERAL-");
-  cmd->utf8_accept = g_hash_table_contains (self->enabled, "UTF8=ACCEPT");
-  return cmd;
-}
-
-TernImapCommand *
-tern_imap_command_ref (TernImapCommand *cmd)
-{
-  g_atomic_ref_count_inc (&cmd->ref_count);
-  return cmd;
-}
-
-void
-tern_imap_command_unref (TernImapCommand *cmd)
-{
-  if (!g_atomic_ref_count_dec (&cmd->ref_count))
-    return;
-  g_assert (cmd->cancelled_id == 0);
-  if (cmd->data_free != NULL && cmd->data != NULL)
-    cmd->data_free (cmd->data);
-  g_clear_object (&cmd->task);
-  g_clear_object (&cmd->cancellable);
-  if (cmd->current != NULL)
-    g_string_free (cmd->current, TRUE);
-  g_string_free (cmd->log_line, TRUE);
-  g_ptr_array_unref (cmd->segments);
-  g_free (cmd->name);
-  g_free (cmd->tag);
-  g_free (cmd);
-}
-
-void
-tern_imap_command_add (TernImapCommand *cmd,
-                       const char      *text)
-{
-  g_string_append (cmd->current, text);
-  g_string_append (cmd->log_line, text);
-}
-
-void
-tern_imap_command_addf (TernImapCommand *cmd,
-                        const char      *format,
-                        ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  tern_imap_command_add (cmd, text);
-}
-
-void
-tern_imap_command_add_secret (TernImapCommand *cmd,
-                              const char      *text)
-{
-  g_string_append (cmd->current, text);
-  g_string_append (cmd->log_line, "***");
-}
-
-static void
-add_literal (TernImapCommand *cmd,
-             const guint8    *data,
-             gsize            len,
-             gboolean         sensitive)
-{
-  gboolean plus = cmd->literal_plus || (cmd->literal_minus && len <= 4096);
-
-  g_string_append_printf (cmd->current, "{%" G_GSIZE_FORMAT "%s}\r\n", len, plus ? "+" : "");
-  if (sensitive)
-    g_string_append (cmd->log_line, "{***}");
-  else
-    g_string_append_printf (cmd->log_line, "{%" G_GSIZE_FORMAT "%s} <%" G_GSIZE_FORMAT " bytes>",
-                            len, plus ? "+" : "", len);
-  if (!plus)
-    {
-      gsize seg_len = cmd->current->len;
-      g_ptr_array_add (cmd->segments,
-                       g_bytes_new_take (g_string_free (cmd->current, FALSE), seg_len));
-      cmd->current = g_string_sized_new (len + 64);
-    }
-  g_string_append_len (cmd->current, (const char *) data, len);
-}
-
-void
-tern_imap_command_add_literal (TernImapCommand *cmd,
-                               GBytes          *bytes)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  add_literal (cmd, data, len, FALSE);
-}
-
-static void
-add_string_full (TernImapCommand *cmd,
-                 const char      *str,
-                 gssize           length,
-                 gboolean         sensitive,
-                 gboolean         allow_8bit)
-{
-  gsize before = cmd->current->len;
-
-  if (length < 0)
-    length = strlen (str);
-  if (tern_imap_quote_astring (cmd->current, str, length, allow_8bit) == TERN_IMAP_QUOTING_LITERAL)
-    {
-      add_literal (cmd, (const guint8 *) str, length, sensitive);
-      return;
-    }
-  if (sensitive)
-    g_string_append (cmd->log_line, "***");
-  else
-    g_string_append_len (cmd->log_line, cmd->current->str + before, cmd->current->len - before);
-}
-
-void
-tern_imap_command_add_string (TernImapCommand *cmd,
-                              const char      *str,
-                              gssize           length,
-                              gboolean         sensitive)
-{
-  add_string_full (cmd, str, length, sensitive, FALSE);
-}
-
-void
-tern_imap_command_add_mailbox (TernImapCommand *cmd,
-                               const char      *mailbox)
-{
-  g_autofree char *encoded = NULL;
-
-  if (cmd->utf8_accept)
-    {
-      add_string_full (cmd, mailbox, -1, FALSE, TRUE);
-      return;
-    }
-  if (g_ascii_strcasecmp (mailbox, "INBOX") == 0)
-    {
-      tern_imap_command_add (cmd, "INBOX");
-      return;
-    }
-  encoded = tern_imap_utf7_encode (mailbox, NULL);
-  add_string_full (cmd, encoded ? encoded : mailbox, -1, FALSE, FALSE);
-}
-
-static void
-command_seal (TernImapCommand *cmd)
-{
-  gsize len;
-
-  if (cmd->current == NULL)
-    return;
-  g_string_append (cmd->current, "\r\n");
-  len = cmd->current->len;
-  g_ptr_array_add (cmd->segments, g_bytes_new_take (g_string_free (cmd->current, FALSE), len));
-  cmd->current = NULL;
-}
 
 /* ------------------------------------------------------------------------
  * Helpers
@@ -610,7 +362,7 @@ write_cb (GObject      *source,
           g_autoptr(GError) lost = transport_error (self, error);
 
           g_clear_pointer (&self->writing, g_bytes_unref);
-          fail_connection (self, lost);
+          tern_imap_client_fail (self, lost);
         }
       return;
     }
@@ -657,7 +409,7 @@ tern_imap_client_send_raw (TernImapClient *self,
   g_debug ("C: %s", sensitive ? "***" : text);
   bytes = g_bytes_new_take (g_strconcat (text, "\r\n", NULL), strlen (text) + 2);
   send_bytes (self, bytes);
-  update_timeout (self);
+  tern_imap_client_update_timeout (self);
 }
 
 static void
@@ -787,7 +539,7 @@ void
 tern_imap_client_submit (TernImapClient  *self,
                          TernImapCommand *cmd)
 {
-  command_seal (cmd);
+  tern_imap_command_seal (cmd);
 
   if (self->stream == NULL || self->output == NULL)
     {
@@ -837,7 +589,7 @@ pump_queue (TernImapClient *self)
   if (debug_enabled ())
     g_debug ("C: %s", cmd->log_line->str);
   send_next_segment (self, cmd);
-  update_timeout (self);
+  tern_imap_client_update_timeout (self);
 }
 
 static void
@@ -847,7 +599,7 @@ running_done (TernImapClient   *self,
   g_autoptr(TernImapCommand) cmd = g_steal_pointer (&self->running);
 
   command_finish (self, cmd, tagged, NULL);
-  update_timeout (self);
+  tern_imap_client_update_timeout (self);
   pump_queue (self);
 }
 
@@ -905,13 +657,13 @@ timeout_cb (gpointer user_data)
                          "No reply from %s to %s within %u s", self->host,
                          self->running ? self->running->name : "the command", needed);
   g_object_ref (self);
-  fail_connection (self, error);
+  tern_imap_client_fail (self, error);
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
 
-static void
-update_timeout (TernImapClient *self)
+void
+tern_imap_client_update_timeout (TernImapClient *self)
 {
   guint needed = needed_timeout (self);
 
@@ -927,10 +679,6 @@ update_timeout (TernImapClient *self)
 /* ------------------------------------------------------------------------
  * Dispatch
  * ------------------------------------------------------------------------ */
-
-static void
-connect_greeted (TernImapClient *self,
-                 gboolean        preauth);
 
 static void
 handle_greeting (TernImapClient   *self,
@@ -950,15 +698,15 @@ handle_greeting (TernImapClient   *self,
       else
         error = g_error_new (TERN_IMAP_ERROR, TERN_IMAP_ERROR_PARSE,
                              "%s did not greet like an IMAP server", self->host);
-      fail_connection (self, error);
+      tern_imap_client_fail (self, error);
       return;
     }
   if (tern_imap_response_get_code (response) == TERN_IMAP_CODE_CAPABILITY)
     tern_imap_client_take_capabilities (self, tern_imap_response_dup_code_capabilities (response));
   if (tern_imap_response_get_code (response) == TERN_IMAP_CODE_ALERT)
     g_signal_emit (self, signals[SIGNAL_ALERT], 0, tern_imap_response_get_text (response));
-  update_timeout (self);
-  connect_greeted (self, status == TERN_IMAP_STATUS_PREAUTH);
+  tern_imap_client_update_timeout (self);
+  tern_imap_client_connect_greeted (self, status == TERN_IMAP_STATUS_PREAUTH);
 }
 
 static void
@@ -1116,121 +864,6 @@ dispatch (TernImapClient   *self,
     }
 }
 
-/* The S: line of the debug log: the response as sent, with literal bodies
- * summarised by their size (message contents stay out of logs). */
-#define LOG_LINE_MAX 1000
-
-static void
-log_append_value (GString             *out,
-                  const TernImapValue *value)
-{
-  gsize len = 0;
-  const char *text;
-
-  if (out->len > LOG_LINE_MAX)
-    return;
-  switch (tern_imap_value_get_value_type (value))
-    {
-    case TERN_IMAP_VALUE_NIL:
-      g_string_append (out, "NIL");
-      break;
-    case TERN_IMAP_VALUE_ATOM:
-    case TERN_IMAP_VALUE_NUMBER:
-      g_string_append (out, tern_imap_value_get_text (value, NULL));
-      break;
-    case TERN_IMAP_VALUE_STRING:
-      text = tern_imap_value_get_text (value, &len);
-      if (tern_imap_value_is_literal (value))
-        {
-          g_string_append_printf (out, "{%" G_GSIZE_FORMAT "} <%" G_GSIZE_FORMAT " bytes>", len,
-                                  len);
-          break;
-        }
-      g_string_append_c (out, '"');
-      for (gsize i = 0; i < len && i < 200; i++)
-        {
-          if (text[i] == '"' || text[i] == '\\')
-            g_string_append_c (out, '\\');
-          g_string_append_c (out, text[i]);
-        }
-      if (len > 200)
-        g_string_append (out, "...");
-      g_string_append_c (out, '"');
-      break;
-    case TERN_IMAP_VALUE_LIST:
-    default:
-      g_string_append_c (out, '(');
-      for (guint i = 0; i < tern_imap_value_get_n_children (value); i++)
-        {
-          if (i > 0)
-            g_string_append_c (out, ' ');
-          log_append_value (out, tern_imap_value_get_child (value, i));
-        }
-      g_string_append_c (out, ')');
-      break;
-    }
-}
-
-static char *
-log_summarise (TernImapResponse *response)
-{
-  static const char *const status_names[] = { NULL, "OK", "NO", "BAD", "PREAUTH", "BYE" };
-  GString *out = g_string_new (NULL);
-  TernImapStatus status = tern_imap_response_get_status (response);
-  const TernImapValue *data;
-  guint64 number = 0;
-
-  switch (tern_imap_response_get_kind (response))
-    {
-    case TERN_IMAP_RESPONSE_CONTINUATION:
-      g_string_append (out, "+ ");
-      g_string_append (out, tern_imap_response_get_text (response));
-      return g_string_free (out, FALSE);
-    case TERN_IMAP_RESPONSE_TAGGED:
-      g_string_append_printf (out, "%s ", tern_imap_response_get_tag (response));
-      break;
-    case TERN_IMAP_RESPONSE_UNTAGGED:
-    default:
-      g_string_append (out, "* ");
-      break;
-    }
-  if (status != TERN_IMAP_STATUS_NONE && status < G_N_ELEMENTS (status_names))
-    {
-      const TernImapValue *args = tern_imap_response_get_code_args (response);
-
-      g_string_append (out, status_names[status]);
-      if (tern_imap_response_get_code_name (response) != NULL)
-        {
-          g_string_append_printf (out, " [%s", tern_imap_response_get_code_name (response));
-          for (guint i = 0; args != NULL && i < tern_imap_value_get_n_children (args); i++)
-            {
-              g_string_append_c (out, ' ');
-              log_append_value (out, tern_imap_value_get_child (args, i));
-            }
-          g_string_append_c (out, ']');
-        }
-      g_string_append_printf (out, " %s", tern_imap_response_get_text (response));
-    }
-  else
-    {
-      if (tern_imap_response_get_number (response, &number))
-        g_string_append_printf (out, "%" G_GUINT64_FORMAT " ", number);
-      g_string_append (out, tern_imap_response_get_name (response));
-      data = tern_imap_response_get_data (response);
-      for (guint i = 0; data != NULL && i < tern_imap_value_get_n_children (data); i++)
-        {
-          g_string_append_c (out, ' ');
-          log_append_value (out, tern_imap_value_get_child (data, i));
-        }
-    }
-  if (out->len > LOG_LINE_MAX)
-    {
-      g_string_truncate (out, LOG_LINE_MAX);
-      g_string_append (out, "...");
-    }
-  return g_string_free (out, FALSE);
-}
-
 /* ------------------------------------------------------------------------
  * Reading
  * ------------------------------------------------------------------------ */
@@ -1253,7 +886,7 @@ read_cb (GObject      *source,
     {
       g_autoptr(GError) lost = transport_error (self, error);
 
-      fail_connection (self, lost);
+      tern_imap_client_fail (self, lost);
       return;
     }
 
@@ -1263,13 +896,13 @@ read_cb (GObject      *source,
 
       if (self->logging_out)
         {
-          fail_connection (self, NULL);
+          tern_imap_client_fail (self, NULL);
           return;
         }
       eof = g_error_new (TERN_IMAP_ERROR, TERN_IMAP_ERROR_TRANSIENT,
                          "%s closed the connection%s%s", self->host,
                          self->bye_text ? ": " : "", self->bye_text ? self->bye_text : "");
-      fail_connection (self, eof);
+      tern_imap_client_fail (self, eof);
       return;
     }
 
@@ -1284,7 +917,7 @@ read_cb (GObject      *source,
           dispatch (self, response);
           tern_imap_response_unref (response);
         }
-      fail_connection (self, error);
+      tern_imap_client_fail (self, error);
       return;
     }
 
@@ -1296,7 +929,7 @@ read_cb (GObject      *source,
         break;
       if (debug_enabled ())
         {
-          g_autofree char *text = log_summarise (response);
+          g_autofree char *text = tern_imap_response_log_summary (response);
           g_debug ("S: %s", text);
         }
       dispatch (self, response);
@@ -1306,11 +939,11 @@ read_cb (GObject      *source,
     return;
   if (self->pause_reading)
     return; /* STARTTLS: the TLS handshake takes over the stream */
-  start_read (self);
+  tern_imap_client_start_read (self);
 }
 
-static void
-start_read (TernImapClient *self)
+void
+tern_imap_client_start_read (TernImapClient *self)
 {
   if (self->reading || self->input == NULL)
     return;
@@ -1344,8 +977,8 @@ close_socket (GIOStream *stream)
 
 /* Tears the connection down and fails every pending command with @error
  * (NULL: a clean end after LOGOUT or close()). Safe to call twice. */
-static void
-fail_connection (TernImapClient *self,
+void
+tern_imap_client_fail (TernImapClient *self,
                  const GError   *error)
 {
   GQueue pending = G_QUEUE_INIT;
@@ -1398,7 +1031,7 @@ fail_connection (TernImapClient *self,
     }
   if (connect_task != NULL)
     {
-      connect_disconnect_cancellable (self);
+      tern_imap_client_connect_disconnect_cancellable (self);
       g_task_return_error (connect_task, g_error_copy (error));
     }
 
@@ -1408,253 +1041,6 @@ fail_connection (TernImapClient *self,
   g_object_unref (self);
 }
 
-/* ------------------------------------------------------------------------
- * Connect
- * ------------------------------------------------------------------------ */
-
-static void
-connect_fail (TernImapClient *self,
-              GError         *error)
-{
-  g_autoptr(GError) owned = error;
-
-  if (self->connect_task == NULL)
-    return;
-  /* fail_connection returns the connect task with the error. */
-  fail_connection (self, owned);
-}
-
-static void
-connect_cancelled_cb (GCancellable *cancellable,
-                      gpointer      user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
-}
-
-static void
-connect_disconnect_cancellable (TernImapClient *self)
-{
-  if (self->connect_cancellable != NULL)
-    {
-      g_cancellable_disconnect (self->connect_cancellable, self->connect_cancel_id);
-      self->connect_cancel_id = 0;
-      g_clear_object (&self->connect_cancellable);
-    }
-}
-
-static void
-connect_succeed (TernImapClient *self)
-{
-  g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
-
-  connect_disconnect_cancellable (self);
-
-  if (task != NULL)
-    g_task_return_boolean (task, TRUE);
-}
-
-static void connect_capability_cb (GObject      *source,
-                                   GAsyncResult *result,
-                                   gpointer      user_data);
-
-static void
-starttls_handshake_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(TernImapClient) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GIOStream) tls = tern_net_start_tls_finish (result, &error);
-
-  if (self->connect_task == NULL)
-    return;
-  if (tls == NULL)
-    {
-      connect_fail (self, g_steal_pointer (&error));
-      return;
-    }
-  g_debug ("STARTTLS: TLS established with %s", self->host);
-  g_clear_object (&self->stream);
-  self->stream = g_steal_pointer (&tls);
-  self->input = g_io_stream_get_input_stream (self->stream);
-  self->output = g_io_stream_get_output_stream (self->stream);
-  self->pause_reading = FALSE;
-  /* Capabilities from before TLS must not be trusted. */
-  g_clear_pointer (&self->capabilities, g_strfreev);
-  start_read (self);
-  tern_imap_client_capability_async (self, g_task_get_cancellable (self->connect_task),
-                                     connect_capability_cb, g_object_ref (self));
-}
-
-static void
-starttls_done (TernImapClient   *self,
-               TernImapCommand  *cmd,
-               TernImapResponse *tagged,
-               const GError     *error)
-{
-  if (error != NULL)
-    return;
-  /* Nothing may follow the tagged OK in plaintext (CVE-2011-0411 style
-   * injection): stop reading; the handshake takes over. */
-  self->pause_reading = TRUE;
-}
-
-static void
-starttls_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(TernImapClient) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO) ||
-          g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_BAD))
-        {
-          g_autoptr(GError) refused =
-            g_error_new (TERN_NET_ERROR, TERN_NET_ERROR_PLAIN_NOT_ALLOWED,
-                         "%s refused STARTTLS (%s); not continuing in plaintext", self->host,
-                         error->message);
-          connect_fail (self, g_steal_pointer (&refused));
-        }
-      else
-        connect_fail (self, g_steal_pointer (&error));
-      return;
-    }
-  if (self->connect_task == NULL)
-    return;
-  if (self->parser != NULL &&
-      (tern_imap_parser_get_n_pending (self->parser) > 0 ||
-       tern_imap_parser_is_mid_response (self->parser)))
-    {
-      connect_fail (self, g_error_new (TERN_IMAP_ERROR, TERN_IMAP_ERROR_PARSE,
-                                       "%s sent plaintext after accepting STARTTLS", self->host));
-      return;
-    }
-  tern_net_start_tls_async (self->stream, self->host, self->pinned_sha256,
-                            g_task_get_cancellable (self->connect_task), starttls_handshake_cb,
-                            g_object_ref (self));
-}
-
-static void
-connect_after_capability (TernImapClient *self)
-{
-  if (self->security == TERN_NET_SECURITY_STARTTLS && !G_IS_TLS_CONNECTION (self->stream))
-    {
-      g_autoptr(GTask) task = NULL;
-      g_autoptr(TernImapCommand) cmd = NULL;
-
-      if (self->state == TERN_IMAP_CLIENT_STATE_AUTHENTICATED)
-        {
-          connect_fail (self, g_error_new (TERN_NET_ERROR, TERN_NET_ERROR_PLAIN_NOT_ALLOWED,
-                                           "%s pre-authenticated the plaintext connection; "
-                                           "STARTTLS is impossible", self->host));
-          return;
-        }
-      if (!tern_imap_client_has_capability (self, "STARTTLS"))
-        {
-          connect_fail (self, g_error_new (TERN_NET_ERROR, TERN_NET_ERROR_PLAIN_NOT_ALLOWED,
-                                           "%s does not offer STARTTLS; not continuing in "
-                                           "plaintext", self->host));
-          return;
-        }
-      task = g_task_new (self, g_task_get_cancellable (self->connect_task), starttls_cb,
-                         g_object_ref (self));
-      g_task_set_name (task, "[tern-imap] STARTTLS");
-      cmd = tern_imap_command_new (self, "STARTTLS", task);
-      tern_imap_command_add (cmd, "STARTTLS");
-      cmd->done = starttls_done;
-      tern_imap_client_submit (self, cmd);
-      return;
-    }
-  connect_succeed (self);
-}
-
-static void
-connect_capability_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(TernImapClient) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) caps = tern_imap_client_capability_finish (self, result, &error);
-
-  if (caps == NULL)
-    {
-      connect_fail (self, g_steal_pointer (&error));
-      return;
-    }
-  if (self->connect_task == NULL)
-    return;
-  connect_after_capability (self);
-}
-
-static void
-connect_greeted (TernImapClient *self,
-                 gboolean        preauth)
-{
-  if (self->connect_task == NULL)
-    return;
-  tern_imap_client_set_state (self, preauth ? TERN_IMAP_CLIENT_STATE_AUTHENTICATED
-                                            : TERN_IMAP_CLIENT_STATE_NOT_AUTHENTICATED);
-  /* The state is set before the connect task ends so that internal commands
-   * can run; the caller sees it only after connect_finish. */
-  if (self->capabilities != NULL)
-    {
-      connect_after_capability (self);
-      return;
-    }
-  tern_imap_client_capability_async (self, g_task_get_cancellable (self->connect_task),
-                                     connect_capability_cb, g_object_ref (self));
-}
-
-static void
-net_connect_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(TernImapClient) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GIOStream) stream = tern_net_connect_finish (result, &error);
-
-  if (self->connect_task == NULL)
-    return;
-  if (stream == NULL)
-    {
-      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
-
-      connect_disconnect_cancellable (self);
-      tern_imap_client_set_state (self, TERN_IMAP_CLIENT_STATE_DISCONNECTED);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_debug ("connected to %s:%u (%s)", self->host, self->port,
-           G_IS_TLS_CONNECTION (stream) ? "TLS" : "plain");
-  self->stream = g_steal_pointer (&stream);
-  self->input = g_io_stream_get_input_stream (self->stream);
-  self->output = g_io_stream_get_output_stream (self->stream);
-  self->parser = tern_imap_parser_new (NULL);
-  self->awaiting_greeting = TRUE;
-  self->last_activity = g_get_monotonic_time ();
-  update_timeout (self);
-  start_read (self);
-}
-
-static void
-network_changed_cb (GNetworkMonitor *monitor,
-                    gboolean         available,
-                    gpointer         user_data)
-{
-  TernImapClient *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (available || self->stream == NULL || tern_net_host_is_loopback (self->host))
-    return;
-  error = g_error_new (TERN_IMAP_ERROR, TERN_IMAP_ERROR_TRANSIENT,
-                       "The network went away (connection to %s)", self->host);
-  fail_connection (self, error);
-}
 
 /* ------------------------------------------------------------------------
  * GObject
@@ -2022,79 +1408,6 @@ tern_imap_client_get_permanent_flags (TernImapClient *self)
 }
 
 void
-tern_imap_client_connect_async (TernImapClient      *self,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (TERN_IMAP_IS_CLIENT (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tern_imap_client_connect_async);
-  g_task_set_name (task, "[tern-imap] connect");
-
-  if (self->stream != NULL || self->connect_task != NULL)
-    {
-      g_task_return_new_error (task, TERN_IMAP_ERROR, TERN_IMAP_ERROR_STATE,
-                               "IMAP client for %s is already connected", self->host);
-      return;
-    }
-  if (self->security == TERN_NET_SECURITY_PLAIN && !tern_net_host_is_loopback (self->host))
-    {
-      g_task_return_new_error (task, TERN_NET_ERROR, TERN_NET_ERROR_PLAIN_NOT_ALLOWED,
-                               "Refusing an unencrypted IMAP connection to %s (not loopback)",
-                               self->host);
-      return;
-    }
-  if (!tern_net_host_is_loopback (self->host))
-    {
-      if (self->monitor == NULL)
-        {
-          self->monitor = g_object_ref (g_network_monitor_get_default ());
-          self->monitor_id = g_signal_connect (self->monitor, "network-changed",
-                                               G_CALLBACK (network_changed_cb), self);
-        }
-      if (!g_network_monitor_get_network_available (self->monitor))
-        {
-          g_task_return_new_error (task, TERN_IMAP_ERROR, TERN_IMAP_ERROR_TRANSIENT,
-                                   "No network to reach %s", self->host);
-          return;
-        }
-    }
-
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      g_clear_object (&self->cancellable);
-      self->cancellable = g_cancellable_new ();
-    }
-  self->connect_task = g_steal_pointer (&task);
-  g_clear_pointer (&self->bye_text, g_free);
-  tern_imap_client_set_state (self, TERN_IMAP_CLIENT_STATE_CONNECTING);
-  tern_net_connect_async (self->host, self->port, self->security, self->pinned_sha256,
-                          self->connect_timeout, self->cancellable, net_connect_cb,
-                          g_object_ref (self));
-  if (cancellable != NULL)
-    {
-      self->connect_cancellable = g_object_ref (cancellable);
-      self->connect_cancel_id = g_cancellable_connect (cancellable,
-                                                       G_CALLBACK (connect_cancelled_cb),
-                                                       g_object_ref (self->cancellable),
-                                                       g_object_unref);
-    }
-}
-
-gboolean
-tern_imap_client_connect_finish (TernImapClient  *self,
-                                 GAsyncResult    *result,
-                                 GError         **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
 tern_imap_client_close (TernImapClient *self)
 {
   g_autoptr(GError) error = NULL;
@@ -2109,11 +1422,11 @@ tern_imap_client_close (TernImapClient *self)
     {
       gboolean was_connected = self->stream != NULL;
 
-      /* fail_connection emits closed with the error; a close asked for by
+      /* tern_imap_client_fail emits closed with the error; a close asked for by
        * the caller is a clean end. */
       g_signal_handlers_block_matched (self, G_SIGNAL_MATCH_ID, signals[SIGNAL_CLOSED], 0, NULL,
                                        NULL, NULL);
-      fail_connection (self, error);
+      tern_imap_client_fail (self, error);
       g_signal_handlers_unblock_matched (self, G_SIGNAL_MATCH_ID, signals[SIGNAL_CLOSED], 0,
                                          NULL, NULL, NULL);
       if (was_connected)
@@ -2130,5 +1443,5 @@ tern_imap_client_set_logging_out (TernImapClient *self)
 void
 tern_imap_client_disconnect_clean (TernImapClient *self)
 {
-  fail_connection (self, NULL);
+  tern_imap_client_fail (self, NULL);
 }

@@ -662,6 +662,15 @@ exists_cb (TernImapClient *client,
 }
 
 static void
+count_idle_cb (GObject    *object,
+               GParamSpec *pspec,
+               gpointer    user_data)
+{
+  if (tern_imap_client_is_idle (TERN_IMAP_CLIENT (object)))
+    (*(guint *) user_data)++;
+}
+
+static void
 test_idle (void)
 {
   g_autoptr(TernTestScriptServer) server = tern_test_script_server_new (
@@ -687,6 +696,7 @@ test_idle (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   guint exists = 0;
+  guint entered_idle = 0;
 
   g_assert_true (do_connect (client, &error) && do_login (client, &error) &&
                  do_select (client, &error));
@@ -704,8 +714,11 @@ test_idle (void)
   g_assert_no_error (error);
   g_assert_cmpint (tern_imap_client_get_state (client), ==, TERN_IMAP_CLIENT_STATE_SELECTED);
 
+  g_signal_connect (client, "notify::state", G_CALLBACK (count_idle_cb), &entered_idle);
   g_assert_true (tern_imap_client_idle_start (client, &error));
-  spin (1500); /* the re-issue timer fires after 1 s: DONE, IDLE again */
+  /* The re-issue timer fires after 1-2 s (a seconds timer): DONE, IDLE again. */
+  while (entered_idle < 2)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_true (tern_imap_client_is_idle (client));
   tern_imap_client_idle_stop_async (client, NULL, got_result, &result);
   g_assert_true (tern_imap_client_idle_stop_finish (client, wait_result (&result), &error));
