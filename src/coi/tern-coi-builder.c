@@ -105,7 +105,7 @@ fold_token (Folder     *f,
 {
   if (space_before && f->line + 1 + len > 78 && f->line > 1 && f->out->len > 0)
     {
-      g_string_append (f->out, "\n\t");
+      g_string_append (f->out, "\n ");
       f->line = 1;
     }
   else if (space_before)
@@ -170,6 +170,47 @@ fold_encoded_words (Folder     *f,
         g_string_append_c (word, '"');
       fold_token (f, word->str, word->len, TRUE);
     }
+}
+
+/* Unstructured text (Subject): ASCII words before the first and after the
+ * last word that needs encoding stay as they are, the span between becomes
+ * encoded words. Odd spacing (doubled, leading, trailing) or a word that
+ * looks like an encoded word: everything is encoded. */
+static void
+fold_mixed_text (Folder     *f,
+                 const char *text)
+{
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GString) span = NULL;
+  gsize len = strlen (text);
+  int first = -1;
+  int last = -1;
+  int n;
+
+  if (len == 0 || text[0] == ' ' || text[len - 1] == ' ' || strstr (text, "  ") != NULL ||
+      strstr (text, "=?") != NULL || strchr (text, '\t') != NULL)
+    {
+      fold_encoded_words (f, text, FALSE);
+      return;
+    }
+  words = g_strsplit (text, " ", -1);
+  n = g_strv_length (words);
+  for (int i = 0; i < n; i++)
+    if (!is_ascii (words[i]))
+      {
+        if (first < 0)
+          first = i;
+        last = i;
+      }
+  for (int i = 0; i < first; i++)
+    fold_token (f, words[i], strlen (words[i]), TRUE);
+  span = g_string_new (NULL);
+  for (int i = first; i <= last && first >= 0; i++)
+    g_string_append_printf (span, "%s%s", i > first ? " " : "", words[i]);
+  if (span->len > 0)
+    fold_encoded_words (f, span->str, FALSE);
+  for (int i = last + 1; i < n && first >= 0; i++)
+    fold_token (f, words[i], strlen (words[i]), TRUE);
 }
 
 /* The display name as RFC 2047 encoded words of at most 45 octets of
@@ -349,7 +390,7 @@ set_header (GMimeObject *object,
   f.out = raw;
   f.line = strlen (name) + 1;
   if (!raw_ok)
-    fold_encoded_words (&f, value, FALSE);
+    fold_mixed_text (&f, value);
   else
     for (p = value; *p;)
       {
