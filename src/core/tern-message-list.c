@@ -102,6 +102,18 @@ collect_row_cb (const TernStoreMessageRow *row,
   g_ptr_array_add (data->loaded, tern_message_new_from_row (data->self->store, row));
 }
 
+/* tern_store_foreach_message() walks from the newest row backwards. */
+static void
+reverse (GPtrArray *array)
+{
+  for (guint i = 0, j = array->len; i + 1 < j; i++, j--)
+    {
+      gpointer tmp = array->pdata[i];
+      array->pdata[i] = array->pdata[j - 1];
+      array->pdata[j - 1] = tmp;
+    }
+}
+
 static GType
 tern_message_list_get_item_type (GListModel *model)
 {
@@ -405,6 +417,7 @@ tern_message_list_new (TernStore *store,
                                      collect_row_cb, &data, &error))
       g_warning ("Could not read messages of chat %" G_GINT64_FORMAT ": %s", chat,
                  error->message);
+    reverse (self->items);
     for (guint i = 0; i < self->items->len; i++)
       index_message (self, g_ptr_array_index (self->items, i));
     self->has_more = self->items->len == TERN_MESSAGE_LIST_WINDOW;
@@ -463,6 +476,7 @@ tern_message_list_load_older (TernMessageList *self,
       return 0;
     }
 
+  reverse (loaded);
   fetched = loaded->len;
   /* Skip any row a concurrent insert already brought in. */
   for (guint i = 0; i < loaded->len;)
