@@ -209,6 +209,39 @@ apply_state (TernStoreApply         *ap,
   return TRUE;
 }
 
+/* Full-text index of new messages: added at the end of the batch (or before
+ * an operation that may touch those rows' index entries), never from a
+ * trigger; see schema/0004-fulltext-by-store.sql. */
+
+static gboolean
+flush_fts (TernStoreApply *ap,
+           GError        **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (ap->fts_pending->len == 0)
+    return TRUE;
+
+  stmt = tern_store_stmt_cache_get (ap->stmts,
+                                    "INSERT INTO messages_fts (rowid, subject, text) VALUES (?, ?, ?)",
+                                    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < ap->fts_pending->len; i++)
+    {
+      TernStoreFtsPending *p = &g_array_index (ap->fts_pending, TernStoreFtsPending, i);
+
+      sqlite3_bind_int64 (stmt, 1, p->id);
+      bind_text (stmt, 2, p->row->subject);
+      bind_text (stmt, 3, p->row->text);
+      if (!run (ap, stmt, error))
+        return FALSE;
+    }
+  g_array_set_size (ap->fts_pending, 0);
+  return TRUE;
+}
+
 /* accounts */
 
 static void
@@ -865,6 +898,9 @@ op_add_message (TernStoreApply *ap,
 
   if (inserted)
     {
+      TernStoreFtsPending pending = { id, row };
+
+      g_array_append_val (ap->fts_pending, pending);
       add_message_change (ap->changes->messages_inserted, id, chat, sort_key);
       add_id (ap->changes->chats_updated, chat);
     }
@@ -1305,6 +1341,13 @@ tern_store_batch_apply (TernStoreBatch *batch,
       TernStoreOp *op = &g_array_index (batch->ops, TernStoreOp, i);
       gboolean ok;
 
+      /* These change or delete index entries of existing rows: the rows
+       * this batch added must be indexed first. */
+      if ((op->kind == OP_EDIT_MESSAGE || op->kind == OP_DELETE_MESSAGE ||
+           op->kind == OP_DELETE_CHAT || op->kind == OP_REMOVE_ACCOUNT) &&
+          !flush_fts (ap, error))
+        return FALSE;
+
       switch (op->kind)
         {
         case OP_ADD_ACCOUNT: ok = op_add_account (ap, batch, op, error); break;
@@ -1349,7 +1392,7 @@ tern_store_batch_apply (TernStoreBatch *batch,
       if (!ok)
         return FALSE;
     }
-  return TRUE;
+  return flush_fts (ap, error);
 }
 
 void

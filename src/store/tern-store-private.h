@@ -59,6 +59,12 @@ TernStore    *tern_store_open_at_version  (const char  *data_dir,
 
 /* ---- batches ----------------------------------------------------------- */
 
+/* A message inserted by the batch, waiting to be added to messages_fts. */
+typedef struct {
+  gint64                     id;
+  const TernStoreMessageRow *row;  /* owned by the batch */
+} TernStoreFtsPending;
+
 typedef struct {
   sqlite3            *db;
   TernStoreStmtCache *stmts;
@@ -66,6 +72,7 @@ typedef struct {
   TernStoreChanges   *changes;       /* filled while applying */
   GHashTable         *hashes_to_check; /* attachment hashes maybe unused after commit */
   GPtrArray          *new_files;     /* files created by this batch (removed on rollback) */
+  GArray             *fts_pending;   /* messages inserted, not yet in messages_fts */
 } TernStoreApply;
 
 /* Runs every operation of @batch inside the transaction the caller opened. */

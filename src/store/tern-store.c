@@ -124,6 +124,7 @@ run_commit (TernStore      *self,
   g_autoptr(TernStoreChanges) changes = tern_store_changes_new ();
   g_autoptr(GHashTable) hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) new_files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) fts_pending = g_array_sized_new (FALSE, FALSE, sizeof (TernStoreFtsPending), 64);
   TernStoreApply ap = {
     .db = self->wdb,
     .stmts = self->wstmts,
@@ -131,6 +132,7 @@ run_commit (TernStore      *self,
     .changes = changes,
     .hashes_to_check = hashes,
     .new_files = new_files,
+    .fts_pending = fts_pending,
   };
 
   if (batch->committed)

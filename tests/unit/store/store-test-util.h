@@ -123,3 +123,20 @@ store_test_query_text (sqlite3    *db,
   sqlite3_finalize (stmt);
   return value;
 }
+
+/* The full-text indexes agree with their content tables. */
+static inline void
+store_test_assert_fts_ok (sqlite3 *db)
+{
+  const char *tables[] = { "messages_fts", "chats_fts", "contacts_fts" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s (%s, rank) VALUES ('integrity-check', 1)",
+                                              tables[i], tables[i]);
+      char *msg = NULL;
+
+      if (sqlite3_exec (db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        g_error ("%s: %s", tables[i], msg);
+    }
+}

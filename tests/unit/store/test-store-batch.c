@@ -355,6 +355,7 @@ test_unread_random (Fixture       *f,
       assert_counts_exact (f);
     }
   g_assert_cmpint (store_test_query_int (f->raw, "SELECT SUM(unread_count) FROM chats"), >, 0);
+  store_test_assert_fts_ok (f->raw);
 }
 
 /* ---- attachments ------------------------------------------------------- */
@@ -582,7 +583,37 @@ test_edit_history (Fixture       *f,
     g_assert_cmpuint (hits->len, ==, 0);
   }
   assert_counts_exact (f);
+  store_test_assert_fts_ok (f->raw);
   g_assert_cmpuint (tern_store_count_messages (f->store, chat, NULL), ==, 1);
+}
+
+/* New rows are indexed at the end of the batch; an edit or delete of a row
+ * added earlier in the same batch still leaves the index exact. */
+static void
+test_edit_in_same_batch (Fixture       *f,
+                         gconstpointer  data)
+{
+  gint64 chat = make_chat (f, "g");
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  TernStoreMessageRow a = store_test_message (f->account, chat, "sa@x", "apple", 1, TRUE, FALSE);
+  TernStoreMessageRow b = store_test_message (f->account, chat, "sb@x", "banana", 2, TRUE, FALSE);
+  TernStoreMessageRow c = store_test_message (f->account, chat, "sc@x", "cherry", 3, TRUE, FALSE);
+  gint64 rb;
+
+  tern_store_batch_add_message (batch, &a, 0, 0);
+  rb = tern_store_batch_add_message (batch, &b, 0, 0);
+  tern_store_batch_edit_message (batch, f->account, "sa@x", "ea@x", "apricot", 5);
+  tern_store_batch_delete_message (batch, rb);
+  tern_store_batch_add_message (batch, &c, 0, 0);
+  commit (f, batch);
+
+  store_test_assert_fts_ok (f->raw);
+#define N_HITS(q) ({ g_autoptr(GPtrArray) h_ = tern_store_search_messages (f->store, 0, q, 10, NULL); h_->len; })
+  g_assert_cmpuint (N_HITS ("apple"), ==, 0);
+  g_assert_cmpuint (N_HITS ("apricot"), ==, 1);
+  g_assert_cmpuint (N_HITS ("banana"), ==, 0);
+  g_assert_cmpuint (N_HITS ("cherry"), ==, 1);
+#undef N_HITS
 }
 
 /* ---- outbox and receipts ----------------------------------------------- */
@@ -1121,6 +1152,7 @@ main (int   argc,
   ADD ("/store/attachments/rollback", test_attachments_rollback);
   ADD ("/store/attachments/clean-at-open", test_attachments_clean_at_open);
   ADD ("/store/edits/history", test_edit_history);
+  ADD ("/store/edits/same-batch", test_edit_in_same_batch);
   ADD ("/store/outbox/states", test_outbox_states);
   ADD ("/store/changes/signal", test_changes);
   ADD ("/store/messages/pagination", test_pagination);

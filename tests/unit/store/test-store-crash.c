@@ -95,6 +95,7 @@ check_database (const char *dir,
   integrity = store_test_query_text (raw, "PRAGMA integrity_check");
   g_assert_cmpstr (integrity, ==, "ok");
   g_assert_cmpint (store_test_query_int (raw, "SELECT COUNT(*) FROM pragma_foreign_key_check"), ==, 0);
+  store_test_assert_fts_ok (raw);
 
   chats = tern_store_list_chats (store, 0, TERN_STORE_CHAT_FILTER_ALL, 0, 0, &error);
   g_assert_no_error (error);

@@ -53,6 +53,8 @@ assert_integrity (sqlite3 *db)
 
   g_assert_cmpstr (result, ==, "ok");
   g_assert_cmpint (store_test_query_int (db, "SELECT COUNT(*) FROM pragma_foreign_key_check"), ==, 0);
+  if (tern_store_db_get_version (db) >= 2)
+    store_test_assert_fts_ok (db);
 }
 
 static void
@@ -116,12 +118,21 @@ assert_current_features (TernStore *store)
   g_assert_no_error (error);
   g_assert_cmpuint (chats->len, ==, 1);
 
-  /* v3: receipts. */
+  /* v3: receipts. v4: new messages indexed by the store. */
   tern_store_batch_add_receipt (batch, 2, "bob@example.test", TERN_STORE_RECEIPT_READ, 1700000999);
+  {
+    TernStoreMessageRow row = { .account_id = 1, .chat_id = 2, .message_id = (char *) "new@x",
+                                .text = (char *) "Schirm auch", .sent_time = 1700000600 };
+    tern_store_batch_add_message (batch, &row, 0, 0);
+  }
   g_assert_true (tern_store_commit (store, batch, &error));
   g_assert_no_error (error);
   receipts = tern_store_list_receipts (store, 2, NULL);
   g_assert_cmpuint (receipts->len, ==, 1);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = tern_store_search_messages (store, 1, "schirm", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 1);
 }
 
 static void
