@@ -1503,15 +1503,41 @@ tern_coi_parse_message (GMimeMessage *message, const TernCoiParseOptions *opts)
 }
 
 /* What GMime gets to see, bounded before it parses anything:
- * - header lines longer than the limit are cut (GMime would keep a 100 MB
- *   header line in memory several times over). Header blocks are the start
- *   of the message and what follows a boundary-like line ("--...") up to
- *   the next empty line;
+ * - header lines longer than max_line are cut, and a header block stops
+ *   growing at MAX_HEADER_BLOCK bytes (its further lines are dropped): GMime
+ *   would keep a 100 MB header (one line or folded) in memory several times
+ *   over. Header blocks are the start of the message and what follows a
+ *   boundary-like line ("--...") up to the next empty line;
  * - the input ends at the max_boundaries-th boundary-like line: GMime builds
  *   every part before we can look at them (about 3 KiB each), so the number
  *   of parts it may build is bounded here. The rest is reported as
  *   TOO_MANY_PARTS (and GMime reports the missing end boundaries).
- * Both are done with substreams of the original bytes: no copy. */
+ * All of it is done with substreams of the original bytes: no copy. */
+#define MAX_HEADER_BLOCK ((gsize) 1024 * 1024)
+
+typedef struct {
+  GMimeStream *stream;
+  GMimeStream *cat;
+  gint64 kept_from;
+} Guard;
+
+/* Keep [kept_from, upto) and continue keeping from @resume. */
+static void
+guard_cut (Guard *g, gint64 upto, gint64 resume)
+{
+  GMimeStream *sub;
+
+  if (g->cat == NULL)
+    g->cat = g_mime_stream_cat_new ();
+  if (upto > g->kept_from)
+    {
+      sub = g_mime_stream_substream (g->stream, g->kept_from, upto);
+      g_mime_stream_cat_add_source (GMIME_STREAM_CAT (g->cat), sub);
+      g_object_unref (sub);
+    }
+  g->kept_from = resume;
+}
+
 static GMimeStream *
 guard_input (GBytes *bytes, GMimeStream *stream, gsize max_line, guint max_boundaries,
              TernCoiInfo *info)
@@ -1521,22 +1547,26 @@ guard_input (GBytes *bytes, GMimeStream *stream, gsize max_line, guint max_bound
   const char *p = data;
   const char *end = data + size;
   gboolean in_headers = TRUE;
-  GMimeStream *cat = NULL;
-  gint64 kept_from = 0;
+  gsize block = 0;
+  gint64 skip_from = -1;
   gint64 stop = size;
   guint boundaries = 0;
+  Guard g = { stream, NULL, 0 };
 
   while (p < end)
     {
       const char *nl = memchr (p, '\n', end - p);
       const char *line_end = nl ? nl : end;
+      const char *next = nl ? nl + 1 : end;
       gsize len = line_end - p;
+      gboolean drop = FALSE;
 
       if (len == 0 || (len == 1 && *p == '\r'))
         in_headers = FALSE;
       else if (len >= 2 && p[0] == '-' && p[1] == '-')
         {
           in_headers = TRUE;
+          block = 0;
           if (++boundaries > max_boundaries)
             {
               stop = p - data;
@@ -1546,32 +1576,43 @@ guard_input (GBytes *bytes, GMimeStream *stream, gsize max_line, guint max_bound
               break;
             }
         }
+      else if (in_headers)
+        {
+          block += MIN (len, max_line) + 1;
+          if (block > MAX_HEADER_BLOCK)
+            {
+              drop = TRUE;
+              tern_coi_info_add_problem (info, TERN_COI_PROBLEM_HEADER_TOO_LONG,
+                                         "header block beyond %" G_GSIZE_FORMAT " bytes cut",
+                                         MAX_HEADER_BLOCK);
+            }
+        }
+
+      /* Leaving a dropped run: keep from here. */
+      if (!drop && skip_from >= 0)
+        {
+          guard_cut (&g, skip_from, p - data);
+          skip_from = -1;
+        }
+      if (drop)
+        {
+          if (skip_from < 0)
+            skip_from = p - data;
+        }
       else if (in_headers && len > max_line)
         {
-          gint64 cut_start = (p - data) + max_line;
-          gint64 cut_end = line_end - data;
-
-          if (cat == NULL)
-            cat = g_mime_stream_cat_new ();
-          {
-            GMimeStream *sub = g_mime_stream_substream (stream, kept_from, cut_start);
-            g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), sub);
-            g_object_unref (sub);
-          }
-          kept_from = cut_end;
+          guard_cut (&g, (p - data) + max_line, line_end - data);
           tern_coi_info_add_problem (info, TERN_COI_PROBLEM_HEADER_TOO_LONG,
                                      "header line of %" G_GSIZE_FORMAT " bytes cut", len);
         }
-      p = nl ? nl + 1 : end;
+      p = next;
     }
-  if (cat == NULL)
+  if (skip_from >= 0 && skip_from < stop)
+    stop = skip_from;
+  if (g.cat == NULL)
     return stop == (gint64) size ? g_object_ref (stream) : g_mime_stream_substream (stream, 0, stop);
-  {
-    GMimeStream *sub = g_mime_stream_substream (stream, kept_from, stop);
-    g_mime_stream_cat_add_source (GMIME_STREAM_CAT (cat), sub);
-    g_object_unref (sub);
-  }
-  return cat;
+  guard_cut (&g, stop, stop);
+  return g.cat;
 }
 
 TernCoiInfo *

@@ -227,6 +227,29 @@ long_header_child (void)
   g_assert_cmpstr (info->text, ==, "body after the line");
 }
 
+/* A 100 MB Subject folded over a million lines: the header block stops
+ * growing at its limit, the headers after it are dropped, the body stays. */
+static void
+long_folded_header_child (void)
+{
+  GString *s = g_string_sized_new (101 * 1024 * 1024);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(TernCoiInfo) info = NULL;
+
+  g_string_append (s, "From: a@example.com\r\nMessage-ID: <chat$fold@example.com>\r\n"
+                      "Chat-Version: 1.0\r\nSubject: start");
+  while (s->len < 100 * MiB)
+    g_string_append (s, "\r\n folded continuation of a very long subject line 0123456789");
+  g_string_append (s, "\r\nX-After: dropped\r\n\r\nthe body\r\n");
+  bytes = g_string_free_to_bytes (s);
+
+  info = parse_bounded (bytes, 48 * 1024, 10 * G_USEC_PER_SEC);
+  g_assert_true (tern_coi_info_has_problem (info, TERN_COI_PROBLEM_HEADER_TOO_LONG));
+  g_assert_true (info->is_chat);
+  g_assert_cmpuint (strlen (info->subject), <=, 1024 * 1024);
+  g_assert_cmpstr (info->text, ==, "the body");
+}
+
 /* A 100 MB body line: the display text is cut at max_text. */
 static void
 long_body_line_child (void)
@@ -321,6 +344,7 @@ run_isolated (void (*child) (void))
 
 static void test_nested (void) { run_isolated (nested_child); }
 static void test_long_header (void) { run_isolated (long_header_child); }
+static void test_long_folded_header (void) { run_isolated (long_folded_header_child); }
 static void test_long_body_line (void) { run_isolated (long_body_line_child); }
 static void test_many_parts (void) { run_isolated (many_parts_child); }
 static void test_many_addresses (void) { run_isolated (many_addresses_child); }
@@ -343,6 +367,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/coi/hostile/empty-boundary", test_empty_boundary);
   g_test_add_func ("/coi/hostile/nested", test_nested);
   g_test_add_func ("/coi/hostile/long-header", test_long_header);
+  g_test_add_func ("/coi/hostile/long-folded-header", test_long_folded_header);
   g_test_add_func ("/coi/hostile/long-body-line", test_long_body_line);
   g_test_add_func ("/coi/hostile/many-parts", test_many_parts);
   g_test_add_func ("/coi/hostile/many-addresses", test_many_addresses);
