@@ -1020,6 +1020,43 @@ test_unsolicited_updates (void)
   close_and_free (client);
 }
 
+static void
+test_logindisabled_and_unavailable (void)
+{
+  /* LOGINDISABLED without a mechanism Tern speaks: nothing is sent. */
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new (
+    "S: * OK [CAPABILITY IMAP4rev1 LOGINDISABLED AUTH=GSSAPI] ready\n"
+    "C= A1 NOOP\n"
+    "S: A1 OK noop\n");
+  g_autoptr(TernTestScriptServer) server2 = tern_test_script_server_new (
+    "S: * OK [CAPABILITY IMAP4rev1] ready\n"
+    "C: A1 LOGIN\n"
+    "S: A1 NO [UNAVAILABLE] Authentication backend down, try later\n");
+  TernImapClient *client = new_client (server);
+  TernImapClient *client2 = new_client (server2);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_false (do_login (client, &error));
+  g_assert_error (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  /* The connection is still usable (the script sees NOOP next, not LOGIN). */
+  g_assert_true (do_noop (client, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (do_connect (client2, &error));
+  g_assert_no_error (error);
+  g_assert_false (do_login (client2, &error));
+  g_assert_error (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_TRANSIENT);
+  g_assert_true (tern_imap_error_is_transient (error));
+
+  finish_server (server);
+  finish_server (server2);
+  close_and_free (client);
+  close_and_free (client2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1052,6 +1089,9 @@ main (int   argc,
 
   g_test_add_func ("/imap/client-faults/mailbox-names", test_mailbox_names);
   g_test_add_func ("/imap/client-faults/unsolicited-updates", test_unsolicited_updates);
+
+  g_test_add_func ("/imap/client-faults/logindisabled-unavailable",
+                   test_logindisabled_and_unavailable);
 
   return g_test_run ();
 }
