@@ -211,7 +211,68 @@ apply_state (TernStoreApply         *ap,
 
 /* Full-text index of new messages: added at the end of the batch (or before
  * an operation that may touch those rows' index entries), never from a
- * trigger; see schema/0004-fulltext-by-store.sql. */
+ * trigger; see schema/0004-batch-maintenance.sql. */
+
+static gboolean
+flush_counters (TernStoreApply *ap,
+                GError        **error)
+{
+  GHashTableIter iter;
+  TernStoreChatDelta *delta;
+  sqlite3_stmt *stmt;
+
+  if (g_hash_table_size (ap->chat_deltas) == 0)
+    return TRUE;
+
+  /* Sums commute with what the UPDATE/DELETE triggers did meanwhile to the
+   * same chats; last_message_id is looked up again (one index seek). */
+  stmt = tern_store_stmt_cache_get (ap->stmts,
+                                    "UPDATE chats SET"
+                                    " message_count = message_count + ?2,"
+                                    " unread_count = unread_count + ?3,"
+                                    " last_activity = CASE WHEN message_count = 0 THEN ?4"
+                                    "                      ELSE MAX(last_activity, ?4) END,"
+                                    " last_message_id = (SELECT m.id FROM messages m"
+                                    "   WHERE m.chat_id = ?1 ORDER BY m.sort_key DESC, m.id DESC"
+                                    "   LIMIT 1)"
+                                    " WHERE id = ?1",
+                                    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, ap->chat_deltas);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &delta))
+    {
+      sqlite3_bind_int64 (stmt, 1, delta->chat_id);
+      sqlite3_bind_int64 (stmt, 2, delta->messages);
+      sqlite3_bind_int64 (stmt, 3, delta->unread);
+      sqlite3_bind_int64 (stmt, 4, delta->max_sort_key);
+      if (!run (ap, stmt, error))
+        return FALSE;
+    }
+  g_hash_table_remove_all (ap->chat_deltas);
+  return TRUE;
+}
+
+static void
+add_chat_delta (TernStoreApply            *ap,
+                gint64                     chat,
+                const TernStoreMessageRow *row,
+                gint64                     sort_key)
+{
+  TernStoreChatDelta *delta = g_hash_table_lookup (ap->chat_deltas, &chat);
+
+  if (delta == NULL)
+    {
+      delta = g_new0 (TernStoreChatDelta, 1);
+      delta->chat_id = chat;
+      delta->max_sort_key = sort_key;
+      g_hash_table_insert (ap->chat_deltas, &delta->chat_id, delta);
+    }
+  delta->messages++;
+  delta->unread += !row->seen && !row->outgoing;
+  delta->max_sort_key = MAX (delta->max_sort_key, sort_key);
+}
 
 static gboolean
 flush_fts (TernStoreApply *ap,
@@ -219,6 +280,8 @@ flush_fts (TernStoreApply *ap,
 {
   sqlite3_stmt *stmt;
 
+  if (!flush_counters (ap, error))
+    return FALSE;
   if (ap->fts_pending->len == 0)
     return TRUE;
 
@@ -901,6 +964,7 @@ op_add_message (TernStoreApply *ap,
       TernStoreFtsPending pending = { id, row };
 
       g_array_append_val (ap->fts_pending, pending);
+      add_chat_delta (ap, chat, row, sort_key);
       add_message_change (ap->changes->messages_inserted, id, chat, sort_key);
       add_id (ap->changes->chats_updated, chat);
     }

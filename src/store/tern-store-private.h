@@ -73,7 +73,16 @@ typedef struct {
   GHashTable         *hashes_to_check; /* attachment hashes maybe unused after commit */
   GPtrArray          *new_files;     /* files created by this batch (removed on rollback) */
   GArray             *fts_pending;   /* messages inserted, not yet in messages_fts */
+  GHashTable         *chat_deltas;   /* chat id -> TernStoreChatDelta, not yet written */
 } TernStoreApply;
+
+/* What the messages a batch inserted add to their chat's counters. */
+typedef struct {
+  gint64 chat_id;
+  gint64 messages;
+  gint64 unread;
+  gint64 max_sort_key;
+} TernStoreChatDelta;
 
 /* Runs every operation of @batch inside the transaction the caller opened. */
 gboolean      tern_store_batch_apply      (TernStoreBatch  *batch,

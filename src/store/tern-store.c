@@ -125,6 +125,7 @@ run_commit (TernStore      *self,
   g_autoptr(GHashTable) hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) new_files = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) fts_pending = g_array_sized_new (FALSE, FALSE, sizeof (TernStoreFtsPending), 64);
+  g_autoptr(GHashTable) chat_deltas = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   TernStoreApply ap = {
     .db = self->wdb,
     .stmts = self->wstmts,
@@ -133,6 +134,7 @@ run_commit (TernStore      *self,
     .hashes_to_check = hashes,
     .new_files = new_files,
     .fts_pending = fts_pending,
+    .chat_deltas = chat_deltas,
   };
 
   if (batch->committed)
