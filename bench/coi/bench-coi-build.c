@@ -35,18 +35,18 @@ static const TernCoiMailbox to[] = {
   { NULL, "carol@example.test" },
 };
 
-static const char *text =
-  "Hi Bob, hi Carol!\n"
-  "Shall we meet at the café at noon tomorrow? I will bring the printed tickets and the map, "
-  "and I found a place where we can leave the bikes. Let me know if that still works for you.\n"
-  "See you, Alice";
+static const char *text
+    = "Hi Bob, hi Carol!\n"
+      "Shall we meet at the café at noon tomorrow? I will bring the printed tickets and the map, "
+      "and I found a place where we can leave the bikes. Let me know if that still works for you.\n"
+      "See you, Alice";
 
 static TernCoiDraft
 make_draft (GDateTime *date)
 {
   TernCoiDraft d = { 0 };
 
-  d.from = (TernCoiMailbox) { "Alice Ängel", "alice@example.test" };
+  d.from = (TernCoiMailbox){ "Alice Ängel", "alice@example.test" };
   d.to = to;
   d.n_to = G_N_ELEMENTS (to);
   d.date = date;
@@ -58,12 +58,11 @@ make_draft (GDateTime *date)
 }
 
 static gsize
-build_once (const TernCoiDraft *d,
-            gboolean            formatted)
+build_once (const TernCoiDraft *d, gboolean formatted)
 {
   GMimeMessage *m = tern_coi_build_text (d, NULL);
-  GBytes *b = tern_coi_message_to_bytes (m);
-  gsize n = g_bytes_get_size (b);
+  GBytes       *b = tern_coi_message_to_bytes (m);
+  gsize         n = g_bytes_get_size (b);
 
   g_bytes_unref (b);
   g_object_unref (m);
@@ -72,16 +71,15 @@ build_once (const TernCoiDraft *d,
 
 /* The same message by hand: the floor GMime itself sets. */
 static gsize
-bare_once (GDateTime *date,
-           const char *flowed_body)
+bare_once (GDateTime *date, const char *flowed_body)
 {
-  GMimeMessage *m = g_mime_message_new (FALSE);
-  GMimeObject *obj = GMIME_OBJECT (m);
-  GMimeTextPart *part = g_mime_text_part_new_with_subtype ("plain");
+  GMimeMessage       *m = g_mime_message_new (FALSE);
+  GMimeObject        *obj = GMIME_OBJECT (m);
+  GMimeTextPart      *part = g_mime_text_part_new_with_subtype ("plain");
   GMimeFormatOptions *opts = g_mime_format_options_new ();
-  GByteArray *array = g_byte_array_sized_new (4096);
-  GMimeStream *stream = g_mime_stream_mem_new_with_byte_array (array);
-  gsize n;
+  GByteArray         *array = g_byte_array_sized_new (4096);
+  GMimeStream        *stream = g_mime_stream_mem_new_with_byte_array (array);
+  gsize               n;
 
   g_mime_message_add_mailbox (m, GMIME_ADDRESS_TYPE_FROM, "Alice Ängel", "alice@example.test");
   g_mime_message_add_mailbox (m, GMIME_ADDRESS_TYPE_TO, "Bob Bär", "bob@example.test");
@@ -90,7 +88,8 @@ bare_once (GDateTime *date,
   g_mime_message_set_date (m, date);
   g_mime_message_set_message_id (m, "chat$abcdefghijklmnopqrstuvwxyz@example.test");
   g_mime_object_set_header (obj, "In-Reply-To", "<chat$previous.1@example.test>", NULL);
-  g_mime_object_set_header (obj, "References", "<chat$first.0@example.test> <chat$previous.1@example.test>", NULL);
+  g_mime_object_set_header (obj, "References",
+                            "<chat$first.0@example.test> <chat$previous.1@example.test>", NULL);
   g_mime_object_set_header (obj, "MIME-Version", "1.0", NULL);
   g_mime_object_set_header (obj, "Chat-Version", "1.0", NULL);
   g_mime_object_set_header (obj, "Disposition-Notification-To", "Alice <alice@example.test>", NULL);
@@ -146,14 +145,11 @@ cpu_seconds (void)
  * (returned). The machine is shared (other builds run beside us): the CPU
  * figure is the codec's own cost, the wall figure what this run saw. */
 static double
-rate (Runner   fn,
-      gpointer data,
-      double   seconds,
-      double  *cpu)
+rate (Runner fn, gpointer data, double seconds, double *cpu)
 {
-  gint64 start;
-  gint64 elapsed;
-  double cpu_start;
+  gint64  start;
+  gint64  elapsed;
+  double  cpu_start;
   guint64 n = 0;
 
   for (int i = 0; i < 200; i++) /* warm up */
@@ -170,7 +166,7 @@ rate (Runner   fn,
   while (elapsed < seconds * G_USEC_PER_SEC);
   if (cpu != NULL)
     *cpu = n / (cpu_seconds () - cpu_start);
-  return n / (elapsed / (double) G_USEC_PER_SEC);
+  return n / (elapsed / (double)G_USEC_PER_SEC);
 }
 
 static long
@@ -186,7 +182,7 @@ static long
 current_rss_kb (void)
 {
   g_autofree char *status = NULL;
-  const char *line;
+  const char      *line;
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
     return -1;
@@ -200,20 +196,20 @@ attachment_child (const char *dir)
 {
   g_autofree char *in_path = g_build_filename (dir, "big.bin", NULL);
   g_autofree char *out_path = g_build_filename (dir, "big.eml", NULL);
-  g_autoptr(GError) error = NULL;
-  GMimeMessage *m;
-  GMimeStream *out;
+  g_autoptr (GError) error = NULL;
+  GMimeMessage          *m;
+  GMimeStream           *out;
   TernCoiAttachmentDraft att = { 0 };
-  TernCoiDraft d;
-  GDateTime *date;
-  GRand *rand = g_rand_new_with_seed (25);
-  guint32 chunk[16384];
-  FILE *f;
-  long before_kb;
-  long peak_kb;
-  gint64 start;
-  double secs;
-  GStatBuf st;
+  TernCoiDraft           d;
+  GDateTime             *date;
+  GRand                 *rand = g_rand_new_with_seed (25);
+  guint32                chunk[16384];
+  FILE                  *f;
+  long                   before_kb;
+  long                   peak_kb;
+  gint64                 start;
+  double                 secs;
+  GStatBuf               st;
 
   tern_coi_init ();
   f = fopen (in_path, "wb");
@@ -248,7 +244,7 @@ attachment_child (const char *dir)
       return 1;
     }
   g_object_unref (out);
-  secs = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  secs = (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC;
   peak_kb = max_rss_kb ();
   g_object_unref (m);
   g_date_time_unref (date);
@@ -269,12 +265,12 @@ attachment_child (const char *dir)
 int
 main (int argc, char **argv)
 {
-  double seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 2.0;
+  double           seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 2.0;
   g_autofree char *dir = NULL;
-  Ctx ctx = { 0 };
-  Ctx fmt = { 0 };
-  pid_t pid;
-  int status = 0;
+  Ctx              ctx = { 0 };
+  Ctx              fmt = { 0 };
+  pid_t            pid;
+  int              status = 0;
 
   if (seconds <= 0)
     seconds = 2.0;
@@ -294,7 +290,8 @@ main (int argc, char **argv)
   ctx.date = g_date_time_new_now_utc ();
   ctx.draft = make_draft (ctx.date);
   fmt = ctx;
-  fmt.draft.html = "<p>Hi Bob, hi Carol!</p><p>Shall we meet at the <b>café</b> at noon tomorrow?</p>";
+  fmt.draft.html
+      = "<p>Hi Bob, hi Carol!</p><p>Shall we meet at the <b>café</b> at noon tomorrow?</p>";
   fmt.draft.markdown = "Hi Bob, hi Carol!\n\nShall we meet at the **café** at noon tomorrow?";
   fmt.formatted = TRUE;
 

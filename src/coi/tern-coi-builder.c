@@ -23,8 +23,8 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static gboolean
-address_is_valid (const char *address)
+gboolean
+tern_coi_builder_address_is_valid (const char *address)
 {
   const char *at;
 
@@ -45,19 +45,16 @@ id_is_valid (const char *id)
   if (id == NULL || *id == '\0' || strchr (id, '@') == NULL)
     return FALSE;
   for (const char *p = id; *p; p++)
-    if ((guchar) *p <= ' ' || (guchar) *p >= 0x7f || *p == '<' || *p == '>')
+    if ((guchar)*p <= ' ' || (guchar)*p >= 0x7f || *p == '<' || *p == '>')
       return FALSE;
   return TRUE;
 }
 
 static gboolean
-check_mailboxes (const TernCoiMailbox *list,
-                 guint                 n,
-                 const char           *what,
-                 GError              **error)
+check_mailboxes (const TernCoiMailbox *list, guint n, const char *what, GError **error)
 {
   for (guint i = 0; i < n; i++)
-    if (!address_is_valid (list[i].address))
+    if (!tern_coi_builder_address_is_valid (list[i].address))
       {
         g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
                      "%s address %u is not a valid address", what, i + 1);
@@ -66,507 +63,12 @@ check_mailboxes (const TernCoiMailbox *list,
   return TRUE;
 }
 
-static void
-add_mailboxes (InternetAddressList  *list,
-               const TernCoiMailbox *boxes,
-               guint                 n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      InternetAddress *ia = internet_address_mailbox_new (boxes[i].name, boxes[i].address);
-
-      internet_address_list_add (list, ia);
-      g_object_unref (ia);
-    }
-}
-
-static gboolean
-is_ascii (const char *s)
-{
-  for (; *s; s++)
-    if ((guchar) *s >= 0x80)
-      return FALSE;
-  return TRUE;
-}
-
-/* Header folding: tokens separated by a space, a new line when the line
- * would pass 78 characters. */
-typedef struct
-{
-  GString *out;
-  gsize    line;
-} Folder;
-
-static void
-fold_token (Folder     *f,
-            const char *token,
-            gsize       len,
-            gboolean    space_before)
-{
-  if (space_before && f->line + 1 + len > 78 && f->line > 1 && f->out->len > 0)
-    {
-      g_string_append (f->out, "\n ");
-      f->line = 1;
-    }
-  else if (space_before)
-    {
-      g_string_append_c (f->out, ' ');
-      f->line++;
-    }
-  g_string_append_len (f->out, token, len);
-  f->line += len;
-}
-
-/*
- * RFC 2047 Q encoded words, UTF-8, whole characters, at most 75 characters
- * each, separated by folding white space (ignored between encoded words).
- * Q, not B: GMime 3.2's decoder drops every encoded word that follows a B
- * word ending in '=' padding, so B words that are not multiples of three
- * octets would lose text for GMime readers (ours included). Only
- * [A-Za-z0-9!*+-/] stay literal (the phrase rules of section 5), a space
- * is '_'. With @quoted, the words are wrapped in double quotes.
- */
-static void
-fold_encoded_words (Folder     *f,
-                    const char *text,
-                    gboolean    quoted)
-{
-  static const char hex[] = "0123456789ABCDEF";
-  g_autoptr(GString) word = g_string_new (NULL);
-  const char *p = text;
-
-  while (*p)
-    {
-      g_string_assign (word, quoted && p == text ? "\"=?UTF-8?Q?" : "=?UTF-8?Q?");
-      while (*p)
-        {
-          const char *next = g_utf8_next_char (p);
-          gsize need = 0;
-
-          for (const char *c = p; c < next && *c; c++)
-            need += (g_ascii_isalnum (*c) || strchr ("!*+-/ ", *c) != NULL) ? 1 : 3;
-          /* 75 minus "?=" and a closing quote. */
-          if (word->len + need > 72 && word->len > 11)
-            break;
-          for (const char *c = p; c < next && *c; c++)
-            {
-              guchar u = *c;
-
-              if (u == ' ')
-                g_string_append_c (word, '_');
-              else if (g_ascii_isalnum (u) || strchr ("!*+-/", u) != NULL)
-                g_string_append_c (word, u);
-              else
-                {
-                  g_string_append_c (word, '=');
-                  g_string_append_c (word, hex[u >> 4]);
-                  g_string_append_c (word, hex[u & 15]);
-                }
-            }
-          p = *next ? next : p + strlen (p);
-        }
-      g_string_append (word, "?=");
-      if (quoted && *p == '\0')
-        g_string_append_c (word, '"');
-      fold_token (f, word->str, word->len, TRUE);
-    }
-}
-
-/* Unstructured text (Subject): ASCII words before the first and after the
- * last word that needs encoding stay as they are, the span between becomes
- * encoded words. Odd spacing (doubled, leading, trailing) or a word that
- * looks like an encoded word: everything is encoded. */
-static void
-fold_mixed_text (Folder     *f,
-                 const char *text)
-{
-  g_auto(GStrv) words = NULL;
-  g_autoptr(GString) span = NULL;
-  gsize len = strlen (text);
-  int first = -1;
-  int last = -1;
-  int n;
-
-  if (len == 0 || text[0] == ' ' || text[len - 1] == ' ' || strstr (text, "  ") != NULL ||
-      strstr (text, "=?") != NULL || strchr (text, '\t') != NULL)
-    {
-      fold_encoded_words (f, text, FALSE);
-      return;
-    }
-  words = g_strsplit (text, " ", -1);
-  n = g_strv_length (words);
-  for (int i = 0; i < n; i++)
-    if (!is_ascii (words[i]))
-      {
-        if (first < 0)
-          first = i;
-        last = i;
-      }
-  for (int i = 0; i < first; i++)
-    fold_token (f, words[i], strlen (words[i]), TRUE);
-  span = g_string_new (NULL);
-  for (int i = first; i <= last && first >= 0; i++)
-    g_string_append_printf (span, "%s%s", i > first ? " " : "", words[i]);
-  if (span->len > 0)
-    fold_encoded_words (f, span->str, FALSE);
-  for (int i = last + 1; i < n && first >= 0; i++)
-    fold_token (f, words[i], strlen (words[i]), TRUE);
-}
-
-/* The display name as RFC 2047 encoded words of at most 45 octets of
- * UTF-8 each (never splitting a character), or as an atom / quoted string
- * when it is short ASCII. */
-static void
-fold_name (Folder     *f,
-           const char *name)
-{
-  g_autofree char *clean = g_utf8_make_valid (name, -1);
-  gsize len;
-  gboolean needs_quotes = FALSE;
-
-  for (char *p = clean; *p; p++)
-    if ((guchar) *p < ' ' || *p == 0x7f)
-      *p = ' ';
-  g_strstrip (clean);
-  len = strlen (clean);
-  if (len == 0)
-    return;
-
-  if (is_ascii (clean) && len <= 64)
-    {
-      g_autoptr(GString) q = g_string_new (NULL);
-
-      for (const char *p = clean; *p; p++)
-        if (strchr ("()<>[]:;@\\,.\"", *p) != NULL)
-          needs_quotes = TRUE;
-      if (!needs_quotes)
-        {
-          fold_token (f, clean, len, TRUE);
-          return;
-        }
-      g_string_append_c (q, '"');
-      for (const char *p = clean; *p; p++)
-        {
-          if (*p == '"' || *p == '\\')
-            g_string_append_c (q, '\\');
-          g_string_append_c (q, *p);
-        }
-      g_string_append_c (q, '"');
-      fold_token (f, q->str, q->len, TRUE);
-      return;
-    }
-
-  /* Specials decoded from an encoded word are re-read as specials by
-   * GMime's address parser (it parses the decoded header value), so such a
-   * name is also put in quotes: "=?UTF-8?Q?...?=". Strict RFC 2047 readers
-   * see the encoded words as the quoted text; GMime, Thunderbird, Apple
-   * Mail and Python decode them. Names with '"' or '\\' (which cannot be
-   * escaped there) never get here: see name_needs_gmime(). */
-  needs_quotes = strpbrk (clean, "()<>[]:;@,.") != NULL;
-  fold_encoded_words (f, clean, needs_quotes);
-}
-
-/* A name fold_name() would write as encoded words and that holds a quote
- * or a backslash: GMime's own encoding (which splits the ASCII specials out
- * into a quoted string) is used for it. Rare; costs an IDN pass. */
-static gboolean
-name_needs_gmime (const char *name)
-{
-  if (name == NULL || (is_ascii (name) && strlen (name) <= 64))
-    return FALSE;
-  return strpbrk (name, "\"\\") != NULL;
-}
-
-/*
- * Address headers written directly as their raw (encoded, folded) value.
- * GMime's own formatter runs every address through libidn2 (about 20,000
- * instructions each, twice per header); for ASCII addresses that is a
- * no-op, so it is skipped. Non-ASCII addresses go through GMime.
- */
-static void
-set_address_header (GMimeMessage         *message,
-                    const char           *header,
-                    GMimeAddressType      type,
-                    const TernCoiMailbox *boxes,
-                    guint                 n)
-{
-  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
-  g_autoptr(GString) raw = NULL;
-  Folder f;
-
-  if (n == 0)
-    return;
-  for (guint i = 0; i < n; i++)
-    if (!is_ascii (boxes[i].address) || name_needs_gmime (boxes[i].name))
-      {
-        if ((int) type >= 0)
-          add_mailboxes (g_mime_message_get_addresses (message, type), boxes, n);
-        else
-          {
-            InternetAddressList *list = internet_address_list_new ();
-            g_autofree char *v = NULL;
-
-            add_mailboxes (list, boxes, n);
-            v = internet_address_list_to_string (list, NULL, TRUE);
-            g_mime_object_set_header (GMIME_OBJECT (message), header, v, NULL);
-            g_object_unref (list);
-          }
-        return;
-      }
-
-  raw = g_string_sized_new (64 * n);
-  f.out = raw;
-  f.line = strlen (header) + 1;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *angle = NULL;
-      gboolean named = boxes[i].name != NULL && *boxes[i].name;
-
-      if (i > 0)
-        {
-          g_string_append_c (raw, ',');
-          f.line++;
-        }
-      if (named)
-        {
-          gsize before = raw->len;
-
-          fold_name (&f, boxes[i].name);
-          named = raw->len > before;
-        }
-      angle = named ? g_strconcat ("<", boxes[i].address, ">", NULL) : g_strdup (boxes[i].address);
-      fold_token (&f, angle, strlen (angle), TRUE);
-    }
-  g_string_append_c (raw, '\n');
-
-  g_mime_header_list_append (headers, header, "", NULL);
-  g_mime_header_set_raw_value (g_mime_header_list_get_header_at (headers,
-                                 g_mime_header_list_get_count (headers) - 1),
-                               raw->str);
-}
-
-/*
- * Other headers go in as raw values too (GMime would format them once when
- * set and again when written): printable ASCII folded at single spaces;
- * other UTF-8 text as Q encoded words (see fold_encoded_words). Anything
- * else (control characters, huge values, a header already there) goes
- * through GMime.
- */
-static void
-set_header (GMimeObject *object,
-            const char  *name,
-            const char  *value,
-            gboolean     append)
-{
-  GMimeHeaderList *headers = g_mime_object_get_header_list (object);
-  gsize len = strlen (value);
-  gboolean raw_ok = len > 0 && len + strlen (name) < 900 && value[0] != ' ' && value[len - 1] != ' '
-                    && strstr (value, "  ") == NULL && strstr (value, "=?") == NULL;
-  g_autoptr(GString) raw = NULL;
-  Folder f;
-
-  gboolean encode_ok = len > 0 && len < 4000 && g_utf8_validate (value, len, NULL);
-  const char *p;
-
-  for (p = value; (raw_ok || encode_ok) && *p; p++)
-    {
-      if ((guchar) *p < ' ' || *p == 0x7f)
-        raw_ok = encode_ok = FALSE;
-      else if ((guchar) *p > '~')
-        raw_ok = FALSE;
-    }
-  if (!append && g_mime_header_list_contains (headers, name))
-    raw_ok = encode_ok = FALSE;
-  if (!raw_ok && !encode_ok)
-    {
-      if (append)
-        g_mime_object_append_header (object, name, value, "UTF-8");
-      else
-        g_mime_object_set_header (object, name, value, "UTF-8");
-      return;
-    }
-
-  raw = g_string_sized_new (len + 8);
-  f.out = raw;
-  f.line = strlen (name) + 1;
-  if (!raw_ok)
-    fold_mixed_text (&f, value);
-  else
-    for (p = value; *p;)
-      {
-        const char *sp = strchr (p, ' ');
-        gsize n = sp != NULL ? (gsize) (sp - p) : strlen (p);
-
-        fold_token (&f, p, n, TRUE);
-        p += n;
-        if (*p == ' ')
-          p++;
-      }
-  g_string_append_c (raw, '\n');
-  g_mime_header_list_append (headers, name, "", NULL);
-  g_mime_header_set_raw_value (g_mime_header_list_get_header_at (headers,
-                                 g_mime_header_list_get_count (headers) - 1),
-                               raw->str);
-}
-
-/* One line of text for a header or a parameter: control characters (a CR
- * or LF would start a new header) become spaces, invalid UTF-8 is replaced. */
-static char *
-header_text (const char *text)
-{
-  char *out = g_utf8_make_valid (text, -1);
-
-  for (char *p = out; *p; p++)
-    if ((guchar) *p < ' ' || *p == 0x7f)
-      *p = ' ';
-  return out;
-}
-
-static char *
-bracket (const char *id)
-{
-  return g_strconcat ("<", id, ">", NULL);
-}
-
-/* The transfer encoding a classic client and every MTA accept. */
-static GMimeContentEncoding
-choose_text_encoding (const char *s,
-                      gsize       len)
-{
-  gsize line = 0;
-  gsize max_line = 0;
-  gsize high = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      guchar c = s[i];
-
-      if (c == '\n')
-        {
-          max_line = MAX (max_line, line);
-          line = 0;
-          continue;
-        }
-      if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
-        continue;
-      line++;
-      if (c >= 0x80 || c == '\0' || c == '\r')
-        high++;
-    }
-  max_line = MAX (max_line, line);
-
-  if (high == 0 && max_line <= 998)
-    return GMIME_CONTENT_ENCODING_7BIT;
-  if (high * 3 > len)
-    return GMIME_CONTENT_ENCODING_BASE64;
-  return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
-}
-
-/* Text in canonical form (CRLF), as RFC 2045 wants it before base64 or
- * quoted-printable. Takes @text. */
-static char *
-to_crlf (char *text)
-{
-  GString *out;
-  gsize lfs = 0;
-
-  for (const char *p = text; *p; p++)
-    if (*p == '\n' && (p == text || p[-1] != '\r'))
-      lfs++;
-  if (lfs == 0)
-    return text;
-  out = g_string_sized_new (strlen (text) + lfs + 1);
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '\n' && (p == text || p[-1] != '\r'))
-        g_string_append_c (out, '\r');
-      g_string_append_c (out, *p);
-    }
-  g_free (text);
-  return g_string_free (out, FALSE);
-}
-
-/* A text part owning @content (taken). */
-static GMimePart *
-text_part_take (const char *subtype,
-                char       *content,
-                gboolean    flowed)
-{
-  GMimePart *part = g_mime_part_new_with_type ("text", subtype);
-  GMimeContentType *ct = g_mime_object_get_content_type (GMIME_OBJECT (part));
-  gsize len;
-  g_autoptr(GMimeStream) stream = NULL;
-  g_autoptr(GMimeDataWrapper) wrapper = NULL;
-  GByteArray *array;
-
-  content = to_crlf (content);
-  len = strlen (content);
-  g_mime_content_type_set_parameter (ct, "charset", "UTF-8");
-  if (flowed)
-    g_mime_content_type_set_parameter (ct, "format", "flowed");
-
-  array = g_byte_array_new_take ((guint8 *) content, len);
-  stream = g_mime_stream_mem_new_with_byte_array (array);
-  wrapper = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
-  g_mime_part_set_content (part, wrapper);
-  g_mime_part_set_content_encoding (part, choose_text_encoding (content, len));
-  return part;
-}
-
-static GMimePart *
-plain_part (const char *text)
-{
-  return text_part_take ("plain", tern_coi_flowed_encode (text ? text : "", -1, 0), TRUE);
-}
-
-static GMimePart *
-html_part_take (char       *document,
-                const char *chat_content)
-{
-  GMimePart *part = text_part_take ("html", document, FALSE);
-
-  if (chat_content != NULL)
-    set_header (GMIME_OBJECT (part), "Chat-Content", chat_content, FALSE);
-  return part;
-}
-
-static char *
-text_to_html_body (const char *text)
-{
-  GString *body = g_string_new ("<p>");
-
-  tern_coi_html_append_text (body, text);
-  g_string_append (body, "</p>\n");
-  return g_string_free (body, FALSE);
-}
-
-static void
-set_disposition (GMimeObject *object,
-                 const char  *disposition,
-                 const char  *filename,
-                 gint64       size)
-{
-  g_autoptr(GMimeContentDisposition) disp = g_mime_content_disposition_new ();
-
-  g_mime_content_disposition_set_disposition (disp, disposition);
-  if (filename != NULL)
-    g_mime_content_disposition_set_parameter (disp, "filename", filename);
-  if (size >= 0)
-    {
-      char buf[32];
-
-      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, size);
-      g_mime_content_disposition_set_parameter (disp, "size", buf);
-    }
-  g_mime_object_set_content_disposition (object, disp);
-}
-
 static char *
 default_subject (const char *text)
 {
   g_autofree char *first = NULL;
-  const char *nl;
-  glong n;
+  const char      *nl;
+  glong            n;
 
   if (text == NULL)
     return g_strdup ("Chat");
@@ -586,36 +88,27 @@ default_subject (const char *text)
 
 /* ---------------------------------------------------- the message frame */
 
-typedef struct
+GMimeMessage *
+tern_coi_builder_new_message (const TernCoiDraft        *draft,
+                              const TernCoiBuilderFrame *frame,
+                              GError                   **error)
 {
-  const char *group_id;        /* group form of Message-ID, Chat-Group-ID */
-  gboolean    no_conversation; /* no In-Reply-To / References (new thread) */
-  gboolean    no_receipt;      /* never request a receipt (reports, storage) */
-  const char *in_reply_to;     /* overrides the draft's */
-  const char *subject;         /* overrides the draft's */
-} Frame;
-
-static GMimeMessage *
-new_message (const TernCoiDraft *draft,
-             const Frame        *frame,
-             GError            **error)
-{
-  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
   g_autofree char *domain = NULL;
   g_autofree char *message_id = NULL;
   g_autofree char *subject = NULL;
-  const char *in_reply_to;
-  GMimeObject *obj;
+  const char      *in_reply_to;
+  GMimeObject     *obj;
 
   tern_coi_init ();
 
-  if (!address_is_valid (draft->from.address))
+  if (!tern_coi_builder_address_is_valid (draft->from.address))
     {
       g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "The From address is not valid");
       return NULL;
     }
-  if (!check_mailboxes (draft->to, draft->n_to, "To", error) ||
-      !check_mailboxes (draft->cc, draft->n_cc, "Cc", error))
+  if (!check_mailboxes (draft->to, draft->n_to, "To", error)
+      || !check_mailboxes (draft->cc, draft->n_cc, "Cc", error))
     return NULL;
   if (frame->group_id != NULL && !tern_coi_ids_group_id_is_valid (frame->group_id))
     {
@@ -626,10 +119,10 @@ new_message (const TernCoiDraft *draft,
   in_reply_to = frame->in_reply_to != NULL ? frame->in_reply_to : draft->in_reply_to;
   if (frame->no_conversation)
     in_reply_to = NULL;
-  if ((in_reply_to != NULL && !id_is_valid (in_reply_to)) ||
-      (!frame->no_conversation &&
-       ((draft->references_first != NULL && !id_is_valid (draft->references_first)) ||
-        (draft->references_last != NULL && !id_is_valid (draft->references_last)))))
+  if ((in_reply_to != NULL && !id_is_valid (in_reply_to))
+      || (!frame->no_conversation
+          && ((draft->references_first != NULL && !id_is_valid (draft->references_first))
+              || (draft->references_last != NULL && !id_is_valid (draft->references_last)))))
     {
       g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
                    "A message id to refer to is not valid (no <>, one @)");
@@ -644,28 +137,30 @@ new_message (const TernCoiDraft *draft,
   message = g_mime_message_new (FALSE);
   obj = GMIME_OBJECT (message);
 
-  set_address_header (message, "From", GMIME_ADDRESS_TYPE_FROM, &draft->from, 1);
-  set_address_header (message, "To", GMIME_ADDRESS_TYPE_TO, draft->to, draft->n_to);
-  set_address_header (message, "Cc", GMIME_ADDRESS_TYPE_CC, draft->cc, draft->n_cc);
+  tern_coi_builder_set_address_header (message, "From", GMIME_ADDRESS_TYPE_FROM, &draft->from, 1);
+  tern_coi_builder_set_address_header (message, "To", GMIME_ADDRESS_TYPE_TO, draft->to,
+                                       draft->n_to);
+  tern_coi_builder_set_address_header (message, "Cc", GMIME_ADDRESS_TYPE_CC, draft->cc,
+                                       draft->n_cc);
 
   if (frame->subject != NULL)
-    subject = header_text (frame->subject);
+    subject = tern_coi_builder_header_text (frame->subject);
   else if (draft->group != NULL && draft->group->name != NULL)
-    subject = header_text (draft->group->name);
+    subject = tern_coi_builder_header_text (draft->group->name);
   else if (draft->subject != NULL)
-    subject = header_text (draft->subject);
+    subject = tern_coi_builder_header_text (draft->subject);
   else
     {
       g_autofree char *d = default_subject (draft->text);
-      subject = header_text (d);
+      subject = tern_coi_builder_header_text (d);
     }
-  set_header (obj, "Subject", subject, FALSE);
+  tern_coi_builder_set_header (obj, "Subject", subject, FALSE);
 
   {
-    g_autoptr(GDateTime) now = draft->date == NULL ? g_date_time_new_now_local () : NULL;
+    g_autoptr (GDateTime) now = draft->date == NULL ? g_date_time_new_now_local () : NULL;
     g_autofree char *date = g_mime_utils_header_format_date (draft->date ? draft->date : now);
 
-    set_header (obj, "Date", date, FALSE);
+    tern_coi_builder_set_header (obj, "Date", date, FALSE);
   }
 
   if (draft->message_id != NULL)
@@ -676,45 +171,47 @@ new_message (const TernCoiDraft *draft,
       message_id = tern_coi_ids_new_message_id (domain, frame->group_id);
     }
   {
-    g_autofree char *v = bracket (message_id);
-    set_header (obj, "Message-ID", v, FALSE);
+    g_autofree char *v = tern_coi_builder_bracket (message_id);
+    tern_coi_builder_set_header (obj, "Message-ID", v, FALSE);
   }
 
   if (in_reply_to != NULL)
     {
-      g_autofree char *v = bracket (in_reply_to);
-      set_header (obj, "In-Reply-To", v, FALSE);
+      g_autofree char *v = tern_coi_builder_bracket (in_reply_to);
+      tern_coi_builder_set_header (obj, "In-Reply-To", v, FALSE);
     }
   if (!frame->no_conversation)
     {
       const char *first = draft->references_first;
       const char *last = draft->references_last != NULL ? draft->references_last : in_reply_to;
-      g_autoptr(GString) refs = g_string_new (NULL);
+      g_autoptr (GString) refs = g_string_new (NULL);
 
       if (first != NULL)
         g_string_append_printf (refs, "<%s>", first);
       if (last != NULL && g_strcmp0 (first, last) != 0)
         g_string_append_printf (refs, "%s<%s>", refs->len ? " " : "", last);
       if (refs->len > 0)
-        set_header (obj, "References", refs->str, FALSE);
+        tern_coi_builder_set_header (obj, "References", refs->str, FALSE);
     }
 
-  set_header (obj, "MIME-Version", "1.0", FALSE);
-  set_header (obj, "Chat-Version", "1.0", FALSE);
+  tern_coi_builder_set_header (obj, "MIME-Version", "1.0", FALSE);
+  tern_coi_builder_set_header (obj, "Chat-Version", "1.0", FALSE);
 
   if (draft->request_receipt && !frame->no_receipt)
     {
-      set_address_header (message, "Disposition-Notification-To", -1, &draft->from, 1);
-      set_header (obj, "Chat-Disposition-Notification-To", draft->from.address, FALSE);
+      tern_coi_builder_set_address_header (message, "Disposition-Notification-To", -1, &draft->from,
+                                           1);
+      tern_coi_builder_set_header (obj, "Chat-Disposition-Notification-To", draft->from.address,
+                                   FALSE);
     }
 
   if (frame->group_id != NULL)
     {
-      set_header (obj, "Chat-Group-ID", frame->group_id, FALSE);
+      tern_coi_builder_set_header (obj, "Chat-Group-ID", frame->group_id, FALSE);
       if (draft->group != NULL && draft->group->name != NULL)
         {
-          g_autofree char *name = header_text (draft->group->name);
-          set_header (obj, "Chat-Group-Name", name, FALSE);
+          g_autofree char *name = tern_coi_builder_header_text (draft->group->name);
+          tern_coi_builder_set_header (obj, "Chat-Group-Name", name, FALSE);
         }
     }
 
@@ -723,10 +220,9 @@ new_message (const TernCoiDraft *draft,
 
 /* Pinned messages: Content-Disposition of the top-level entity. */
 static void
-apply_pinned (const TernCoiDraft *draft,
-              GMimeObject        *body)
+apply_pinned (const TernCoiDraft *draft, GMimeObject *body)
 {
-  g_autoptr(GMimeContentDisposition) disp = NULL;
+  g_autoptr (GMimeContentDisposition) disp = NULL;
 
   if (!draft->pinned)
     return;
@@ -740,9 +236,8 @@ apply_pinned (const TernCoiDraft *draft,
   g_mime_object_set_content_disposition (body, disp);
 }
 
-static void
-set_body (GMimeMessage *message,
-          GMimeObject  *body)
+void
+tern_coi_builder_set_body (GMimeMessage *message, GMimeObject *body)
 {
   g_mime_message_set_mime_part (message, body);
   g_object_unref (body);
@@ -755,8 +250,7 @@ draft_group_id (const TernCoiDraft *draft)
 }
 
 static gboolean
-check_group (const TernCoiDraft *draft,
-             GError            **error)
+check_group (const TernCoiDraft *draft, GError **error)
 {
   if (draft->group != NULL && draft->group->id == NULL)
     {
@@ -775,19 +269,21 @@ structured_part (const TernCoiDraft *draft,
                  gboolean            profile,
                  const char         *text_html)
 {
-  g_autoptr(GString) body = g_string_new (text_html);
+  g_autoptr (GString) body = g_string_new (text_html);
 
   if (profile)
     {
       if (body->len > 0)
         g_string_append (body, "<hr>\n");
       tern_coi_html_append_hcard (body, draft->profile, FALSE);
-      return GMIME_OBJECT (html_part_take (tern_coi_html_document (body->str), "profile"));
+      return GMIME_OBJECT (
+          tern_coi_builder_html_part_take (tern_coi_html_document (body->str), "profile"));
     }
   g_string_append (body, "<div style=\"display: none\">\n<hr>\n");
   tern_coi_html_append_hgroup (body, draft->group, group_id, FALSE);
   g_string_append (body, "</div>\n");
-  return GMIME_OBJECT (html_part_take (tern_coi_html_document (body->str), "groupinfo"));
+  return GMIME_OBJECT (
+      tern_coi_builder_html_part_take (tern_coi_html_document (body->str), "groupinfo"));
 }
 
 /*
@@ -799,34 +295,35 @@ structured_part (const TernCoiDraft *draft,
  *   text + profile + groupinfo     mixed [alternative [plain, html groupinfo], html profile]
  */
 static GMimeObject *
-text_body (const TernCoiDraft *draft,
-           const char         *group_id,
-           const char         *text)
+text_body (const TernCoiDraft *draft, const char *group_id, const char *text)
 {
-  gboolean formatted = draft->html != NULL || draft->markdown != NULL;
-  gboolean want_group = draft->group_info && draft->group != NULL;
-  gboolean want_profile = draft->profile != NULL;
+  gboolean         formatted = draft->html != NULL || draft->markdown != NULL;
+  gboolean         want_group = draft->group_info && draft->group != NULL;
+  gboolean         want_profile = draft->profile != NULL;
   g_autofree char *text_html = NULL;
-  GMimeMultipart *alt;
-  GMimeMultipart *mixed = NULL;
-  GMimeObject *html = NULL;
+  GMimeMultipart  *alt;
+  GMimeMultipart  *mixed = NULL;
+  GMimeObject     *html = NULL;
 
   if (!formatted && !want_group && !want_profile && draft->ignore_html == NULL)
-    return GMIME_OBJECT (plain_part (text));
+    return GMIME_OBJECT (tern_coi_builder_plain_part (text));
 
-  text_html = draft->html != NULL ? g_strdup (draft->html) : text_to_html_body (text);
+  text_html
+      = draft->html != NULL ? g_strdup (draft->html) : tern_coi_builder_text_to_html_body (text);
   alt = g_mime_multipart_new_with_subtype ("alternative");
-  g_mime_multipart_add (alt, GMIME_OBJECT (plain_part (text)));
+  g_mime_multipart_add (alt, GMIME_OBJECT (tern_coi_builder_plain_part (text)));
   g_object_unref (g_mime_multipart_get_part (alt, 0));
   if (draft->markdown != NULL)
     {
-      GMimePart *md = text_part_take ("markdown", g_strdup (draft->markdown), FALSE);
+      GMimePart *md
+          = tern_coi_builder_text_part_take ("markdown", g_strdup (draft->markdown), FALSE);
       g_mime_multipart_add (alt, GMIME_OBJECT (md));
       g_object_unref (md);
     }
 
   if (formatted || (!want_group && !want_profile))
-    html = GMIME_OBJECT (html_part_take (tern_coi_html_document (text_html), NULL));
+    html
+        = GMIME_OBJECT (tern_coi_builder_html_part_take (tern_coi_html_document (text_html), NULL));
   else if (want_group)
     {
       html = structured_part (draft, group_id, FALSE, text_html);
@@ -841,7 +338,8 @@ text_body (const TernCoiDraft *draft,
   if (draft->ignore_html != NULL)
     {
       GMimeMultipart *inner = g_mime_multipart_new_with_subtype ("mixed");
-      GMimePart *ign = html_part_take (tern_coi_html_document (draft->ignore_html), "ignore");
+      GMimePart      *ign
+          = tern_coi_builder_html_part_take (tern_coi_html_document (draft->ignore_html), "ignore");
 
       g_mime_multipart_add (inner, html);
       g_mime_multipart_add (inner, GMIME_OBJECT (ign));
@@ -880,21 +378,21 @@ build_text_kind (const TernCoiDraft *draft,
                  const char         *text,
                  GError            **error)
 {
-  Frame frame = { 0 };
-  g_autoptr(GMimeMessage) message = NULL;
+  TernCoiBuilderFrame frame = { 0 };
+  g_autoptr (GMimeMessage) message = NULL;
   GMimeObject *body;
 
   if (!check_group (draft, error))
     return NULL;
   frame.group_id = draft_group_id (draft);
-  message = new_message (draft, &frame, error);
+  message = tern_coi_builder_new_message (draft, &frame, error);
   if (message == NULL)
     return NULL;
   if (chat_content != NULL)
-    set_header (GMIME_OBJECT (message), "Chat-Content", chat_content, FALSE);
+    tern_coi_builder_set_header (GMIME_OBJECT (message), "Chat-Content", chat_content, FALSE);
   body = text_body (draft, frame.group_id, text != NULL ? text : draft->text);
   apply_pinned (draft, body);
-  set_body (message, body);
+  tern_coi_builder_set_body (message, body);
   return g_steal_pointer (&message);
 }
 
@@ -911,8 +409,7 @@ build_text_kind (const TernCoiDraft *draft,
  * Returns: (transfer full): the message, or %NULL with @error set.
  */
 GMimeMessage *
-tern_coi_build_text (const TernCoiDraft *draft,
-                     GError            **error)
+tern_coi_build_text (const TernCoiDraft *draft, GError **error)
 {
   g_return_val_if_fail (draft != NULL, NULL);
   return build_text_kind (draft, NULL, NULL, error);
@@ -920,45 +417,15 @@ tern_coi_build_text (const TernCoiDraft *draft,
 
 /* ------------------------------------------------------------ attachments */
 
-static char *
-guess_mime_type (const char   *filename,
-                 const guint8 *head,
-                 gsize         head_len)
-{
-  gboolean uncertain = FALSE;
-  g_autofree char *ctype = g_content_type_guess (filename, head, head_len, &uncertain);
-  char *mime = ctype != NULL ? g_content_type_get_mime_type (ctype) : NULL;
-
-  if (mime == NULL || strchr (mime, '/') == NULL)
-    {
-      g_free (mime);
-      return g_strdup ("application/octet-stream");
-    }
-  return mime;
-}
-
-static GMimePart *
-binary_part (const char  *mime_type,
-             GMimeStream *stream)
-{
-  g_auto(GStrv) split = g_strsplit (mime_type, "/", 2);
-  GMimePart *part = g_mime_part_new_with_type (split[0], split[1] ? split[1] : "octet-stream");
-  g_autoptr(GMimeDataWrapper) wrapper =
-    g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
-
-  g_mime_part_set_content (part, wrapper);
-  g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
-  return part;
-}
-
 static GMimePart *
 preview_part (const TernCoiAttachmentDraft *a)
 {
-  gsize len;
-  const guint8 *data = g_bytes_get_data (a->preview, &len);
-  g_autofree char *mime = a->preview_mime_type ? g_strdup (a->preview_mime_type)
-                                               : guess_mime_type (NULL, data, MIN (len, 4096));
-  g_autoptr(GMimeStream) stream = tern_coi_bytes_stream_new (a->preview, 0, -1);
+  gsize            len;
+  const guint8    *data = g_bytes_get_data (a->preview, &len);
+  g_autofree char *mime = a->preview_mime_type
+                              ? g_strdup (a->preview_mime_type)
+                              : tern_coi_builder_guess_mime_type (NULL, data, MIN (len, 4096));
+  g_autoptr (GMimeStream) stream = tern_coi_bytes_stream_new (a->preview, 0, -1);
   GMimePart *part;
 
   if (!g_str_has_prefix (mime, "image/"))
@@ -966,21 +433,20 @@ preview_part (const TernCoiAttachmentDraft *a)
       g_free (mime);
       mime = g_strdup ("image/jpeg");
     }
-  part = binary_part (mime, stream);
-  set_header (GMIME_OBJECT (part), "Chat-Content", "preview", FALSE);
-  set_disposition (GMIME_OBJECT (part), "inline", NULL, (gint64) len);
+  part = tern_coi_builder_binary_part (mime, stream);
+  tern_coi_builder_set_header (GMIME_OBJECT (part), "Chat-Content", "preview", FALSE);
+  tern_coi_builder_set_disposition (GMIME_OBJECT (part), "inline", NULL, (gint64)len);
   return part;
 }
 
 static GMimePart *
-attachment_part (const TernCoiAttachmentDraft *a,
-                 GError                      **error)
+attachment_part (const TernCoiAttachmentDraft *a, GError **error)
 {
-  g_autoptr(GMimeStream) stream = NULL;
+  g_autoptr (GMimeStream) stream = NULL;
   g_autofree char *mime = NULL;
   g_autofree char *filename = NULL;
-  gint64 size;
-  GMimePart *part;
+  gint64           size;
+  GMimePart       *part;
 
   if ((a->path == NULL) == (a->bytes == NULL))
     {
@@ -996,20 +462,20 @@ attachment_part (const TernCoiAttachmentDraft *a,
       base = g_path_get_basename (a->filename);
     else if (a->path != NULL)
       base = g_filename_display_basename (a->path);
-    if (base == NULL || *base == '\0' || strcmp (base, ".") == 0 || strcmp (base, "/") == 0 ||
-        strcmp (base, "..") == 0)
+    if (base == NULL || *base == '\0' || strcmp (base, ".") == 0 || strcmp (base, "/") == 0
+        || strcmp (base, "..") == 0)
       {
         g_free (base);
         base = g_strdup ("file");
       }
-    filename = header_text (base);
+    filename = tern_coi_builder_header_text (base);
   }
 
   if (a->path != NULL)
     {
       struct stat st;
-      guint8 head[4096];
-      gssize n;
+      guint8      head[4096];
+      gssize      n;
 
       stream = g_mime_stream_fs_open (a->path, O_RDONLY | O_CLOEXEC, 0, error);
       if (stream == NULL)
@@ -1017,8 +483,7 @@ attachment_part (const TernCoiAttachmentDraft *a,
           g_prefix_error (error, "%s: ", a->path);
           return NULL;
         }
-      if (fstat (GMIME_STREAM_FS (stream)->fd, &st) != 0 ||
-          !S_ISREG (st.st_mode))
+      if (fstat (GMIME_STREAM_FS (stream)->fd, &st) != 0 || !S_ISREG (st.st_mode))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file",
                        a->path);
@@ -1027,26 +492,26 @@ attachment_part (const TernCoiAttachmentDraft *a,
       size = st.st_size;
       if (a->mime_type == NULL)
         {
-          n = g_mime_stream_read (stream, (char *) head, sizeof head);
-          mime = guess_mime_type (filename, head, n > 0 ? (gsize) n : 0);
+          n = g_mime_stream_read (stream, (char *)head, sizeof head);
+          mime = tern_coi_builder_guess_mime_type (filename, head, n > 0 ? (gsize)n : 0);
           g_mime_stream_reset (stream);
         }
     }
   else
     {
-      gsize len;
+      gsize         len;
       const guint8 *data = g_bytes_get_data (a->bytes, &len);
 
       stream = tern_coi_bytes_stream_new (a->bytes, 0, -1);
       size = len;
       if (a->mime_type == NULL)
-        mime = guess_mime_type (filename, data, MIN (len, 4096));
+        mime = tern_coi_builder_guess_mime_type (filename, data, MIN (len, 4096));
     }
   if (mime == NULL)
     mime = g_ascii_strdown (a->mime_type, -1);
 
-  part = binary_part (mime, stream);
-  set_disposition (GMIME_OBJECT (part), "inline", filename, size);
+  part = tern_coi_builder_binary_part (mime, stream);
+  tern_coi_builder_set_disposition (GMIME_OBJECT (part), "inline", filename, size);
   return part;
 }
 
@@ -1064,12 +529,11 @@ attachment_part (const TernCoiAttachmentDraft *a,
  * Returns: (transfer full): the message, or %NULL with @error set.
  */
 GMimeMessage *
-tern_coi_build_attachments (const TernCoiDraft *draft,
-                            GError            **error)
+tern_coi_build_attachments (const TernCoiDraft *draft, GError **error)
 {
-  Frame frame = { 0 };
-  g_autoptr(GMimeMessage) message = NULL;
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
+  TernCoiBuilderFrame frame = { 0 };
+  g_autoptr (GMimeMessage) message = NULL;
+  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
   GMimeObject *body;
 
   g_return_val_if_fail (draft != NULL, NULL);
@@ -1082,18 +546,18 @@ tern_coi_build_attachments (const TernCoiDraft *draft,
   if (!check_group (draft, error))
     return NULL;
   frame.group_id = draft_group_id (draft);
-  message = new_message (draft, &frame, error);
+  message = tern_coi_builder_new_message (draft, &frame, error);
   if (message == NULL)
     return NULL;
 
-  if ((draft->text != NULL && *draft->text != '\0') || draft->html != NULL ||
-      draft->profile != NULL || (draft->group_info && draft->group != NULL))
+  if ((draft->text != NULL && *draft->text != '\0') || draft->html != NULL || draft->profile != NULL
+      || (draft->group_info && draft->group != NULL))
     g_ptr_array_add (parts, text_body (draft, frame.group_id, draft->text));
 
   for (guint i = 0; i < draft->n_attachments; i++)
     {
       const TernCoiAttachmentDraft *a = &draft->attachments[i];
-      GMimePart *full = attachment_part (a, error);
+      GMimePart                    *full = attachment_part (a, error);
 
       if (full == NULL)
         return NULL;
@@ -1114,7 +578,7 @@ tern_coi_build_attachments (const TernCoiDraft *draft,
       body = GMIME_OBJECT (mixed);
     }
   apply_pinned (draft, body);
-  set_body (message, body);
+  tern_coi_builder_set_body (message, body);
   return g_steal_pointer (&message);
 }
 
@@ -1139,37 +603,38 @@ tern_coi_build_edit (const TernCoiDraft *draft,
                      const char         *new_text,
                      GError            **error)
 {
-  Frame frame = { 0 };
-  g_autoptr(GMimeMessage) message = NULL;
+  TernCoiBuilderFrame frame = { 0 };
+  g_autoptr (GMimeMessage) message = NULL;
   g_autofree char *target = NULL;
   g_autofree char *text = NULL;
-  GMimeMultipart *mixed;
-  GMimePart *part;
+  GMimeMultipart  *mixed;
+  GMimePart       *part;
 
   g_return_val_if_fail (draft != NULL, NULL);
 
   if (!id_is_valid (target_id))
     {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "The edited message id is not valid");
+      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
+                   "The edited message id is not valid");
       return NULL;
     }
   if (!check_group (draft, error))
     return NULL;
   frame.group_id = draft_group_id (draft);
   frame.in_reply_to = target_id;
-  message = new_message (draft, &frame, error);
+  message = tern_coi_builder_new_message (draft, &frame, error);
   if (message == NULL)
     return NULL;
-  set_header (GMIME_OBJECT (message), "Chat-Content", "editrequest", FALSE);
+  tern_coi_builder_set_header (GMIME_OBJECT (message), "Chat-Content", "editrequest", FALSE);
 
-  target = bracket (target_id);
+  target = tern_coi_builder_bracket (target_id);
   text = g_strconcat (EDIT_PREFIX, new_text != NULL ? new_text : "", NULL);
-  part = plain_part (text);
-  set_header (GMIME_OBJECT (part), "Chat-Edit", target, FALSE);
+  part = tern_coi_builder_plain_part (text);
+  tern_coi_builder_set_header (GMIME_OBJECT (part), "Chat-Edit", target, FALSE);
   mixed = g_mime_multipart_new_with_subtype ("mixed");
   g_mime_multipart_add (mixed, GMIME_OBJECT (part));
   g_object_unref (part);
-  set_body (message, GMIME_OBJECT (mixed));
+  tern_coi_builder_set_body (message, GMIME_OBJECT (mixed));
   return g_steal_pointer (&message);
 }
 
@@ -1186,33 +651,33 @@ tern_coi_build_edit (const TernCoiDraft *draft,
  * Returns: (transfer full): the message, or %NULL with @error set.
  */
 GMimeMessage *
-tern_coi_build_delete (const TernCoiDraft *draft,
-                       const char         *target_id,
-                       GError            **error)
+tern_coi_build_delete (const TernCoiDraft *draft, const char *target_id, GError **error)
 {
-  Frame frame = { 0 };
-  g_autoptr(GMimeMessage) message = NULL;
+  TernCoiBuilderFrame frame = { 0 };
+  g_autoptr (GMimeMessage) message = NULL;
   g_autofree char *target = NULL;
 
   g_return_val_if_fail (draft != NULL, NULL);
 
   if (!id_is_valid (target_id))
     {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "The deleted message id is not valid");
+      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
+                   "The deleted message id is not valid");
       return NULL;
     }
   if (!check_group (draft, error))
     return NULL;
   frame.group_id = draft_group_id (draft);
   frame.in_reply_to = target_id;
-  message = new_message (draft, &frame, error);
+  message = tern_coi_builder_new_message (draft, &frame, error);
   if (message == NULL)
     return NULL;
-  target = bracket (target_id);
-  set_header (GMIME_OBJECT (message), "Chat-Content", "deleterequest", FALSE);
-  set_header (GMIME_OBJECT (message), "Chat-Delete", target, FALSE);
-  set_body (message, GMIME_OBJECT (plain_part (
-    draft->text != NULL ? draft->text : "(original message marked as deleted)")));
+  target = tern_coi_builder_bracket (target_id);
+  tern_coi_builder_set_header (GMIME_OBJECT (message), "Chat-Content", "deleterequest", FALSE);
+  tern_coi_builder_set_header (GMIME_OBJECT (message), "Chat-Delete", target, FALSE);
+  tern_coi_builder_set_body (
+      message, GMIME_OBJECT (tern_coi_builder_plain_part (
+                   draft->text != NULL ? draft->text : "(original message marked as deleted)")));
   return g_steal_pointer (&message);
 }
 
@@ -1239,25 +704,26 @@ tern_coi_build_read_receipt (const TernCoiDraft *draft,
                              const char         *reporting_ua,
                              GError            **error)
 {
-  Frame frame = { 0 };
-  g_autoptr(GMimeMessage) message = NULL;
+  TernCoiBuilderFrame frame = { 0 };
+  g_autoptr (GMimeMessage) message = NULL;
   g_autofree char *human = NULL;
   g_autofree char *fields = NULL;
   g_autofree char *ua = NULL;
-  GMimeMultipart *report;
-  GMimePart *mdn;
+  GMimeMultipart  *report;
+  GMimePart       *mdn;
 
   g_return_val_if_fail (draft != NULL, NULL);
 
   if (!id_is_valid (original_message_id))
     {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "The original message id is not valid");
+      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
+                   "The original message id is not valid");
       return NULL;
     }
   frame.no_receipt = TRUE;
   frame.group_id = NULL; /* a receipt is 1:1 even in groups */
   frame.subject = draft->subject != NULL ? draft->subject : "Chat: Read receipt";
-  message = new_message (draft, &frame, error);
+  message = tern_coi_builder_new_message (draft, &frame, error);
   if (message == NULL)
     return NULL;
 
@@ -1269,7 +735,7 @@ tern_coi_build_read_receipt (const TernCoiDraft *draft,
                            "This is no guarantee that it was read or understood.",
                            original_message_id, draft->from.address);
   {
-    GMimePart *p = plain_part (human);
+    GMimePart *p = tern_coi_builder_plain_part (human);
     g_mime_multipart_add (report, GMIME_OBJECT (p));
     g_object_unref (p);
   }
@@ -1277,7 +743,7 @@ tern_coi_build_read_receipt (const TernCoiDraft *draft,
   /* Header-like fields: keep them 7bit (an odd UA string is cleaned). */
   ua = g_strdup (reporting_ua != NULL ? reporting_ua : "Tern");
   for (char *p = ua; *p; p++)
-    if ((guchar) *p < ' ' || (guchar) *p >= 0x7f)
+    if ((guchar)*p < ' ' || (guchar)*p >= 0x7f)
       *p = '?';
   fields = g_strdup_printf ("Reporting-UA: %s\r\n"
                             "Original-Recipient: rfc822;%s\r\n"
@@ -1287,16 +753,16 @@ tern_coi_build_read_receipt (const TernCoiDraft *draft,
                             ua, draft->from.address, draft->from.address, original_message_id);
   mdn = g_mime_part_new_with_type ("message", "disposition-notification");
   {
-    g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (fields, strlen (fields));
-    g_autoptr(GMimeDataWrapper) w =
-      g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+    g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (fields, strlen (fields));
+    g_autoptr (GMimeDataWrapper) w
+        = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
     g_mime_part_set_content (mdn, w);
   }
   g_mime_part_set_content_encoding (mdn, GMIME_CONTENT_ENCODING_7BIT);
   g_mime_multipart_add (report, GMIME_OBJECT (mdn));
   g_object_unref (mdn);
 
-  set_body (message, GMIME_OBJECT (report));
+  tern_coi_builder_set_body (message, GMIME_OBJECT (report));
   return g_steal_pointer (&message);
 }
 
@@ -1314,10 +780,9 @@ tern_coi_build_read_receipt (const TernCoiDraft *draft,
  * Returns: (transfer full): the message, or %NULL with @error set.
  */
 GMimeMessage *
-tern_coi_build_group_left (const TernCoiDraft *draft,
-                           GError            **error)
+tern_coi_build_group_left (const TernCoiDraft *draft, GError **error)
 {
-  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
   TernCoiDraft d;
 
   g_return_val_if_fail (draft != NULL, NULL);
@@ -1335,14 +800,15 @@ tern_coi_build_group_left (const TernCoiDraft *draft,
   if (message == NULL)
     return NULL;
   {
-    g_autoptr(GArray) rest = g_array_new (FALSE, FALSE, sizeof (TernCoiMailbox));
+    g_autoptr (GArray) rest = g_array_new (FALSE, FALSE, sizeof (TernCoiMailbox));
 
     g_array_append_vals (rest, draft->to, draft->n_to);
     g_array_append_vals (rest, draft->cc, draft->n_cc);
-    set_address_header (message, "Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO,
-                        (const TernCoiMailbox *) (gpointer) rest->data, rest->len);
+    tern_coi_builder_set_address_header (message, "Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO,
+                                         (const TernCoiMailbox *)(gpointer)rest->data, rest->len);
   }
-  set_header (GMIME_OBJECT (message), "Chat-Group-Member-Removed", draft->from.address, FALSE);
+  tern_coi_builder_set_header (GMIME_OBJECT (message), "Chat-Group-Member-Removed",
+                               draft->from.address, FALSE);
   return g_steal_pointer (&message);
 }
 
@@ -1356,13 +822,13 @@ tern_coi_build_group_left (const TernCoiDraft *draft,
  * Returns: (transfer full): the message, or %NULL with @error set.
  */
 GMimeMessage *
-tern_coi_build_group_info_request (const TernCoiDraft *draft,
-                                   GError            **error)
+tern_coi_build_group_info_request (const TernCoiDraft *draft, GError **error)
 {
   g_return_val_if_fail (draft != NULL, NULL);
   if (draft->group == NULL)
     {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "A group info request needs a group");
+      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
+                   "A group info request needs a group");
       return NULL;
     }
   return build_text_kind (draft, "grouprequested", NULL, error);
@@ -1378,8 +844,7 @@ tern_coi_build_group_info_request (const TernCoiDraft *draft,
  * Returns: (transfer full): the message, or %NULL with @error set.
  */
 GMimeMessage *
-tern_coi_build_profile_request (const TernCoiDraft *draft,
-                                GError            **error)
+tern_coi_build_profile_request (const TernCoiDraft *draft, GError **error)
 {
   g_return_val_if_fail (draft != NULL, NULL);
   return build_text_kind (draft, "profilerequest", NULL, error);
@@ -1398,14 +863,12 @@ tern_coi_build_profile_request (const TernCoiDraft *draft,
  * Returns: (transfer full): the message, or %NULL with @error set.
  */
 GMimeMessage *
-tern_coi_convert_to_group (const TernCoiDraft *draft,
-                           char              **new_group_id,
-                           GError            **error)
+tern_coi_convert_to_group (const TernCoiDraft *draft, char **new_group_id, GError **error)
 {
   g_autofree char *id = NULL;
-  TernCoiGroup group;
-  TernCoiDraft d;
-  GMimeMessage *message;
+  TernCoiGroup     group;
+  TernCoiDraft     d;
+  GMimeMessage    *message;
 
   g_return_val_if_fail (draft != NULL, NULL);
   if (draft->group == NULL)
@@ -1448,13 +911,13 @@ tern_coi_build_location (const TernCoiDraft *draft,
                          double              longitude,
                          GError            **error)
 {
-  Frame frame = { 0 };
-  g_autoptr(GMimeMessage) message = NULL;
+  TernCoiBuilderFrame frame = { 0 };
+  g_autoptr (GMimeMessage) message = NULL;
   g_autofree char *plain = NULL;
-  char lat[G_ASCII_DTOSTR_BUF_SIZE];
-  char lon[G_ASCII_DTOSTR_BUF_SIZE];
-  GMimeMultipart *alt;
-  GString *html;
+  char             lat[G_ASCII_DTOSTR_BUF_SIZE];
+  char             lon[G_ASCII_DTOSTR_BUF_SIZE];
+  GMimeMultipart  *alt;
+  GString         *html;
 
   g_return_val_if_fail (draft != NULL, NULL);
 
@@ -1466,7 +929,7 @@ tern_coi_build_location (const TernCoiDraft *draft,
   if (!check_group (draft, error))
     return NULL;
   frame.group_id = draft_group_id (draft);
-  message = new_message (draft, &frame, error);
+  message = tern_coi_builder_new_message (draft, &frame, error);
   if (message == NULL)
     return NULL;
 
@@ -1489,8 +952,8 @@ tern_coi_build_location (const TernCoiDraft *draft,
 
   alt = g_mime_multipart_new_with_subtype ("alternative");
   {
-    GMimePart *p = plain_part (plain);
-    GMimePart *h = html_part_take (tern_coi_html_document (html->str), "location");
+    GMimePart *p = tern_coi_builder_plain_part (plain);
+    GMimePart *h = tern_coi_builder_html_part_take (tern_coi_html_document (html->str), "location");
 
     g_mime_multipart_add (alt, GMIME_OBJECT (p));
     g_mime_multipart_add (alt, GMIME_OBJECT (h));
@@ -1499,7 +962,7 @@ tern_coi_build_location (const TernCoiDraft *draft,
   }
   g_string_free (html, TRUE);
   apply_pinned (draft, GMIME_OBJECT (alt));
-  set_body (message, GMIME_OBJECT (alt));
+  tern_coi_builder_set_body (message, GMIME_OBJECT (alt));
   return g_steal_pointer (&message);
 }
 
@@ -1537,13 +1000,13 @@ tern_coi_build_extension (const TernCoiDraft *draft,
                           GBytes             *data,
                           GError            **error)
 {
-  Frame frame = { 0 };
-  g_autoptr(GMimeMessage) message = NULL;
-  g_autoptr(GMimeStream) stream = NULL;
+  TernCoiBuilderFrame frame = { 0 };
+  g_autoptr (GMimeMessage) message = NULL;
+  g_autoptr (GMimeStream) stream = NULL;
   GMimeMultipart *mixed;
-  GMimePart *part;
-  gsize len;
-  const char *raw;
+  GMimePart      *part;
+  gsize           len;
+  const char     *raw;
 
   g_return_val_if_fail (draft != NULL, NULL);
   g_return_val_if_fail (data != NULL, NULL);
@@ -1556,13 +1019,14 @@ tern_coi_build_extension (const TernCoiDraft *draft,
     }
   if (content_type == NULL || strchr (content_type, '/') == NULL)
     {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "The extension needs a content type");
+      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
+                   "The extension needs a content type");
       return NULL;
     }
   if (!check_group (draft, error))
     return NULL;
   frame.group_id = draft_group_id (draft);
-  message = new_message (draft, &frame, error);
+  message = tern_coi_builder_new_message (draft, &frame, error);
   if (message == NULL)
     return NULL;
 
@@ -1576,316 +1040,18 @@ tern_coi_build_extension (const TernCoiDraft *draft,
   }
   raw = g_bytes_get_data (data, &len);
   stream = tern_coi_bytes_stream_new (data, 0, -1);
-  part = binary_part (content_type, stream);
+  part = tern_coi_builder_binary_part (content_type, stream);
   if (g_str_has_prefix (content_type, "text/"))
     g_mime_content_type_set_parameter (g_mime_object_get_content_type (GMIME_OBJECT (part)),
                                        "charset", "UTF-8");
-  g_mime_part_set_content_encoding (part, choose_text_encoding (raw, len) ==
-                                            GMIME_CONTENT_ENCODING_7BIT
-                                          ? GMIME_CONTENT_ENCODING_7BIT
-                                          : GMIME_CONTENT_ENCODING_BASE64);
-  set_header (GMIME_OBJECT (part), "Chat-Content", name, FALSE);
+  g_mime_part_set_content_encoding (part, tern_coi_builder_choose_text_encoding (raw, len)
+                                                  == GMIME_CONTENT_ENCODING_7BIT
+                                              ? GMIME_CONTENT_ENCODING_7BIT
+                                              : GMIME_CONTENT_ENCODING_BASE64);
+  tern_coi_builder_set_header (GMIME_OBJECT (part), "Chat-Content", name, FALSE);
   g_mime_multipart_add (mixed, GMIME_OBJECT (part));
   g_object_unref (part);
   apply_pinned (draft, GMIME_OBJECT (mixed));
-  set_body (message, GMIME_OBJECT (mixed));
+  tern_coi_builder_set_body (message, GMIME_OBJECT (mixed));
   return g_steal_pointer (&message);
-}
-
-/* ------------------------------------------------------- storage messages */
-
-static GMimeMessage *
-storage_message (const TernCoiMailbox *owner,
-                 const char           *subject,
-                 const char           *group_id,
-                 GDateTime            *date,
-                 GError              **error)
-{
-  TernCoiDraft d = { 0 };
-  Frame frame = { 0 };
-
-  if (owner == NULL)
-    {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "A storage message needs its owner");
-      return NULL;
-    }
-  d.from = *owner;
-  d.date = date;
-  frame.subject = subject;
-  frame.group_id = group_id;
-  frame.no_conversation = TRUE;
-  frame.no_receipt = TRUE;
-  return new_message (&d, &frame, error);
-}
-
-static gboolean
-check_card (const TernCoiCard *card,
-            GError           **error)
-{
-  if (card == NULL || card->emails == NULL || card->emails[0] == NULL)
-    {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "A card needs an e-mail address");
-      return FALSE;
-    }
-  for (guint i = 0; card->emails[i] != NULL; i++)
-    if (!address_is_valid (card->emails[i]))
-      {
-        g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
-                     "E-mail address %u of the card is not valid", i + 1);
-        return FALSE;
-      }
-  return TRUE;
-}
-
-/**
- * tern_coi_build_contact_storage:
- * @owner: the user (From)
- * @contact: the contact's h-card (at least one e-mail)
- * @blocked: the contact is blocked (`COI-Blocked: yes`)
- * @date: (nullable): when the contact was last changed [now]
- * @error: return location for an error
- *
- * A text/html message with `Chat-Content: contact`, one `COI-From-Hash` per
- * e-mail address of the contact, for COI/Contacts.
- *
- * Returns: (transfer full): the message, or %NULL with @error set.
- */
-GMimeMessage *
-tern_coi_build_contact_storage (const TernCoiMailbox *owner,
-                                const TernCoiCard    *contact,
-                                gboolean              blocked,
-                                GDateTime            *date,
-                                GError              **error)
-{
-  g_autoptr(GMimeMessage) message = NULL;
-  GString *body;
-
-  if (!check_card (contact, error))
-    return NULL;
-  message = storage_message (owner, "Contact", NULL, date, error);
-  if (message == NULL)
-    return NULL;
-
-  for (guint i = 0; contact->emails[i] != NULL; i++)
-    {
-      g_autofree char *hash = tern_coi_address_hash (contact->emails[i]);
-      set_header (GMIME_OBJECT (message), "COI-From-Hash", hash, TRUE);
-    }
-  if (blocked)
-    set_header (GMIME_OBJECT (message), "COI-Blocked", "yes", FALSE);
-  set_header (GMIME_OBJECT (message), "Chat-Content", "contact", FALSE);
-
-  body = g_string_new (NULL);
-  tern_coi_html_append_hcard (body, contact, FALSE);
-  set_body (message, GMIME_OBJECT (html_part_take (tern_coi_html_document (body->str), NULL)));
-  g_string_free (body, TRUE);
-  return g_steal_pointer (&message);
-}
-
-/**
- * tern_coi_build_profile_storage:
- * @owner: the user (From)
- * @profiles: the user's profiles, one per audience (`profile_categories`
- *   says which categories of contacts see it; NULL = everyone)
- * @n_profiles: at least 1
- * @date: (nullable): when the profile was last changed [now]
- * @error: return location for an error
- *
- * multipart/mixed with `Chat-Content: profile`, one text/html part per
- * profile marked `Chat-Content: profile[; categories=...]`.
- *
- * Returns: (transfer full): the message, or %NULL with @error set.
- */
-GMimeMessage *
-tern_coi_build_profile_storage (const TernCoiMailbox *owner,
-                                const TernCoiCard    *profiles,
-                                guint                 n_profiles,
-                                GDateTime            *date,
-                                GError              **error)
-{
-  g_autoptr(GMimeMessage) message = NULL;
-  GMimeMultipart *mixed;
-
-  if (n_profiles == 0)
-    {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "No profile to store");
-      return NULL;
-    }
-  for (guint i = 0; i < n_profiles; i++)
-    if (!check_card (&profiles[i], error))
-      return NULL;
-  message = storage_message (owner, "Profile", NULL, date, error);
-  if (message == NULL)
-    return NULL;
-  set_header (GMIME_OBJECT (message), "Chat-Content", "profile", FALSE);
-
-  mixed = g_mime_multipart_new_with_subtype ("mixed");
-  for (guint i = 0; i < n_profiles; i++)
-    {
-      g_autofree char *cc = NULL;
-      GString *body = g_string_new (NULL);
-      GMimePart *part;
-
-      if (profiles[i].profile_categories != NULL && *profiles[i].profile_categories)
-        {
-          g_autoptr(GString) cats = g_string_new (NULL);
-          g_auto(GStrv) items = g_strsplit (profiles[i].profile_categories, ",", -1);
-
-          for (guint k = 0; items[k]; k++)
-            {
-              g_strstrip (items[k]);
-              for (char *p = items[k]; *p; p++)
-                if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
-                  *p = '_';
-              if (*items[k])
-                g_string_append_printf (cats, "%s%s", cats->len ? "," : "", items[k]);
-            }
-          cc = g_strdup_printf ("profile; categories=%s", cats->str);
-        }
-      tern_coi_html_append_hcard (body, &profiles[i], FALSE);
-      part = html_part_take (tern_coi_html_document (body->str), cc != NULL ? cc : "profile");
-      g_string_free (body, TRUE);
-      g_mime_multipart_add (mixed, GMIME_OBJECT (part));
-      g_object_unref (part);
-    }
-  set_body (message, GMIME_OBJECT (mixed));
-  return g_steal_pointer (&message);
-}
-
-/**
- * tern_coi_build_group_storage:
- * @owner: the user (From)
- * @group: the group (`id` required), members with their e-mails
- * @date: (nullable): when the group was last changed [now]
- * @error: return location for an error
- *
- * `Chat-Content: group`, a group Message-ID, multipart/mixed with one
- * text/html part holding the h-group (p-id) and the participants as h-cards
- * with p-hash.
- *
- * Returns: (transfer full): the message, or %NULL with @error set.
- */
-GMimeMessage *
-tern_coi_build_group_storage (const TernCoiMailbox *owner,
-                              const TernCoiGroup   *group,
-                              GDateTime            *date,
-                              GError              **error)
-{
-  g_autoptr(GMimeMessage) message = NULL;
-  GMimeMultipart *mixed;
-  GMimePart *part;
-  GString *body;
-
-  if (group == NULL || group->id == NULL)
-    {
-      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "A group storage message needs the group id");
-      return NULL;
-    }
-  for (guint i = 0; i < group->n_members; i++)
-    if (!check_card (&group->members[i], error))
-      return NULL;
-  message = storage_message (owner, "Group", group->id, date, error);
-  if (message == NULL)
-    return NULL;
-  set_header (GMIME_OBJECT (message), "Chat-Content", "group", FALSE);
-
-  body = g_string_new (NULL);
-  tern_coi_html_append_hgroup (body, group, NULL, TRUE);
-  part = html_part_take (tern_coi_html_document (body->str), "group");
-  g_string_free (body, TRUE);
-  mixed = g_mime_multipart_new_with_subtype ("mixed");
-  g_mime_multipart_add (mixed, GMIME_OBJECT (part));
-  g_object_unref (part);
-  set_body (message, GMIME_OBJECT (mixed));
-  return g_steal_pointer (&message);
-}
-
-/* ------------------------------------------------------------------ misc */
-
-/**
- * tern_coi_mention_text:
- * @name: (nullable): the shown name; %NULL with a %NULL @address gives `@all`
- * @address: (nullable): the address
- *
- * Returns: (transfer full): the text form of a mention: `@Name:address`,
- *   `@"Full Name":address` when the name has spaces or quotes would be
- *   needed, `@all`.
- */
-char *
-tern_coi_mention_text (const char *name,
-                       const char *address)
-{
-  gboolean needs_quotes = FALSE;
-
-  if (address == NULL)
-    return g_strdup ("@all");
-  if (name == NULL || *name == '\0')
-    name = address;
-  for (const char *p = name; *p; p++)
-    if (g_ascii_isspace (*p) || *p == ':' || *p == '@' || *p == '<')
-      needs_quotes = TRUE;
-  if (needs_quotes)
-    {
-      g_autofree char *clean = g_strdup (name);
-      g_strdelimit (clean, "\"\n\r", ' ');
-      return g_strdup_printf ("@\"%s\":%s", clean, address);
-    }
-  return g_strdup_printf ("@%s:%s", name, address);
-}
-
-static GMimeFormatOptions *
-wire_format (void)
-{
-  GMimeFormatOptions *options = g_mime_format_options_new ();
-
-  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_DOS);
-  return options;
-}
-
-/**
- * tern_coi_message_write:
- * @message: a message
- * @stream: where to write it
- * @error: return location for an error
- *
- * Writes @message in wire form (CRLF line endings, headers 7bit with
- * RFC 2047/2231 encoded words). Attachments are streamed.
- *
- * Returns: %TRUE on success.
- */
-gboolean
-tern_coi_message_write (GMimeMessage  *message,
-                        GMimeStream   *stream,
-                        GError       **error)
-{
-  GMimeFormatOptions *options = wire_format ();
-  gssize n;
-
-  n = g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
-  g_mime_format_options_free (options);
-  if (n < 0 || g_mime_stream_flush (stream) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write the message");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * tern_coi_message_to_bytes:
- * @message: a message
- *
- * Returns: (transfer full): @message in wire form (see tern_coi_message_write()).
- */
-GBytes *
-tern_coi_message_to_bytes (GMimeMessage *message)
-{
-  GByteArray *array = g_byte_array_sized_new (4096);
-  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_byte_array (array);
-  GMimeFormatOptions *options = wire_format ();
-
-  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
-  g_mime_object_write_to_stream (GMIME_OBJECT (message), options, stream);
-  g_mime_format_options_free (options);
-  return g_byte_array_free_to_bytes (array);
 }

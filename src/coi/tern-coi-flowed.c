@@ -28,9 +28,7 @@
  */
 
 static const char *
-next_line (const char  *p,
-           const char  *end,
-           const char **line_end)
+next_line (const char *p, const char *end, const char **line_end)
 {
   const char *nl = memchr (p, '\n', end - p);
   const char *e = nl != NULL ? nl : end;
@@ -43,9 +41,7 @@ next_line (const char  *p,
 }
 
 static void
-append_prefix (GString *out,
-               guint    depth,
-               gboolean needs_stuffing)
+append_prefix (GString *out, guint depth, gboolean needs_stuffing)
 {
   for (guint i = 0; i < depth; i++)
     g_string_append_c (out, '>');
@@ -54,18 +50,13 @@ append_prefix (GString *out,
 }
 
 static gboolean
-needs_stuffing (const char *s,
-                gsize       len)
+needs_stuffing (const char *s, gsize len)
 {
   return len > 0 && (s[0] == ' ' || s[0] == '>' || (len >= 5 && memcmp (s, "From ", 5) == 0));
 }
 
 static void
-encode_paragraph (GString    *out,
-                  guint       depth,
-                  const char *s,
-                  gsize       len,
-                  guint       width)
+encode_paragraph (GString *out, guint depth, const char *s, gsize len, guint width)
 {
   gsize avail;
   gsize pos = 0;
@@ -79,19 +70,19 @@ encode_paragraph (GString    *out,
 
   do
     {
-      gsize chars = 0;   /* characters in s[pos, i) */
-      gsize best = pos;  /* last soft break that fits */
-      gsize line_end = 0;
-      gsize i = pos;
+      gsize    chars = 0;  /* characters in s[pos, i) */
+      gsize    best = pos; /* last soft break that fits */
+      gsize    line_end = 0;
+      gsize    i = pos;
       gboolean stuff = depth == 0 && needs_stuffing (s + pos, len - pos);
-      gsize line_avail = stuff && avail > 1 ? avail - 1 : avail;
+      gsize    line_avail = stuff && avail > 1 ? avail - 1 : avail;
 
       while (i < len)
         {
           const char *next;
 
-          if (i > pos && s[i - 1] == ' ' && s[i] != ' ' &&
-              !(i - pos == 3 && memcmp (s + pos, "-- ", 3) == 0))
+          if (i > pos && s[i - 1] == ' ' && s[i] != ' '
+              && !(i - pos == 3 && memcmp (s + pos, "-- ", 3) == 0))
             {
               if (chars <= line_avail)
                 best = i;
@@ -108,7 +99,7 @@ encode_paragraph (GString    *out,
               break;
             }
           next = g_utf8_find_next_char (s + i, s + len);
-          i = next != NULL ? (gsize) (next - s) : len;
+          i = next != NULL ? (gsize)(next - s) : len;
           chars++;
         }
       if (line_end == 0)
@@ -134,11 +125,9 @@ encode_paragraph (GString    *out,
  *   line too (empty input gives an empty string).
  */
 char *
-tern_coi_flowed_encode (const char *text,
-                        gssize      len,
-                        guint       width)
+tern_coi_flowed_encode (const char *text, gssize len, guint width)
 {
-  GString *out;
+  GString    *out;
   const char *p;
   const char *end;
 
@@ -158,7 +147,7 @@ tern_coi_flowed_encode (const char *text,
       const char *line_end;
       const char *next = next_line (p, end, &line_end);
       const char *q = p;
-      guint depth = 0;
+      guint       depth = 0;
 
       /* Quote marks: ">", ">>", "> > ", followed by one optional space. */
       while (q < line_end && *q == '>')
@@ -202,13 +191,11 @@ tern_coi_flowed_line_free (TernCoiFlowedLine *line)
  *   lines. A final line ending is not a line of its own.
  */
 GPtrArray *
-tern_coi_flowed_decode_lines (const char *text,
-                              gssize      len,
-                              gboolean    delsp)
+tern_coi_flowed_decode_lines (const char *text, gssize len, gboolean delsp)
 {
-  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_coi_flowed_line_free);
-  GString *cur = NULL;
-  guint cur_depth = 0;
+  GPtrArray  *lines = g_ptr_array_new_with_free_func ((GDestroyNotify)tern_coi_flowed_line_free);
+  GString    *cur = NULL;
+  guint       cur_depth = 0;
   const char *p;
   const char *end;
 
@@ -224,10 +211,10 @@ tern_coi_flowed_decode_lines (const char *text,
       const char *line_end;
       const char *next = next_line (p, end, &line_end);
       const char *q = p;
-      guint depth = 0;
-      gboolean is_sig;
-      gboolean flowed;
-      gsize n;
+      guint       depth = 0;
+      gboolean    is_sig;
+      gboolean    flowed;
+      gsize       n;
 
       while (q < line_end && *q == '>')
         {
@@ -297,11 +284,9 @@ tern_coi_flowed_decode_lines (const char *text,
  * Returns: (transfer full): the text; no final line ending.
  */
 char *
-tern_coi_flowed_decode (const char *text,
-                        gssize      len,
-                        gboolean    delsp)
+tern_coi_flowed_decode (const char *text, gssize len, gboolean delsp)
 {
-  g_autoptr(GPtrArray) lines = tern_coi_flowed_decode_lines (text, len, delsp);
+  g_autoptr (GPtrArray) lines = tern_coi_flowed_decode_lines (text, len, delsp);
   GString *out = g_string_sized_new (len > 0 ? len : 16);
 
   for (guint i = 0; i < lines->len; i++)

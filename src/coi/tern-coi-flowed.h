@@ -30,19 +30,13 @@ typedef struct
   gboolean is_signature_separator;
 } TernCoiFlowedLine;
 
-void       tern_coi_flowed_line_free    (TernCoiFlowedLine *line);
+void tern_coi_flowed_line_free (TernCoiFlowedLine *line);
 
-char      *tern_coi_flowed_encode       (const char *text,
-                                         gssize      len,
-                                         guint       width);
+char *tern_coi_flowed_encode (const char *text, gssize len, guint width);
 
-GPtrArray *tern_coi_flowed_decode_lines (const char *text,
-                                         gssize      len,
-                                         gboolean    delsp);
+GPtrArray *tern_coi_flowed_decode_lines (const char *text, gssize len, gboolean delsp);
 
-char      *tern_coi_flowed_decode       (const char *text,
-                                         gssize      len,
-                                         gboolean    delsp);
+char *tern_coi_flowed_decode (const char *text, gssize len, gboolean delsp);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernCoiFlowedLine, tern_coi_flowed_line_free)
 

@@ -25,7 +25,7 @@
 char *
 tern_coi_normalize_address (const char *address)
 {
-  g_autoptr(GString) out = NULL;
+  g_autoptr (GString) out = NULL;
   const char *start;
   const char *end;
 
@@ -65,17 +65,17 @@ tern_coi_normalize_address (const char *address)
 char *
 tern_coi_address_hash (const char *address)
 {
-  static const char hex[] = "0123456789abcdef";
-  g_autofree char *norm = tern_coi_normalize_address (address);
+  static const char   hex[] = "0123456789abcdef";
+  g_autofree char    *norm = tern_coi_normalize_address (address);
   struct sha3_256_ctx ctx;
-  guint8 digest[SHA3_256_DIGEST_SIZE];
-  char *out;
+  guint8              digest[SHA3_256_DIGEST_SIZE];
+  char               *out;
 
   if (norm == NULL)
     return NULL;
 
   sha3_256_init (&ctx);
-  sha3_256_update (&ctx, strlen (norm), (const guint8 *) norm);
+  sha3_256_update (&ctx, strlen (norm), (const guint8 *)norm);
   sha3_256_digest (&ctx, sizeof digest, digest);
 
   out = g_malloc (TERN_COI_HASH_HEX_LEN + 1);

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 #define TERN_COI_HASH_HEX_LEN 64
 
 char    *tern_coi_normalize_address (const char *address);
-char    *tern_coi_address_hash      (const char *address);
-gboolean tern_coi_hash_is_valid     (const char *hash);
+char    *tern_coi_address_hash (const char *address);
+gboolean tern_coi_hash_is_valid (const char *hash);
 
 G_END_DECLS

@@ -18,8 +18,7 @@
  * attribute values).
  */
 void
-tern_coi_html_append_escaped (GString    *out,
-                              const char *text)
+tern_coi_html_append_escaped (GString *out, const char *text)
 {
   const char *run;
 
@@ -32,12 +31,23 @@ tern_coi_html_append_escaped (GString    *out,
 
       switch (*p)
         {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
+        case '&':
+          rep = "&amp;";
+          break;
+        case '<':
+          rep = "&lt;";
+          break;
+        case '>':
+          rep = "&gt;";
+          break;
+        case '"':
+          rep = "&quot;";
+          break;
+        case '\'':
+          rep = "&#39;";
+          break;
+        default:
+          continue;
         }
       g_string_append_len (out, run, p - run);
       g_string_append (out, rep);
@@ -70,9 +80,7 @@ tern_coi_html_escape (const char *text)
  * Writes `<a class="mention" href="mailto:ADDRESS">@NAME</a>` (or `@all`).
  */
 void
-tern_coi_html_append_mention (GString    *out,
-                              const char *name,
-                              const char *address)
+tern_coi_html_append_mention (GString *out, const char *name, const char *address)
 {
   if (address == NULL)
     {
@@ -96,9 +104,7 @@ is_address_char (char c)
 /* At p (just after '@'): a mention `Name:addr` or `"Full Name":addr`.
  * Returns the end of the token or NULL. */
 static const char *
-scan_mention (const char  *p,
-              char       **name,
-              char       **address)
+scan_mention (const char *p, char **name, char **address)
 {
   const char *name_start;
   const char *name_end;
@@ -109,7 +115,8 @@ scan_mention (const char  *p,
     {
       name_start = p + 1;
       name_end = strchr (name_start, '"');
-      if (name_end == NULL || name_end == name_start || memchr (name_start, '\n', name_end - name_start))
+      if (name_end == NULL || name_end == name_start
+          || memchr (name_start, '\n', name_end - name_start))
         return NULL;
       q = name_end + 1;
     }
@@ -148,8 +155,7 @@ scan_mention (const char  *p,
  * mention links. `@all` stays as it is.
  */
 void
-tern_coi_html_append_text (GString    *out,
-                           const char *text)
+tern_coi_html_append_text (GString *out, const char *text)
 {
   const char *run;
   const char *p;
@@ -163,7 +169,7 @@ tern_coi_html_append_text (GString    *out,
         {
           g_autofree char *name = NULL;
           g_autofree char *address = NULL;
-          const char *end = scan_mention (p + 1, &name, &address);
+          const char      *end = scan_mention (p + 1, &name, &address);
 
           if (end != NULL)
             {
@@ -198,14 +204,12 @@ tern_coi_html_append_text (GString    *out,
  * (as the spec's examples do; keeps the HTML part 7bit).
  */
 void
-tern_coi_html_append_data_uri (GString    *out,
-                               GBytes     *data,
-                               const char *mime_type)
+tern_coi_html_append_data_uri (GString *out, GBytes *data, const char *mime_type)
 {
-  gsize len;
-  const guint8 *raw = g_bytes_get_data (data, &len);
+  gsize            len;
+  const guint8    *raw = g_bytes_get_data (data, &len);
   g_autofree char *b64 = g_base64_encode (raw, len);
-  gsize n = strlen (b64);
+  gsize            n = strlen (b64);
 
   g_string_append (out, "data:");
   tern_coi_html_append_escaped (out, mime_type != NULL ? mime_type : "image/png");
@@ -218,9 +222,7 @@ tern_coi_html_append_data_uri (GString    *out,
 }
 
 static void
-append_hidden (GString    *out,
-               const char *klass,
-               const char *value)
+append_hidden (GString *out, const char *klass, const char *value)
 {
   if (value == NULL || *value == '\0')
     return;
@@ -230,10 +232,7 @@ append_hidden (GString    *out,
 }
 
 static void
-append_labelled (GString    *out,
-                 const char *label,
-                 const char *klass,
-                 const char *value)
+append_labelled (GString *out, const char *label, const char *klass, const char *value)
 {
   if (value == NULL || *value == '\0')
     return;
@@ -254,9 +253,7 @@ append_labelled (GString    *out,
  * Writes an h-card (a `<div>`, so block content nests validly).
  */
 void
-tern_coi_html_append_hcard (GString           *out,
-                            const TernCoiCard *card,
-                            gboolean           with_hash)
+tern_coi_html_append_hcard (GString *out, const TernCoiCard *card, gboolean with_hash)
 {
   g_string_append (out, "<div class=\"h-card\" style=\"white-space: nowrap\">\n");
   if (with_hash && card->emails != NULL && card->emails[0] != NULL)
@@ -332,9 +329,7 @@ tern_coi_html_append_hgroup (GString            *out,
  * (about 0.1 m).
  */
 void
-tern_coi_html_append_hgeo (GString *out,
-                           double   latitude,
-                           double   longitude)
+tern_coi_html_append_hgeo (GString *out, double latitude, double longitude)
 {
   char lat[G_ASCII_DTOSTR_BUF_SIZE];
   char lon[G_ASCII_DTOSTR_BUF_SIZE];

@@ -20,8 +20,7 @@ static const char base64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu
 static const char base32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
 static void
-fill_random (guint8 *buf,
-             gsize   len)
+fill_random (guint8 *buf, gsize len)
 {
   gsize done = 0;
 
@@ -35,7 +34,7 @@ fill_random (guint8 *buf,
             continue;
           /* No getrandom (old kernel): GLib's generator, seeded from /dev/urandom. */
           for (; done < len; done++)
-            buf[done] = (guint8) g_random_int_range (0, 256);
+            buf[done] = (guint8)g_random_int_range (0, 256);
           return;
         }
       done += n;
@@ -52,7 +51,7 @@ char *
 tern_coi_ids_new_group_id (void)
 {
   guint8 raw[12];
-  char *out = g_malloc (TERN_COI_GROUP_ID_LEN + 1);
+  char  *out = g_malloc (TERN_COI_GROUP_ID_LEN + 1);
 
   fill_random (raw, sizeof raw);
   for (guint i = 0; i < 4; i++)
@@ -97,12 +96,11 @@ tern_coi_ids_group_id_is_valid (const char *group_id)
  *   `chat$UNIQUE@domain` or `chat$group.GROUPID.UNIQUE@domain`.
  */
 char *
-tern_coi_ids_new_message_id (const char *domain,
-                             const char *group_id)
+tern_coi_ids_new_message_id (const char *domain, const char *group_id)
 {
   guint8 raw[20]; /* 160 bits read, 128 used: 26 x 5 = 130 bits */
-  char unique[27];
-  guint bit = 0;
+  char   unique[27];
+  guint  bit = 0;
 
   g_return_val_if_fail (domain != NULL && *domain != '\0', NULL);
   g_return_val_if_fail (group_id == NULL || tern_coi_ids_group_id_is_valid (group_id), NULL);

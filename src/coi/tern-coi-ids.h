@@ -12,10 +12,9 @@ G_BEGIN_DECLS
  */
 #define TERN_COI_GROUP_ID_LEN 16
 
-char    *tern_coi_ids_new_group_id      (void);
+char    *tern_coi_ids_new_group_id (void);
 gboolean tern_coi_ids_group_id_is_valid (const char *group_id);
-char    *tern_coi_ids_new_message_id    (const char *domain,
-                                         const char *group_id);
-char    *tern_coi_ids_domain_of         (const char *address);
+char    *tern_coi_ids_new_message_id (const char *domain, const char *group_id);
+char    *tern_coi_ids_domain_of (const char *address);
 
 G_END_DECLS

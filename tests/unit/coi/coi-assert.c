@@ -6,22 +6,21 @@
 #include <string.h>
 
 static guint
-count_headers (GMimeObject *obj,
-               const char  *name)
+count_headers (GMimeObject *obj, const char *name)
 {
   GMimeHeaderList *list = g_mime_object_get_header_list (obj);
-  guint n = 0;
+  guint            n = 0;
 
   for (int i = 0; i < g_mime_header_list_get_count (list); i++)
     if (g_ascii_strcasecmp (g_mime_header_get_name (g_mime_header_list_get_header_at (list, i)),
-                            name) == 0)
+                            name)
+        == 0)
       n++;
   return n;
 }
 
 static char *
-header_stripped (GMimeObject *obj,
-                 const char  *name)
+header_stripped (GMimeObject *obj, const char *name)
 {
   const char *v = g_mime_object_get_header (obj, name);
 
@@ -56,19 +55,18 @@ coi_message_id_group (const char *message_id)
 }
 
 void
-coi_assert_header_rules (GMimeMessage *message,
-                         const char   *in_reply_to)
+coi_assert_header_rules (GMimeMessage *message, const char *in_reply_to)
 {
-  GMimeObject *obj = GMIME_OBJECT (message);
+  GMimeObject     *obj = GMIME_OBJECT (message);
   g_autofree char *mime_version = NULL;
   g_autofree char *chat_version = NULL;
   g_autofree char *raw_id = NULL;
   g_autofree char *group = NULL;
   g_autofree char *from_domain = NULL;
-  const char *from;
-  const char *id;
-  const char *at;
-  GDateTime *date;
+  const char      *from;
+  const char      *id;
+  const char      *at;
+  GDateTime       *date;
 
   /* One From, one mailbox. */
   g_assert_cmpuint (count_headers (obj, "From"), ==, 1);
@@ -123,7 +121,8 @@ coi_assert_header_rules (GMimeMessage *message,
   g_assert_cmpuint (count_headers (obj, "References"), <=, 1);
   if (g_mime_object_get_header (obj, "References") != NULL)
     {
-      GMimeReferences *refs = g_mime_references_parse (NULL, g_mime_object_get_header (obj, "References"));
+      GMimeReferences *refs
+          = g_mime_references_parse (NULL, g_mime_object_get_header (obj, "References"));
       g_assert_nonnull (refs);
       g_assert_cmpint (g_mime_references_length (refs), >=, 1);
       g_assert_cmpint (g_mime_references_length (refs), <=, 2);
@@ -145,8 +144,8 @@ coi_assert_header_rules (GMimeMessage *message,
   g_assert_cmpuint (count_headers (obj, "Disposition-Notification-To"), <=, 1);
   if (g_mime_object_get_header (obj, "Disposition-Notification-To") != NULL)
     {
-      InternetAddressList *dnt =
-        internet_address_list_parse (NULL, g_mime_object_get_header (obj, "Disposition-Notification-To"));
+      InternetAddressList *dnt = internet_address_list_parse (
+          NULL, g_mime_object_get_header (obj, "Disposition-Notification-To"));
       g_assert_cmpstr (single_address (dnt), ==, from);
       g_object_unref (dnt);
     }
@@ -159,15 +158,14 @@ coi_assert_header_rules (GMimeMessage *message,
 }
 
 GMimeMessage *
-coi_assert_wire_rules (GBytes     *bytes,
-                       const char *in_reply_to)
+coi_assert_wire_rules (GBytes *bytes, const char *in_reply_to)
 {
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-  gboolean in_headers = TRUE;
-  gsize line_start = 0;
-  GMimeStream *stream;
-  GMimeParser *parser;
+  gsize         len;
+  const char   *data = g_bytes_get_data (bytes, &len);
+  gboolean      in_headers = TRUE;
+  gsize         line_start = 0;
+  GMimeStream  *stream;
+  GMimeParser  *parser;
   GMimeMessage *message;
 
   g_assert_cmpuint (len, >, 0);

@@ -15,14 +15,12 @@ G_BEGIN_DECLS
  * Disposition-Notification-To and Chat-Disposition-Notification-To (when
  * present) naming the From address.
  */
-void coi_assert_header_rules (GMimeMessage *message,
-                              const char   *in_reply_to);
+void coi_assert_header_rules (GMimeMessage *message, const char *in_reply_to);
 
 /* The same rules checked on the wire form, which must also be CRLF only,
  * with a 7bit header block and no line over 998 octets. Returns the
  * re-parsed message. */
-GMimeMessage *coi_assert_wire_rules (GBytes     *bytes,
-                                     const char *in_reply_to);
+GMimeMessage *coi_assert_wire_rules (GBytes *bytes, const char *in_reply_to);
 
 /* The group id carried in the Message-ID (NULL when not the group form). */
 char *coi_message_id_group (const char *message_id);

@@ -6,20 +6,19 @@
 #include "tern-coi-flowed.h"
 
 static void
-assert_lines_fit (const char *encoded,
-                  guint       width)
+assert_lines_fit (const char *encoded, guint width)
 {
-  g_auto(GStrv) lines = g_strsplit (encoded, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (encoded, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
       glong n = g_utf8_strlen (lines[i], -1);
 
       /* A line may only be longer if it holds a single unbreakable word. */
-      if (n > (glong) width)
+      if (n > (glong)width)
         {
           g_autofree char *body = g_strdup (lines[i]);
-          char *word = body;
+          char            *word = body;
 
           while (*word == '>' || *word == ' ')
             word++;
@@ -46,12 +45,12 @@ test_short (void)
 static void
 test_wrap (void)
 {
-  const char *para = "The quick brown fox jumps over the lazy dog and keeps on running "
-                     "through the fields until the sun goes down behind the hills, "
-                     "where it finally rests.";
+  const char      *para = "The quick brown fox jumps over the lazy dog and keeps on running "
+                          "through the fields until the sun goes down behind the hills, "
+                          "where it finally rests.";
   g_autofree char *enc = tern_coi_flowed_encode (para, -1, 0);
   g_autofree char *dec = tern_coi_flowed_decode (enc, -1, FALSE);
-  g_auto(GStrv) lines = g_strsplit (enc, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (enc, "\n", -1);
   guint n = g_strv_length (lines);
 
   /* Last element is the empty string after the final LF. */
@@ -121,7 +120,7 @@ static void
 test_signature (void)
 {
   g_autofree char *enc = tern_coi_flowed_encode ("Hi\n-- \nAlice", -1, 0);
-  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
   TernCoiFlowedLine *l;
 
   g_assert_cmpstr (enc, ==, "Hi\n-- \nAlice\n");
@@ -145,15 +144,15 @@ test_quotes (void)
 {
   g_autofree char *enc = tern_coi_flowed_encode ("> > deep\n>shallow\nnew text", -1, 0);
   g_autofree char *dec = tern_coi_flowed_decode (enc, -1, FALSE);
-  g_autoptr(GPtrArray) lines = tern_coi_flowed_decode_lines (enc, -1, FALSE);
+  g_autoptr (GPtrArray) lines = tern_coi_flowed_decode_lines (enc, -1, FALSE);
 
   g_assert_cmpstr (enc, ==, ">> deep\n> shallow\nnew text\n");
   g_assert_cmpstr (dec, ==, ">> deep\n> shallow\nnew text");
   g_assert_cmpuint (lines->len, ==, 3);
-  g_assert_cmpuint (((TernCoiFlowedLine *) lines->pdata[0])->quote_depth, ==, 2);
-  g_assert_cmpuint (((TernCoiFlowedLine *) lines->pdata[1])->quote_depth, ==, 1);
-  g_assert_cmpuint (((TernCoiFlowedLine *) lines->pdata[2])->quote_depth, ==, 0);
-  g_assert_cmpstr (((TernCoiFlowedLine *) lines->pdata[0])->text, ==, "deep");
+  g_assert_cmpuint (((TernCoiFlowedLine *)lines->pdata[0])->quote_depth, ==, 2);
+  g_assert_cmpuint (((TernCoiFlowedLine *)lines->pdata[1])->quote_depth, ==, 1);
+  g_assert_cmpuint (((TernCoiFlowedLine *)lines->pdata[2])->quote_depth, ==, 0);
+  g_assert_cmpstr (((TernCoiFlowedLine *)lines->pdata[0])->text, ==, "deep");
 }
 
 static void
@@ -198,10 +197,10 @@ static void
 test_utf8_width (void)
 {
   /* 30 two-byte words of 2 characters: width counts characters. */
-  GString *s = g_string_new (NULL);
+  GString         *s = g_string_new (NULL);
   g_autofree char *enc = NULL;
   g_autofree char *dec = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto (GStrv) lines = NULL;
 
   for (int i = 0; i < 40; i++)
     g_string_append (s, i == 0 ? "äö" : " äö");
@@ -216,15 +215,23 @@ test_utf8_width (void)
 static void
 test_random_roundtrip (void)
 {
-  static const char *words[] = { "a", "bb", "ccc", "From", ">", "--", "äöü", "x\xe2\x9c\x8f\xef\xb8\x8f",
-                                 "loooooooooooooooooooooooooooooooooong", "." };
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3676);
+  static const char *words[] = { "a",
+                                 "bb",
+                                 "ccc",
+                                 "From",
+                                 ">",
+                                 "--",
+                                 "äöü",
+                                 "x\xe2\x9c\x8f\xef\xb8\x8f",
+                                 "loooooooooooooooooooooooooooooooooong",
+                                 "." };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (3676);
 
   for (int iter = 0; iter < 2000; iter++)
     {
-      GString *t = g_string_new (NULL);
-      guint width = g_rand_int_range (rand, 10, 90);
-      int n_paras = g_rand_int_range (rand, 1, 5);
+      GString         *t = g_string_new (NULL);
+      guint            width = g_rand_int_range (rand, 10, 90);
+      int              n_paras = g_rand_int_range (rand, 1, 5);
       g_autofree char *enc = NULL;
       g_autofree char *dec = NULL;
 
@@ -259,25 +266,25 @@ test_random_roundtrip (void)
 static void
 test_decode_garbage (void)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
   static const char alphabet[] = "> \r\n-a\xe2\x9c\x8f\xff\x80";
 
   for (int iter = 0; iter < 5000; iter++)
     {
-      gsize len = g_rand_int_range (rand, 0, 300);
+      gsize            len = g_rand_int_range (rand, 0, 300);
       g_autofree char *buf = g_malloc (len + 1);
       g_autofree char *dec = NULL;
-      g_autoptr(GPtrArray) lines = NULL;
+      g_autoptr (GPtrArray) lines = NULL;
       gsize total = 0;
 
       for (gsize i = 0; i < len; i++)
-        buf[i] = iter % 2 ? (char) g_rand_int_range (rand, 1, 256)
+        buf[i] = iter % 2 ? (char)g_rand_int_range (rand, 1, 256)
                           : alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
       buf[len] = '\0';
       dec = tern_coi_flowed_decode (buf, len, iter % 3 == 0);
       lines = tern_coi_flowed_decode_lines (buf, len, FALSE);
       for (guint i = 0; i < lines->len; i++)
-        total += strlen (((TernCoiFlowedLine *) lines->pdata[i])->text);
+        total += strlen (((TernCoiFlowedLine *)lines->pdata[i])->text);
       g_assert_cmpuint (total, <=, len);
       g_assert_cmpuint (strlen (dec), <=, 2 * len + 1);
     }

@@ -65,10 +65,10 @@ test_invalid (void)
   g_assert_null (tern_coi_address_hash ("bad\xff@example.com"));
   g_assert_false (tern_coi_hash_is_valid (NULL));
   g_assert_false (tern_coi_hash_is_valid ("abc"));
-  g_assert_false (tern_coi_hash_is_valid (
-    "74b3c446c189580045a942b90b7461128bc334b3b67e9f63c0c06189248c9bb0a"));
-  g_assert_false (tern_coi_hash_is_valid (
-    "74b3c446c189580045a942b90b7461128bc334b3b67e9f63c0c06189248c9bbz"));
+  g_assert_false (
+      tern_coi_hash_is_valid ("74b3c446c189580045a942b90b7461128bc334b3b67e9f63c0c06189248c9bb0a"));
+  g_assert_false (
+      tern_coi_hash_is_valid ("74b3c446c189580045a942b90b7461128bc334b3b67e9f63c0c06189248c9bbz"));
 }
 
 int

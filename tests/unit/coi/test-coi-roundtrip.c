@@ -28,11 +28,11 @@ static const char *carol_emails[] = { "carol@example.test", NULL };
 
 /* A 1x1 transparent PNG. */
 static const guint8 png[] = {
-  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-  0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
-  0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
-  0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
-  0x42, 0x60, 0x82,
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+  0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+  0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+  0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00,
+  0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 };
 
 typedef struct
@@ -46,24 +46,32 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture      *f,
-                gconstpointer data)
+fixture_set_up (Fixture *f, gconstpointer data)
 {
   f->date = g_date_time_new_utc (2026, 11, 27, 12, 34, 56);
   f->photo = g_bytes_new_static (png, sizeof png);
 
-  f->alice = (TernCoiCard) { .name = "Alice Ängel", .nickname = "Al", .emails = alice_emails,
-                             .photo = f->photo, .photo_type = "image/png",
-                             .status = "working from home <3", .categories = "friend, work",
-                             .bday = "--12-24", .notification = "enabled=true;types=banner" };
-  f->members[0] = (TernCoiCard) { .name = "Alice Ängel", .emails = alice_emails };
-  f->members[1] = (TernCoiCard) { .name = "Bob Bär", .emails = bob_emails };
-  f->members[2] = (TernCoiCard) { .name = "Carol", .emails = carol_emails, .key = "bWFkZSB1cA==" };
-  f->group = (TernCoiGroup) { .id = "Grp_4321-dcba1234", .name = "My Crëw: the \"best\"",
-                              .description = "A fun place & more", .photo = f->photo,
-                              .photo_type = "image/png", .members = f->members, .n_members = 3 };
+  f->alice = (TernCoiCard){ .name = "Alice Ängel",
+                            .nickname = "Al",
+                            .emails = alice_emails,
+                            .photo = f->photo,
+                            .photo_type = "image/png",
+                            .status = "working from home <3",
+                            .categories = "friend, work",
+                            .bday = "--12-24",
+                            .notification = "enabled=true;types=banner" };
+  f->members[0] = (TernCoiCard){ .name = "Alice Ängel", .emails = alice_emails };
+  f->members[1] = (TernCoiCard){ .name = "Bob Bär", .emails = bob_emails };
+  f->members[2] = (TernCoiCard){ .name = "Carol", .emails = carol_emails, .key = "bWFkZSB1cA==" };
+  f->group = (TernCoiGroup){ .id = "Grp_4321-dcba1234",
+                             .name = "My Crëw: the \"best\"",
+                             .description = "A fun place & more",
+                             .photo = f->photo,
+                             .photo_type = "image/png",
+                             .members = f->members,
+                             .n_members = 3 };
 
-  f->draft.from = (TernCoiMailbox) { "Alice Ängel", "alice@example.test" };
+  f->draft.from = (TernCoiMailbox){ "Alice Ängel", "alice@example.test" };
   f->draft.to = recipients;
   f->draft.n_to = G_N_ELEMENTS (recipients);
   f->draft.date = f->date;
@@ -74,8 +82,7 @@ fixture_set_up (Fixture      *f,
 }
 
 static void
-fixture_tear_down (Fixture      *f,
-                   gconstpointer data)
+fixture_tear_down (Fixture *f, gconstpointer data)
 {
   g_date_time_unref (f->date);
   g_bytes_unref (f->photo);
@@ -83,13 +90,11 @@ fixture_tear_down (Fixture      *f,
 
 /* Build checks, serialise, wire checks, parse, common comparisons. */
 static TernCoiInfo *
-roundtrip (GMimeMessage       *message,
-           const TernCoiDraft *draft,
-           const char         *in_reply_to)
+roundtrip (GMimeMessage *message, const TernCoiDraft *draft, const char *in_reply_to)
 {
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GMimeMessage) wire = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GMimeMessage) wire = NULL;
+  g_autoptr (GError) error = NULL;
   TernCoiInfo *info;
 
   g_assert_nonnull (message);
@@ -120,7 +125,7 @@ roundtrip (GMimeMessage       *message,
     if (want != NULL)
       {
         for (char *p = want; *p; p++)
-          if ((guchar) *p < ' ')
+          if ((guchar)*p < ' ')
             *p = ' ';
         g_strstrip (want);
         if (*want == '\0')
@@ -141,9 +146,7 @@ roundtrip (GMimeMessage       *message,
 }
 
 static void
-assert_recipients (GPtrArray            *list,
-                   const TernCoiMailbox *boxes,
-                   guint                 n)
+assert_recipients (GPtrArray *list, const TernCoiMailbox *boxes, guint n)
 {
   g_assert_cmpuint (list->len, ==, n);
   for (guint i = 0; i < n; i++)
@@ -155,9 +158,7 @@ assert_recipients (GPtrArray            *list,
 }
 
 static void
-assert_conversation (TernCoiInfo        *info,
-                     const TernCoiDraft *draft,
-                     const char         *last)
+assert_conversation (TernCoiInfo *info, const TernCoiDraft *draft, const char *last)
 {
   g_assert_cmpuint (g_strv_length (info->references), ==, 2);
   g_assert_cmpstr (info->references[0], ==, draft->references_first);
@@ -165,8 +166,7 @@ assert_conversation (TernCoiInfo        *info,
 }
 
 static void
-assert_receipt (TernCoiInfo        *info,
-                const TernCoiDraft *draft)
+assert_receipt (TernCoiInfo *info, const TernCoiDraft *draft)
 {
   g_assert_true (info->receipt_requested);
   g_assert_cmpstr (info->receipt_address, ==, draft->from.address);
@@ -174,9 +174,7 @@ assert_receipt (TernCoiInfo        *info,
 }
 
 static void
-assert_card (const TernCoiHCard *card,
-             const TernCoiCard  *want,
-             gboolean            with_hash)
+assert_card (const TernCoiHCard *card, const TernCoiCard *want, gboolean with_hash)
 {
   guint n = 0;
 
@@ -201,7 +199,7 @@ assert_card (const TernCoiHCard *card,
     g_assert_null (card->photo);
   if (want->categories != NULL)
     {
-      g_auto(GStrv) cats = g_strsplit (want->categories, ",", -1);
+      g_auto (GStrv) cats = g_strsplit (want->categories, ",", -1);
       g_assert_nonnull (card->categories);
       g_assert_cmpuint (card->categories->len, ==, g_strv_length (cats));
       for (guint i = 0; cats[i]; i++)
@@ -217,9 +215,7 @@ assert_card (const TernCoiHCard *card,
 }
 
 static void
-assert_group (const TernCoiHGroup *g,
-              const TernCoiGroup  *want,
-              gboolean             with_hash)
+assert_group (const TernCoiHGroup *g, const TernCoiGroup *want, gboolean with_hash)
 {
   g_assert_nonnull (g);
   g_assert_cmpstr (g->id, ==, want->id);
@@ -235,12 +231,11 @@ assert_group (const TernCoiHGroup *g,
 /* ------------------------------------------------------------------ tests */
 
 static void
-test_text (Fixture      *f,
-           gconstpointer data)
+test_text (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = tern_coi_build_text (&f->draft, &error);
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = tern_coi_build_text (&f->draft, &error);
+  g_autoptr (TernCoiInfo) info = NULL;
 
   g_assert_no_error (error);
   info = roundtrip (m, &f->draft, f->draft.in_reply_to);
@@ -260,13 +255,12 @@ test_text (Fixture      *f,
 }
 
 static void
-test_text_flowed (Fixture      *f,
-                  gconstpointer data)
+test_text_flowed (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
   static const TernCoiMailbox cc[] = { { "Dave \"the\" Øne", "dave@example.test" } };
 
   for (int i = 0; i < 30; i++)
@@ -291,12 +285,11 @@ test_text_flowed (Fixture      *f,
 }
 
 static void
-test_text_quote_signature (Fixture      *f,
-                           gconstpointer data)
+test_text_quote_signature (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   f->draft.text = "Sure, see you!\n\n> Shall we meet at noon?\n\n-- \nAlice";
   m = tern_coi_build_text (&f->draft, &error);
@@ -309,12 +302,11 @@ test_text_quote_signature (Fixture      *f,
 }
 
 static void
-test_formatted (Fixture      *f,
-                gconstpointer data)
+test_formatted (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   const TernCoiPart *ignore;
 
   f->draft.text = "hello COI world!";
@@ -338,15 +330,14 @@ test_formatted (Fixture      *f,
 }
 
 static char *
-write_temp_file (gsize size,
-                 char **path)
+write_temp_file (gsize size, char **path)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   char *contents = g_malloc (size);
-  int fd;
+  int   fd;
 
   for (gsize i = 0; i < size; i++)
-    contents[i] = (char) (i * 7 + (i >> 8));
+    contents[i] = (char)(i * 7 + (i >> 8));
   fd = g_file_open_tmp ("tern-coi-XXXXXX.bin", path, &error);
   g_assert_no_error (error);
   close (fd);
@@ -356,26 +347,26 @@ write_temp_file (gsize size,
 }
 
 static void
-test_attachments (Fixture      *f,
-                  gconstpointer data)
+test_attachments (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   g_autofree char *path = NULL;
   g_autofree char *contents = write_temp_file (100000, &path);
-  g_autoptr(GBytes) file_bytes = g_bytes_new (contents, 100000);
-  g_autoptr(GBytes) jpeg = NULL;
+  g_autoptr (GBytes) file_bytes = g_bytes_new (contents, 100000);
+  g_autoptr (GBytes) jpeg = NULL;
   TernCoiAttachmentDraft atts[3] = { 0 };
-  static const guint8 jpeg_head[] = { 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0, 1, 1, 0 };
+  static const guint8    jpeg_head[]
+      = { 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0, 1, 1, 0 };
   TernCoiAttachment *a;
 
   jpeg = g_bytes_new_static (jpeg_head, sizeof jpeg_head);
-  atts[0] = (TernCoiAttachmentDraft) { .bytes = f->photo, .filename = "Grüße aus Köln.png" };
-  atts[1] = (TernCoiAttachmentDraft) { .path = path, .filename = "big video.webm",
-                                       .preview = jpeg };
-  atts[2] = (TernCoiAttachmentDraft) { .bytes = jpeg, .filename = "../../etc/passwd",
-                                       .mime_type = "application/octet-stream" };
+  atts[0] = (TernCoiAttachmentDraft){ .bytes = f->photo, .filename = "Grüße aus Köln.png" };
+  atts[1] = (TernCoiAttachmentDraft){ .path = path, .filename = "big video.webm", .preview = jpeg };
+  atts[2] = (TernCoiAttachmentDraft){ .bytes = jpeg,
+                                      .filename = "../../etc/passwd",
+                                      .mime_type = "application/octet-stream" };
   f->draft.attachments = atts;
   f->draft.n_attachments = 3;
   f->draft.text = "Look at these!";
@@ -392,7 +383,7 @@ test_attachments (Fixture      *f,
   g_assert_cmpstr (a->raw_filename, ==, "Grüße aus Köln.png");
   g_assert_false (a->is_preview);
   {
-    g_autoptr(GBytes) got = tern_coi_attachment_get_bytes (a, &error);
+    g_autoptr (GBytes) got = tern_coi_attachment_get_bytes (a, &error);
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (got, f->photo));
   }
@@ -409,7 +400,7 @@ test_attachments (Fixture      *f,
   g_assert_cmpstr (a->mime_type, ==, "video/webm");
   g_assert_cmpint (a->size, ==, 100000);
   {
-    g_autoptr(GBytes) got = tern_coi_attachment_get_bytes (a, &error);
+    g_autoptr (GBytes) got = tern_coi_attachment_get_bytes (a, &error);
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (got, file_bytes));
   }
@@ -423,14 +414,13 @@ test_attachments (Fixture      *f,
 }
 
 static void
-test_single_attachment (Fixture      *f,
-                        gconstpointer data)
+test_single_attachment (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   TernCoiAttachmentDraft att = { .bytes = f->photo, .filename = "dot.png" };
-  GMimeObject *body;
+  GMimeObject           *body;
 
   f->draft.attachments = &att;
   f->draft.n_attachments = 1;
@@ -443,16 +433,15 @@ test_single_attachment (Fixture      *f,
   info = roundtrip (m, &f->draft, f->draft.in_reply_to);
   g_assert_cmpint (info->kind, ==, TERN_COI_KIND_ATTACHMENTS);
   g_assert_cmpuint (info->attachments->len, ==, 1);
-  g_assert_cmpstr (((TernCoiAttachment *) info->attachments->pdata[0])->filename, ==, "dot.png");
+  g_assert_cmpstr (((TernCoiAttachment *)info->attachments->pdata[0])->filename, ==, "dot.png");
 }
 
 static void
-test_edit (Fixture      *f,
-           gconstpointer data)
+test_edit (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   const char *target = "chat$S2571BC.287888@example.test";
 
   m = tern_coi_build_edit (&f->draft, target, "My dear friend, this is a message to you!", &error);
@@ -468,12 +457,11 @@ test_edit (Fixture      *f,
 }
 
 static void
-test_edit_empty (Fixture      *f,
-                 gconstpointer data)
+test_edit_empty (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   const char *target = "chat$x.1@example.test";
 
   m = tern_coi_build_edit (&f->draft, target, "", &error);
@@ -484,12 +472,11 @@ test_edit_empty (Fixture      *f,
 }
 
 static void
-test_delete (Fixture      *f,
-             gconstpointer data)
+test_delete (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   const char *target = "chat$2131232.AKJSD@example.test";
 
   f->draft.text = NULL;
@@ -503,13 +490,12 @@ test_delete (Fixture      *f,
 }
 
 static void
-test_read_receipt (Fixture      *f,
-                   gconstpointer data)
+test_read_receipt (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
-  const char *original = "chat$199509192301.23456@example.test";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
+  const char                 *original = "chat$199509192301.23456@example.test";
   static const TernCoiMailbox bob[] = { { "Bob", "bob@example.test" } };
 
   f->draft.to = bob;
@@ -534,12 +520,11 @@ test_read_receipt (Fixture      *f,
 }
 
 static void
-test_group_text (Fixture      *f,
-                 gconstpointer data)
+test_group_text (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   f->draft.group = &f->group;
   f->draft.subject = "ignored in groups";
@@ -557,12 +542,11 @@ test_group_text (Fixture      *f,
 }
 
 static void
-test_group_info_and_profile (Fixture      *f,
-                             gconstpointer data)
+test_group_info_and_profile (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   f->draft.group = &f->group;
   f->draft.group_info = TRUE;
@@ -581,19 +565,18 @@ test_group_info_and_profile (Fixture      *f,
 }
 
 static void
-test_profile_only (Fixture      *f,
-                   gconstpointer data)
+test_profile_only (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   f->draft.profile = &f->alice;
   m = tern_coi_build_text (&f->draft, &error);
   g_assert_no_error (error);
   g_assert_true (GMIME_IS_MULTIPART (g_mime_message_get_mime_part (m)));
   g_assert_cmpstr (g_mime_content_type_get_media_subtype (
-                     g_mime_object_get_content_type (g_mime_message_get_mime_part (m))),
+                       g_mime_object_get_content_type (g_mime_message_get_mime_part (m))),
                    ==, "alternative");
   info = roundtrip (m, &f->draft, f->draft.in_reply_to);
   g_assert_cmpstr (info->text, ==, f->draft.text);
@@ -601,12 +584,11 @@ test_profile_only (Fixture      *f,
 }
 
 static void
-test_formatted_with_group_info (Fixture      *f,
-                                gconstpointer data)
+test_formatted_with_group_info (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   f->draft.group = &f->group;
   f->draft.group_info = TRUE;
@@ -621,12 +603,11 @@ test_formatted_with_group_info (Fixture      *f,
 }
 
 static void
-test_group_left (Fixture      *f,
-                 gconstpointer data)
+test_group_left (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   f->draft.group = &f->group;
   f->draft.text = "Bye!";
@@ -643,12 +624,11 @@ test_group_left (Fixture      *f,
 }
 
 static void
-test_group_info_request (Fixture      *f,
-                         gconstpointer data)
+test_group_info_request (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   f->draft.group = &f->group;
   m = tern_coi_build_group_info_request (&f->draft, &error);
@@ -660,12 +640,11 @@ test_group_info_request (Fixture      *f,
 }
 
 static void
-test_profile_request (Fixture      *f,
-                      gconstpointer data)
+test_profile_request (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   m = tern_coi_build_profile_request (&f->draft, &error);
   g_assert_no_error (error);
@@ -675,14 +654,13 @@ test_profile_request (Fixture      *f,
 }
 
 static void
-test_convert_to_group (Fixture      *f,
-                       gconstpointer data)
+test_convert_to_group (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   g_autofree char *id = NULL;
-  TernCoiGroup fresh = f->group;
+  TernCoiGroup     fresh = f->group;
 
   fresh.id = NULL;
   f->draft.group = &fresh;
@@ -699,12 +677,11 @@ test_convert_to_group (Fixture      *f,
 }
 
 static void
-test_contact_storage (Fixture      *f,
-                      gconstpointer data)
+test_contact_storage (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   TernCoiDraft owner = { .from = { "Me Myself", "me@example.test" }, .date = f->date };
 
   m = tern_coi_build_contact_storage (&owner.from, &f->alice, TRUE, f->date, &error);
@@ -730,14 +707,13 @@ test_contact_storage (Fixture      *f,
 }
 
 static void
-test_profile_storage (Fixture      *f,
-                      gconstpointer data)
+test_profile_storage (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
-  TernCoiDraft owner = { .from = { "Alice Ängel", "alice@example.test" }, .date = f->date };
-  TernCoiCard profiles[3];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
+  TernCoiDraft  owner = { .from = { "Alice Ängel", "alice@example.test" }, .date = f->date };
+  TernCoiCard   profiles[3];
   TernCoiHCard *card;
 
   profiles[0] = f->alice;
@@ -764,12 +740,11 @@ test_profile_storage (Fixture      *f,
 }
 
 static void
-test_group_storage (Fixture      *f,
-                    gconstpointer data)
+test_group_storage (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   TernCoiDraft owner = { .from = { "Alice Ängel", "alice@example.test" }, .date = f->date };
 
   f->group.notification = "enabled=true;types=banner;filters=mention";
@@ -783,12 +758,11 @@ test_group_storage (Fixture      *f,
 }
 
 static void
-test_location (Fixture      *f,
-               gconstpointer data)
+test_location (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
 
   f->draft.text = "Let's meet here.";
   m = tern_coi_build_location (&f->draft, 53.07516, -8.80777, &error);
@@ -809,13 +783,12 @@ test_location (Fixture      *f,
 }
 
 static void
-test_pinned (Fixture      *f,
-             gconstpointer data)
+test_pinned (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
-  g_autoptr(GDateTime) until = g_date_time_new_utc (2026, 12, 5, 0, 0, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
+  g_autoptr (GDateTime) until = g_date_time_new_utc (2026, 12, 5, 0, 0, 0);
   TernCoiAttachmentDraft att = { .bytes = f->photo, .filename = "dot.png" };
 
   f->draft.pinned = TRUE;
@@ -841,32 +814,28 @@ test_pinned (Fixture      *f,
   g_assert_true (info->pinned);
   g_assert_null (info->pinned_until);
   g_assert_cmpuint (info->attachments->len, ==, 1);
-  g_assert_cmpstr (((TernCoiAttachment *) info->attachments->pdata[0])->filename, ==, "dot.png");
+  g_assert_cmpstr (((TernCoiAttachment *)info->attachments->pdata[0])->filename, ==, "dot.png");
 }
 
 static gboolean
-has_mention (GPtrArray  *mentions,
-             const char *name,
-             const char *address,
-             gboolean    is_all)
+has_mention (GPtrArray *mentions, const char *name, const char *address, gboolean is_all)
 {
   for (guint i = 0; i < mentions->len; i++)
     {
       TernCoiMention *m = g_ptr_array_index (mentions, i);
-      if (m->is_all == is_all && g_strcmp0 (m->address, address) == 0 &&
-          (name == NULL || g_strcmp0 (m->name, name) == 0))
+      if (m->is_all == is_all && g_strcmp0 (m->address, address) == 0
+          && (name == NULL || g_strcmp0 (m->name, name) == 0))
         return TRUE;
     }
   return FALSE;
 }
 
 static void
-test_mentions (Fixture      *f,
-               gconstpointer data)
+test_mentions (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
   g_autofree char *m1 = tern_coi_mention_text ("Gabe", "gabe+private@example.test");
   g_autofree char *m2 = tern_coi_mention_text ("Gabe Lastname", "gabe2@example.test");
   g_autofree char *m3 = tern_coi_mention_text (NULL, NULL);
@@ -889,22 +858,22 @@ test_mentions (Fixture      *f,
   g_assert_true (has_mention (info->mentions, "Gabe Lastname", "gabe2@example.test", FALSE));
   g_assert_true (has_mention (info->mentions, NULL, NULL, TRUE));
   g_assert_nonnull (info->html);
-  g_assert_nonnull (strstr (info->html,
-                            "<a class=\"mention\" href=\"mailto:gabe2@example.test\">@Gabe Lastname</a>"));
+  g_assert_nonnull (strstr (
+      info->html, "<a class=\"mention\" href=\"mailto:gabe2@example.test\">@Gabe Lastname</a>"));
 }
 
 static void
-test_extension (Fixture      *f,
-                gconstpointer data)
+test_extension (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMimeMessage) m = NULL;
-  g_autoptr(TernCoiInfo) info = NULL;
-  g_autoptr(GBytes) json = g_bytes_new_static ("{\"poll\": [\"E.T.\", \"Alien\"]}", 27);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (TernCoiInfo) info = NULL;
+  g_autoptr (GBytes) json = g_bytes_new_static ("{\"poll\": [\"E.T.\", \"Alien\"]}", 27);
   const TernCoiPart *part;
 
   f->draft.text = "A poll: E.T. or Alien?";
-  m = tern_coi_build_extension (&f->draft, "io.github.ternchat.Poll", "application/json", json, &error);
+  m = tern_coi_build_extension (&f->draft, "io.github.ternchat.Poll", "application/json", json,
+                                &error);
   g_assert_no_error (error);
   info = roundtrip (m, &f->draft, f->draft.in_reply_to);
   g_assert_cmpint (info->kind, ==, TERN_COI_KIND_EXTENSION);
@@ -921,26 +890,43 @@ test_extension (Fixture      *f,
 /* Random drafts: names, subjects and texts with any Unicode, specials and
  * control characters; the header rules hold and the text comes back. */
 static void
-test_random_drafts (Fixture      *f,
-                    gconstpointer data)
+test_random_drafts (Fixture *f, gconstpointer data)
 {
-  static const char *pieces[] = { "a", "Zoë", "\xe4\xbd\xa0\xe5\xa5\xbd", "\xf0\x9f\x98\x80", ",", "\"",
-                                  "(x)", "<y>", "@", ":", ";", "\\", "=?", "?=", "From ", ".", "  ",
-                                  "\t", "-", "longwordlongwordlongwordlongwordlongwordlongwordlongwordlongword" };
-  g_autoptr(GRand) rand = g_rand_new_with_seed (5322);
+  static const char *pieces[]
+      = { "a",
+          "Zoë",
+          "\xe4\xbd\xa0\xe5\xa5\xbd",
+          "\xf0\x9f\x98\x80",
+          ",",
+          "\"",
+          "(x)",
+          "<y>",
+          "@",
+          ":",
+          ";",
+          "\\",
+          "=?",
+          "?=",
+          "From ",
+          ".",
+          "  ",
+          "\t",
+          "-",
+          "longwordlongwordlongwordlongwordlongwordlongwordlongwordlongword" };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5322);
 
   for (int iter = 0; iter < 300; iter++)
     {
-      g_autoptr(GString) name = g_string_new (NULL);
-      g_autoptr(GString) subject = g_string_new (NULL);
-      g_autoptr(GString) text = g_string_new (NULL);
-      g_autoptr(GString) expected = g_string_new (NULL);
-      g_autoptr(GMimeMessage) m = NULL;
-      g_autoptr(TernCoiInfo) info = NULL;
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GString) name = g_string_new (NULL);
+      g_autoptr (GString) subject = g_string_new (NULL);
+      g_autoptr (GString) text = g_string_new (NULL);
+      g_autoptr (GString) expected = g_string_new (NULL);
+      g_autoptr (GMimeMessage) m = NULL;
+      g_autoptr (TernCoiInfo) info = NULL;
+      g_autoptr (GError) error = NULL;
       TernCoiMailbox to[1] = { { NULL, "bob@example.test" } };
-      TernCoiDraft d = f->draft;
-      int n;
+      TernCoiDraft   d = f->draft;
+      int            n;
 
       /* Names: any piece but the quote and the backslash, which GMime's
        * own encoding handles only in some combinations (see the fixed
@@ -959,12 +945,14 @@ test_random_drafts (Fixture      *f,
       for (int i = 0; i < n; i++)
         {
           int k = g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces) + 3);
-          g_string_append (text, k < (int) G_N_ELEMENTS (pieces) ? pieces[k] : k == (int) G_N_ELEMENTS (pieces) ? "\n" : " ");
+          g_string_append (text, k < (int)G_N_ELEMENTS (pieces)    ? pieces[k]
+                                 : k == (int)G_N_ELEMENTS (pieces) ? "\n"
+                                                                   : " ");
         }
       /* The text as it must come back: no trailing blanks on a line, no
        * leading/trailing empty lines. */
       {
-        g_auto(GStrv) lines = g_strsplit (text->str, "\n", -1);
+        g_auto (GStrv) lines = g_strsplit (text->str, "\n", -1);
         for (guint i = 0; lines[i]; i++)
           {
             gsize l = strlen (lines[i]);
@@ -985,15 +973,15 @@ test_random_drafts (Fixture      *f,
       g_assert_no_error (error);
       if (g_test_verbose ())
         {
-          g_autoptr(GBytes) b = tern_coi_message_to_bytes (m);
-          g_test_message ("name [%s]\n%.*s", name->str, (int) MIN (600, g_bytes_get_size (b)),
-                          (const char *) g_bytes_get_data (b, NULL));
+          g_autoptr (GBytes) b = tern_coi_message_to_bytes (m);
+          g_test_message ("name [%s]\n%.*s", name->str, (int)MIN (600, g_bytes_get_size (b)),
+                          (const char *)g_bytes_get_data (b, NULL));
         }
       info = roundtrip (m, &d, d.in_reply_to);
       g_assert_cmpint (info->kind, ==, TERN_COI_KIND_TEXT);
       g_assert_cmpstr (g_strstrip (info->full_text), ==, g_strstrip (expected->str));
       g_assert_cmpuint (info->to->len, ==, 1);
-      g_assert_cmpstr (((TernCoiAddress *) info->to->pdata[0])->address, ==, "bob@example.test");
+      g_assert_cmpstr (((TernCoiAddress *)info->to->pdata[0])->address, ==, "bob@example.test");
       if (subject->len > 0)
         {
           g_strdelimit (subject->str, "\t", ' ');
@@ -1003,15 +991,14 @@ test_random_drafts (Fixture      *f,
 }
 
 static void
-test_fresh_ids (Fixture      *f,
-                gconstpointer data)
+test_fresh_ids (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   f->draft.date = NULL;
   for (int i = 0; i < 200; i++)
     {
-      g_autoptr(GMimeMessage) m = tern_coi_build_text (&f->draft, NULL);
+      g_autoptr (GMimeMessage) m = tern_coi_build_text (&f->draft, NULL);
       const char *id = g_mime_message_get_message_id (m);
 
       coi_assert_header_rules (m, f->draft.in_reply_to);
@@ -1025,7 +1012,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_mime_init ();
 
-#define ADD(path, fn) g_test_add ("/coi/roundtrip/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn)                                                                              \
+  g_test_add ("/coi/roundtrip/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("text", test_text);
   ADD ("text-flowed", test_text_flowed);
   ADD ("text-quote-signature", test_text_quote_signature);
