@@ -644,6 +644,13 @@ timeout_cb (gpointer user_data)
   self->timeout_source = NULL;
   if (needed == 0)
     return G_SOURCE_REMOVE;
+  if (self->writing != NULL)
+    {
+      /* A large literal is still going out (a slow uplink): the reply
+       * cannot come before it is sent. */
+      self->last_activity = g_get_monotonic_time ();
+      elapsed_ms = 0;
+    }
   if (elapsed_ms < (gint64) needed * 1000)
     {
       arm_timeout (self, (guint) ((gint64) needed * 1000 - elapsed_ms) + 1);
