@@ -347,11 +347,21 @@ test_starttls (void)
   g_assert_error (error, TERN_NET_ERROR, TERN_NET_ERROR_CERTIFICATE_UNTRUSTED);
   g_assert_cmpstr (tern_net_error_get_fingerprint (error), ==, env ("TERN_TEST_CERT_SHA256"));
   g_assert_finalize_object (client);
+  g_clear_error (&error);
 
   client = logged_in_client ("alice", FALSE, TERN_IMAP_QUIRK_NONE);
   /* Capabilities after TLS + login: no STARTTLS any more. */
   g_assert_false (tern_imap_client_has_capability (client, "STARTTLS"));
   g_assert_true (tern_imap_client_has_capability (client, "IDLE"));
+  RESULT_BEGIN
+  g_auto(GStrv) caps = NULL;
+  tern_imap_client_capability_async (client, NULL, got_result, &_r);
+  caps = tern_imap_client_capability_finish (client, wait_result (&_r), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_contains ((const char *const *) caps, "UIDPLUS"));
+  g_assert_true (g_strv_equal ((const char *const *) caps,
+                               tern_imap_client_get_capabilities (client)));
+  RESULT_END;
   do_logout_and_free (client);
 }
 
@@ -478,6 +488,21 @@ test_enable_namespace_list (void)
   g_assert_false (tern_imap_client_create_finish (client, wait_result (&_r), &error));
   g_assert_error (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO);
   g_clear_error (&error);
+  RESULT_END;
+
+  RESULT_BEGIN
+  tern_imap_client_delete_async (client, child, NULL, got_result, &_r);
+  g_assert_true (tern_imap_client_delete_finish (client, wait_result (&_r), &error));
+  g_assert_no_error (error);
+  RESULT_END;
+  RESULT_BEGIN
+  tern_imap_client_select_async (client, child, FALSE, FALSE, NULL, NULL, got_result, &_r);
+  g_assert_false (tern_imap_client_select_finish (client, wait_result (&_r), &error));
+  g_assert_error (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO);
+  g_clear_error (&error);
+  /* A failed SELECT leaves no mailbox selected. */
+  g_assert_cmpint (tern_imap_client_get_state (client), ==, TERN_IMAP_CLIENT_STATE_AUTHENTICATED);
+  g_assert_null (tern_imap_client_get_selected_mailbox (client));
   RESULT_END;
 
   do_logout_and_free (client);
