@@ -61,7 +61,8 @@ fold_token (Folder *f, const char *token, gsize len, gboolean space_before)
  * each, separated by folding white space (ignored between encoded words).
  * Q, not B: GMime 3.2's decoder drops every encoded word that follows a B
  * word ending in '=' padding, so B words that are not multiples of three
- * octets would lose text for GMime readers (ours included). Only
+ * octets would lose text for GMime readers (ours included; GMime issue
+ * jstedfast/gmime#133, in Debian 12's 3.2.13). Only
  * [A-Za-z0-9!*+-/] stay literal (the phrase rules of section 5), a space
  * is '_'. With @quoted, the words are wrapped in double quotes.
  */
