@@ -798,7 +798,7 @@ test_cancel_running_fetch (void)
     SELECTED
     "C: A3 UID FETCH 1:* (UID FLAGS)\n"
     "S: * 1 FETCH (UID 1 FLAGS ())\n"
-    "WAIT 300\n"
+    "WAIT 1500\n"
     "S: * 2 FETCH (UID 2 FLAGS ())\n"
     "S: A3 OK done\n"
     "C: A4 NOOP\n"
@@ -822,7 +822,8 @@ test_cancel_running_fetch (void)
   g_cancellable_cancel (cancellable);
   g_assert_false (tern_imap_client_uid_fetch_finish (client, wait_result (&result), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 200 * 1000);
+  /* At once, not when the server finishes its answer 1.5 s later. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 1000 * 1000);
   /* The connection stays usable; the rest of the answer is dropped. */
   g_clear_error (&error);
   g_assert_true (do_noop (client, &error));
