@@ -106,6 +106,71 @@ test_transcript_splits (void)
     }
 }
 
+/* Parses @data whole and in three random pieces; both must agree on the
+ * responses (as strings) and on whether the stream is rejected. */
+static void
+check_split_agrees (const guint8 *data,
+                    gsize         len)
+{
+  TernImapParserLimits lim = { .max_line = 2048, .max_literal = 2048, .max_depth = 12,
+                               .max_response = 8192, .max_elements = 500 };
+  gsize cut1 = len ? (gsize) g_test_rand_int_range (0, (gint32) len + 1) : 0;
+  gsize cut2 = cut1 + (len > cut1 ? (gsize) g_test_rand_int_range (0, (gint32) (len - cut1) + 1)
+                                  : 0);
+  gsize cuts[4] = { 0, cut1, cut2, len };
+  g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) b = g_ptr_array_new_with_free_func (g_free);
+  gboolean ok_a, ok_b = TRUE;
+  TernImapResponse *r;
+
+  {
+    g_autoptr(TernImapParser) p = tern_imap_parser_new (&lim);
+    ok_a = tern_imap_parser_feed (p, data, len, NULL);
+    while ((r = tern_imap_parser_pop (p)) != NULL)
+      {
+        g_ptr_array_add (a, tern_imap_response_to_string (r));
+        tern_imap_response_unref (r);
+      }
+  }
+  {
+    g_autoptr(TernImapParser) p = tern_imap_parser_new (&lim);
+    for (int i = 0; i < 3 && ok_b; i++)
+      ok_b = tern_imap_parser_feed (p, data + cuts[i], cuts[i + 1] - cuts[i], NULL);
+    while ((r = tern_imap_parser_pop (p)) != NULL)
+      {
+        g_ptr_array_add (b, tern_imap_response_to_string (r));
+        tern_imap_response_unref (r);
+      }
+  }
+  g_assert_cmpint (ok_a, ==, ok_b);
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    g_assert_cmpstr (a->pdata[i], ==, b->pdata[i]);
+}
+
+static void
+test_random_mutations (void)
+{
+  static const guint8 alphabet[] = "(){}[]\"\\ \r\n*+~0123456789NILabc";
+
+  for (gsize t = 0; t < G_N_ELEMENTS (transcripts); t++)
+    {
+      g_autoptr(GBytes) bytes = load_transcript (transcripts[t]);
+      gsize len;
+      const guint8 *orig = g_bytes_get_data (bytes, &len);
+
+      for (int round = 0; round < 200; round++)
+        {
+          g_autofree guint8 *data = g_memdup2 (orig, len);
+          int n = g_test_rand_int_range (1, 6);
+          for (int k = 0; k < n && len > 0; k++)
+            data[g_test_rand_int_range (0, (gint32) len)] =
+              alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
+          check_split_agrees (data, len);
+        }
+    }
+}
+
 static void
 test_tagged (void)
 {
@@ -747,6 +812,7 @@ main (int   argc,
   g_test_add_func ("/imap/parser/boxed", test_boxed);
   g_test_add_func ("/imap/parser/long-line-linear", test_long_line_linear);
   g_test_add_func ("/imap/parser/split/transcripts", test_transcript_splits);
+  g_test_add_func ("/imap/parser/split/random-mutations", test_random_mutations);
 
   return g_test_run ();
 }
