@@ -126,7 +126,7 @@ tern_coi_build_profile_storage (const TernCoiMailbox *owner,
   g_autoptr (GMimeMessage) message = NULL;
   GMimeMultipart *mixed;
 
-  if (n_profiles == 0)
+  if (n_profiles == 0 || profiles == NULL)
     {
       g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "No profile to store");
       return NULL;
@@ -197,7 +197,7 @@ tern_coi_build_group_storage (const TernCoiMailbox *owner,
   GMimePart      *part;
   GString        *body;
 
-  if (group == NULL || group->id == NULL)
+  if (group == NULL || group->id == NULL || (group->n_members > 0 && group->members == NULL))
     {
       g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
                    "A group storage message needs the group id");

@@ -107,6 +107,14 @@ tern_coi_builder_new_message (const TernCoiDraft        *draft,
       g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID, "The From address is not valid");
       return NULL;
     }
+  if ((draft->n_to > 0 && draft->to == NULL) || (draft->n_cc > 0 && draft->cc == NULL)
+      || (draft->n_attachments > 0 && draft->attachments == NULL)
+      || (draft->group != NULL && draft->group->n_members > 0 && draft->group->members == NULL))
+    {
+      g_set_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID,
+                   "A list has a count but no items");
+      return NULL;
+    }
   if (!check_mailboxes (draft->to, draft->n_to, "To", error)
       || !check_mailboxes (draft->cc, draft->n_cc, "Cc", error))
     return NULL;

@@ -614,6 +614,13 @@ test_bad_drafts (void)
   g_clear_error (&error);
 
   d = base_draft ();
+  d.to = NULL;
+  d.n_to = 3;
+  g_assert_null (tern_coi_build_text (&d, &error));
+  g_assert_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID);
+  g_clear_error (&error);
+
+  d = base_draft ();
   g_assert_null (tern_coi_build_edit (&d, "no-at-sign", "x", &error));
   g_assert_error (error, TERN_COI_ERROR, TERN_COI_ERROR_INVALID);
   g_clear_error (&error);
