@@ -480,7 +480,7 @@ main (int   argc,
 
     for (guint r = 0; r < runs; r++)
       SAMPLE (&get, {
-        g_autoptr(TernStoreMessageRow) row = tern_store_get_message (store, 1 + r * 97, NULL);
+        g_autoptr(TernStoreMessageRow) row = tern_store_get_message (store, 1 + (r * 97) % n_messages, NULL);
         g_assert (row != NULL);
       });
     report ("store.get_message", &get);
@@ -595,6 +595,7 @@ main (int   argc,
   rm_rf (dir_a);
   rm_rf (dir_b);
   g_strfreev (words);
+  g_clear_pointer (&loadavg, g_free);
   if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
     g_printerr ("# load average at end: %s", loadavg);
   return 0;

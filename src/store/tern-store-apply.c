@@ -1564,7 +1564,6 @@ tern_store_changes_finish (TernStoreChanges *changes)
   g_autoptr(GHashTable) chats_inserted = NULL;
   g_autoptr(GHashTable) messages_deleted = NULL;
   g_autoptr(GHashTable) messages_inserted = NULL;
-  g_autoptr(GArray) inserted_copy = NULL;
 
   unique_ids (changes->chats_deleted, NULL);
   chats_deleted = id_set (changes->chats_deleted, FALSE);
