@@ -147,6 +147,35 @@ void            tern_imap_search_query_add_string  (TernImapSearchQuery *search,
                                               const char     *value);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernImapSearchQuery, tern_imap_search_query_free)
 
+/**
+ * TernImapClient:
+ *
+ * One IMAP connection. Everything runs on the thread-default main context
+ * of the thread that created it; results and signals arrive there.
+ *
+ * Commands queue and run one at a time (literals use LITERAL+ when offered,
+ * else wait for the server's "+"). While a connection is open the client's
+ * read loop holds a reference to it: end with tern_imap_client_logout_async()
+ * or tern_imap_client_close() before dropping the last reference.
+ *
+ * Signals (all on the client's main context):
+ * - exists (guint n), expunge (guint seq): `* n EXISTS`, `* seq EXPUNGE`
+ * - vanished (const TernImapVanished *): QRESYNC; earlier = TRUE for the
+ *   answer to SELECT (QRESYNC) or UID FETCH (VANISHED)
+ * - fetch (const TernImapFetch *): a FETCH that is not part of a UID FETCH
+ *   answer (flag changes from elsewhere, QRESYNC SELECT)
+ * - flags (GStrv): `* FLAGS`
+ * - alert (const char *): `[ALERT]` text the user must see
+ * - bye (const char *): the server said BYE
+ * - closed (GError *, NULL for LOGOUT/close()): the connection ended; every
+ *   pending command failed (TERN_IMAP_ERROR_TRANSIENT when it was lost)
+ * Properties: state, capabilities, selected-mailbox, uidvalidity, uidnext,
+ * highestmodseq, exists, read-only (notify when they change).
+ *
+ * Debug log: G_MESSAGES_DEBUG=tern-imap shows C: and S: lines; LOGIN
+ * arguments and AUTHENTICATE payloads appear as ***, literal bodies as
+ * their size.
+ */
 #define TERN_IMAP_TYPE_CLIENT (tern_imap_client_get_type ())
 G_DECLARE_FINAL_TYPE (TernImapClient, tern_imap_client, TERN_IMAP, CLIENT, GObject)
 
