@@ -173,6 +173,13 @@ run_commit (TernStore      *self,
   return TRUE;
 }
 
+static gboolean
+unref_later_cb (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
 /* Runs on the worker thread, once after open. */
 static void
 clean_attachments (TernStore *self)
@@ -255,7 +262,10 @@ worker_thread (gpointer data)
             g_task_return_boolean (job->task, TRUE);
           else
             g_task_return_error (job->task, error);
-          g_object_unref (job->task);
+          /* The task may hold the last reference to the store: never drop
+           * it here, where disposing would join this very thread. */
+          g_main_context_invoke_full (g_task_get_context (job->task), G_PRIORITY_LOW,
+                                      unref_later_cb, job->task, NULL);
           g_object_unref (job->batch);
           g_free (job);
         }
