@@ -376,6 +376,16 @@ test_plain_loopback (void)
   g_assert_no_error (error);
   g_assert_true (do_login (client, address, env ("TERN_TEST_PASSWORD"), &error));
   g_assert_no_error (error);
+
+  /* Closed without LOGOUT, the same client connects again. */
+  tern_imap_client_close (client);
+  g_assert_cmpint (tern_imap_client_get_state (client), ==, TERN_IMAP_CLIENT_STATE_DISCONNECTED);
+  g_assert_null (tern_imap_client_get_capabilities (client));
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_true (do_login (client, address, env ("TERN_TEST_PASSWORD"), &error));
+  g_assert_no_error (error);
+  g_assert_true (tern_imap_client_has_capability (client, "IDLE"));
   do_logout_and_free (client);
 }
 
