@@ -25,6 +25,7 @@ struct _TernTestScriptServer
   GMutex            lock;
   GCond             cond;
   gboolean          done;
+  gboolean          stopping;
   GError           *error;
   GPtrArray        *received;
 
@@ -67,7 +68,8 @@ read_line (TernTestScriptServer  *self,
 
   for (;;)
     {
-      guint8 *nl = memchr (self->pending->data, '\n', self->pending->len);
+      guint8 *nl = self->pending->len > 0 ? memchr (self->pending->data, '\n', self->pending->len)
+                                          : NULL;
       guint8 buffer[4096];
       gssize n;
 
@@ -208,7 +210,14 @@ run_step (TernTestScriptServer  *self,
     }
   if (g_str_has_prefix (step, "WAIT "))
     {
-      g_usleep (g_ascii_strtoull (step + 5, NULL, 10) * 1000);
+      gint64 end = g_get_monotonic_time ()
+                   + g_ascii_strtoll (step + 5, NULL, 10) * G_TIME_SPAN_MILLISECOND;
+
+      /* Interrupted when the server is freed. */
+      g_mutex_lock (&self->lock);
+      while (!self->stopping && g_get_monotonic_time () < end)
+        g_cond_wait_until (&self->cond, &self->lock, end);
+      g_mutex_unlock (&self->lock);
       return TRUE;
     }
   if (g_str_equal (step, "DROP"))
@@ -405,6 +414,10 @@ tern_test_script_server_free (TernTestScriptServer *self)
   if (self == NULL)
     return;
 
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
   g_cancellable_cancel (self->cancellable);
   g_thread_join (self->thread);
   g_socket_listener_close (self->listener);
@@ -419,4 +432,15 @@ tern_test_script_server_free (TernTestScriptServer *self)
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self);
+}
+
+void
+tern_test_stop_idle_threads (void)
+{
+  g_thread_pool_set_max_unused_threads (0);
+  g_thread_pool_stop_unused_threads ();
+  /* Give them the moment they need to exit. */
+  for (guint i = 0; i < 50 && g_thread_pool_get_num_unused_threads () > 0; i++)
+    g_usleep (10 * 1000);
+  g_usleep (20 * 1000);
 }

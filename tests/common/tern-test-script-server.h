@@ -47,6 +47,12 @@ gboolean              tern_test_script_server_finish (TernTestScriptServer  *sel
 char                **tern_test_script_server_dup_received (TernTestScriptServer *self);
 void                  tern_test_script_server_free   (TernTestScriptServer  *self);
 
+/* Ends GLib's idle worker threads (those that ran TLS handshakes). Call it
+ * at the end of a test's main(): LeakSanitizer of GCC 12 can crash on a
+ * live thread whose dynamic TLS (gnutls, loaded as a GIO module) it scans
+ * at exit. */
+void                  tern_test_stop_idle_threads    (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernTestScriptServer, tern_test_script_server_free)
 
 G_END_DECLS

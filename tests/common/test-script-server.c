@@ -251,6 +251,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/test/script-server/basic", test_basic_dialogue);
@@ -260,5 +262,7 @@ main (int   argc,
   g_test_add_func ("/test/script-server/tls", test_tls_step);
   g_test_add_func ("/test/script-server/escaped", test_escaped_send);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  tern_test_stop_idle_threads ();
+  return ret;
 }

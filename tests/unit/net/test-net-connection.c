@@ -323,7 +323,8 @@ test_starttls_unpinned_rejected (void)
 static void
 test_handshake_timeout (void)
 {
-  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new ("WAIT 4000\n");
+  /* The server never answers the handshake (until it is freed). */
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new ("WAIT 20000\n");
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOStream) stream = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -336,13 +337,13 @@ test_handshake_timeout (void)
   g_assert_error (error, TERN_NET_ERROR, TERN_NET_ERROR_TIMEOUT);
   g_assert_true (tern_net_error_is_transient (error));
   g_assert_cmpint (elapsed, >=, G_TIME_SPAN_SECOND * 9 / 10);
-  g_assert_cmpint (elapsed, <, 3 * G_TIME_SPAN_SECOND);
+  g_assert_cmpint (elapsed, <, 8 * G_TIME_SPAN_SECOND);
 }
 
 static void
 test_cancelled (void)
 {
-  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new ("WAIT 3000\n");
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new ("WAIT 20000\n");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -360,6 +361,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/net/fingerprint/normalize", test_normalize_fingerprint);
@@ -374,5 +377,7 @@ main (int   argc,
   g_test_add_func ("/net/tls/handshake-timeout", test_handshake_timeout);
   g_test_add_func ("/net/connect/cancelled", test_cancelled);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  tern_test_stop_idle_threads ();
+  return ret;
 }

@@ -662,7 +662,7 @@ test_data_refused (void)
 static void
 test_greeting_timeout (void)
 {
-  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new ("WAIT 3000\n");
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new ("WAIT 20000\n");
   g_autoptr(TernSmtpClient) client = new_client (server);
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -674,7 +674,7 @@ test_greeting_timeout (void)
   g_assert_error (error, TERN_NET_ERROR, TERN_NET_ERROR_TIMEOUT);
   g_assert_true (tern_smtp_error_is_transient (error));
   g_assert_cmpint (elapsed, >=, G_TIME_SPAN_SECOND * 9 / 10);
-  g_assert_cmpint (elapsed, <, 2500 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (elapsed, <, 8 * G_TIME_SPAN_SECOND);
   g_assert_false (tern_smtp_client_is_connected (client));
 }
 
@@ -682,7 +682,7 @@ static void
 test_command_timeout (void)
 {
   g_autoptr(TernTestScriptServer) server = tern_test_script_server_new (
-    GREETING "C: EHLO\nWAIT 3000\n");
+    GREETING "C: EHLO\nWAIT 20000\n");
   g_autoptr(TernSmtpClient) client = new_client (server);
   g_autoptr(GError) error = NULL;
 
@@ -844,12 +844,77 @@ test_non_seekable_8bit_abort (void)
   g_assert_false (received_has_prefix (server, "."));
 }
 
+/* Splits at CRLF, bare CR or bare LF (a last line without end included). */
+static char **
+split_lines (const char *text)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  const char *start = text;
+  char **lines;
+
+  for (const char *p = text;; p++)
+    {
+      if (*p == '\0')
+        {
+          if (p > start)
+            {
+              g_autofree char *line = g_strndup (start, p - start);
+              g_strv_builder_add (builder, line);
+            }
+          break;
+        }
+      if (*p == '\r' || *p == '\n')
+        {
+          g_autofree char *line = g_strndup (start, p - start);
+
+          g_strv_builder_add (builder, line);
+          if (p[0] == '\r' && p[1] == '\n')
+            p++;
+          start = p + 1;
+        }
+    }
+  lines = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return lines;
+}
+
+/* Appends lines of about 1000 bytes (every third starting with a dot)
+ * until @message is at least @len long. */
+static void
+append_lines (GString *message,
+              gsize    len)
+{
+  static guint n;
+
+  while (message->len < len)
+    {
+      g_string_append_printf (message, "%sline %u ", n % 3 == 0 ? "." : "", n);
+      for (guint i = 0; i < 980; i++)
+        g_string_append_c (message, 'a' + i % 26);
+      g_string_append (message, n % 5 == 0 ? "\n" : "\r\n");
+      n++;
+    }
+}
+
+/* Pads @message with one line so that its next byte is at offset @at. */
+static void
+pad_to (GString *message,
+        gsize    at)
+{
+  g_assert_cmpuint (message->len + 3, <=, at);
+  while (message->len < at - 2)
+    g_string_append_c (message, 'p');
+  g_string_append (message, "\r\n");
+}
+
 static void
 test_large_message_chunks (void)
 {
-  /* 1 MiB of lines, many starting with a dot, crossing every chunk border. */
+  /* 256 KiB crossing the client's 64 KiB read chunks with the awkward
+   * cases exactly on the borders: CR|LF split, a dot first in a chunk, a
+   * dot last in a chunk, a bare CR last in a chunk. */
+  const gsize chunk = 65536;
   g_autoptr(GString) message = g_string_new (NULL);
-  g_autoptr(GString) script = g_string_new (GREETING EHLO_FULL);
   g_autoptr(TernTestScriptServer) server = NULL;
   g_autoptr(TernSmtpClient) client = NULL;
   g_autoptr(TernSmtpSendResult) result = NULL;
@@ -860,14 +925,32 @@ test_large_message_chunks (void)
   guint data_start = 0;
   guint i;
 
-  for (i = 0; message->len < 1024 * 1024; i++)
-    g_string_append_printf (message, "%s%u%s", i % 3 == 0 ? "." : "", i,
-                            i % 5 == 0 ? "\n" : "\r\n");
-  /* No SIZE limit here: a second EHLO answer without one. */
-  g_string_assign (script, GREETING "C: EHLO\nS: 250-test.example\nS: 250 PIPELINING\n"
-                                    "C: MAIL\nC: RCPT\nS: 250 Ok\nS: 250 Ok\nC= DATA\n"
-                                    "S: 354 go\nC* .\nS: 250 Ok\nC= QUIT\nS: 221 Bye\n");
-  server = tern_test_script_server_new (script->str);
+  append_lines (message, chunk - 2000);
+  pad_to (message, chunk - 1);
+  g_string_append (message, "\r\n.CRLF split over the border\r\n");      /* CR | LF */
+  g_assert_cmpint (message->str[chunk - 1], ==, '\r');
+
+  append_lines (message, 2 * chunk - 2000);
+  pad_to (message, 2 * chunk);
+  g_string_append (message, ".first in a chunk\r\n");                    /* \n | . */
+  g_assert_cmpint (message->str[2 * chunk], ==, '.');
+
+  append_lines (message, 3 * chunk - 2000);
+  pad_to (message, 3 * chunk - 1);
+  g_string_append (message, "..last in a chunk\r\n");                    /* . | . */
+  g_assert_cmpint (message->str[3 * chunk - 1], ==, '.');
+
+  append_lines (message, 4 * chunk - 2000);
+  pad_to (message, 4 * chunk - 1);
+  g_string_append (message, "\r.bare CR before\r\n");                    /* CR | . */
+  g_assert_cmpint (message->str[4 * chunk - 1], ==, '\r');
+  append_lines (message, 4 * chunk + 3000);
+  g_string_append (message, ".no line end at the end");
+
+  /* No SIZE limit in this EHLO. */
+  server = tern_test_script_server_new (GREETING "C: EHLO\nS: 250-test.example\nS: 250 PIPELINING\n"
+                                                 "C: MAIL\nC: RCPT\nS: 250 Ok\nS: 250 Ok\nC= DATA\n"
+                                                 "S: 354 go\nC* .\nS: 250 Ok\nC= QUIT\nS: 221 Bye\n");
   client = new_client (server);
 
   g_assert_true (do_connect (client, &error));
@@ -880,18 +963,9 @@ test_large_message_chunks (void)
   while (received[data_start] != NULL && !g_str_equal (received[data_start], "DATA"))
     data_start++;
   g_assert_nonnull (received[data_start]);
-  /* The message's own lines: CRLF and LF ends alike. */
-  g_strdelimit (message->str, "\r", '\n');
-  sent_lines = g_strsplit (message->str, "\n", -1);
-  {
-    guint w = 0;
-    for (guint r = 0; sent_lines[r] != NULL; r++)
-      if (sent_lines[r][0] != '\0')
-        sent_lines[w++] = sent_lines[r];
-      else
-        g_free (sent_lines[r]);
-    sent_lines[w] = NULL;
-  }
+
+  /* The message's own lines (CRLF, LF and CR ends alike), as sent. */
+  sent_lines = split_lines (message->str);
   for (i = 0; sent_lines[i] != NULL; i++)
     {
       const char *got = received[data_start + 1 + i];
@@ -1057,6 +1131,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, NULL);
   debug_log = g_string_new (NULL);
   g_log_set_writer_func (log_writer, NULL, NULL);
@@ -1087,5 +1163,7 @@ main (int   argc,
   g_test_add_func ("/smtp/client/implicit-tls", test_implicit_tls);
   g_test_add_func ("/smtp/client/cancel-pending", test_cancel_and_pending);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  tern_test_stop_idle_threads ();
+  return ret;
 }
