@@ -990,23 +990,28 @@ test_idle_delivery (void)
 
   deliver (rcpt, message);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  while (exists <= exists_before)
+  /* Other live tests may deliver to this INBOX too: wait for EXISTS, look
+   * for our message (the search ends IDLE transparently), else idle on. */
+  for (;;)
     {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
+      g_autoptr(TernImapSearchQuery) query = tern_imap_search_query_new ();
+      g_autoptr(GArray) uids = NULL;
+
+      while (exists <= exists_before)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, TRUE);
+        }
+      g_assert_true (tern_imap_client_is_idle (client));
+      exists_before = exists;
+      tern_imap_search_query_add_header (query, "Message-ID", msgid);
+      uids = do_search (client, query);
+      g_assert_false (tern_imap_client_is_idle (client));
+      if (uids->len == 1)
+        break;
+      g_assert_true (tern_imap_client_idle_start (client, &error));
+      g_assert_no_error (error);
     }
-  g_assert_true (tern_imap_client_is_idle (client));
-
-  /* A command during IDLE ends it transparently. */
-  {
-    g_autoptr(TernImapSearchQuery) query = tern_imap_search_query_new ();
-    g_autoptr(GArray) uids = NULL;
-
-    tern_imap_search_query_add_header (query, "Message-ID", msgid);
-    uids = do_search (client, query);
-    g_assert_cmpuint (uids->len, ==, 1);
-    g_assert_false (tern_imap_client_is_idle (client));
-  }
 
   /* And it can be restarted and stopped. */
   g_assert_true (tern_imap_client_idle_start (client, &error));
