@@ -1058,6 +1058,60 @@ test_logindisabled_and_unavailable (void)
   close_and_free (client2);
 }
 
+static void
+test_non_synchronising_literals (void)
+{
+  /* LITERAL+: no wait for "+"; LITERAL- (RFC 7888): only up to 4096 bytes. */
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new (
+    "S: * OK [CAPABILITY IMAP4rev1 LITERAL+] ready\n"
+    "C: A1 LOGIN\n"
+    "S: A1 OK [CAPABILITY IMAP4rev1 LITERAL+] in\n"
+    "C= A2 APPEND Drafts {5+}\n"
+    "C= hello\n"
+    "S: A2 OK appended\n");
+  g_autoptr(TernTestScriptServer) server2 = tern_test_script_server_new (
+    "S: * OK [CAPABILITY IMAP4rev1 LITERAL-] ready\n"
+    "C: A1 LOGIN\n"
+    "S: A1 OK [CAPABILITY IMAP4rev1 LITERAL-] in\n"
+    "C= A2 APPEND Drafts {5+}\n"
+    "C= hello\n"
+    "S: A2 OK appended\n"
+    "C= A3 APPEND Drafts {5000}\n"
+    "S: + ok\n"
+    "C: xxxx\n"
+    "S: A3 OK appended\n");
+  TernImapClient *client = new_client (server);
+  TernImapClient *client2 = new_client (server2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) small = g_bytes_new_static ("hello", 5);
+  g_autofree char *big_text = g_strnfill (5000, 'x');
+  g_autoptr(GBytes) big = g_bytes_new (big_text, 5000);
+
+  g_assert_true (do_connect (client, &error) && do_login (client, &error));
+  g_assert_no_error (error);
+  tern_imap_client_append_async (client, "Drafts", NULL, NULL, small, NULL, got_result, &result);
+  g_assert_true (tern_imap_client_append_finish (client, wait_result (&result), NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  g_assert_true (do_connect (client2, &error) && do_login (client2, &error));
+  g_assert_no_error (error);
+  tern_imap_client_append_async (client2, "Drafts", NULL, NULL, small, NULL, got_result, &result);
+  g_assert_true (tern_imap_client_append_finish (client2, wait_result (&result), NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  tern_imap_client_append_async (client2, "Drafts", NULL, NULL, big, NULL, got_result, &result);
+  g_assert_true (tern_imap_client_append_finish (client2, wait_result (&result), NULL, &error));
+  g_assert_no_error (error);
+
+  finish_server (server);
+  finish_server (server2);
+  g_clear_object (&result);
+  close_and_free (client);
+  close_and_free (client2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1093,6 +1147,9 @@ main (int   argc,
 
   g_test_add_func ("/imap/client-faults/logindisabled-unavailable",
                    test_logindisabled_and_unavailable);
+
+  g_test_add_func ("/imap/client-faults/non-synchronising-literals",
+                   test_non_synchronising_literals);
 
   return g_test_run ();
 }
