@@ -105,8 +105,10 @@ search_untagged (TernImapClient   *self,
   if (!tern_imap_response_is_data (response, "SEARCH"))
     return FALSE;
   uids = tern_imap_search_decode (response, NULL, NULL);
-  if (uids != NULL)
+  if (uids != NULL && ((GArray *) cmd->data)->len + (guint64) uids->len <= 16 * 1024 * 1024)
     g_array_append_vals (cmd->data, uids->data, uids->len);
+  else if (uids != NULL)
+    cmd->n_collected = G_MAXUINT - 1; /* too many UIDs: the client fails the connection */
   return TRUE;
 }
 
@@ -345,6 +347,7 @@ tern_imap_client_uid_fetch_async (TernImapClient             *self,
   cmd->data_free = (GDestroyNotify) fetch_data_free;
   cmd->untagged = fetch_untagged;
   cmd->done = fetch_done;
+  cmd->streams = TRUE;
   tern_imap_client_submit (self, cmd);
 }
 

@@ -42,6 +42,8 @@ struct _TernImapCommand {
   gboolean                  no_timeout;  /* IDLE: waits as long as it likes */
   gboolean                  cancelled;   /* caller gave up; the reply is ignored */
   gboolean                  literal_plus;
+  gboolean                  streams;     /* hands its data on (UID FETCH): no collect limit */
+  guint                     n_collected; /* untagged responses it consumed */
   gboolean                  literal_minus;
   gboolean                  utf8_accept;
   TernImapClient           *client;      /* unowned */

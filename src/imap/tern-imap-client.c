@@ -18,6 +18,7 @@
  * the client (mailbox state, signals). */
 
 #define READ_BUFFER_SIZE (64 * 1024)
+#define MAX_COLLECTED 1000000
 #define DEFAULT_CONNECT_TIMEOUT 30
 #define DEFAULT_GREETING_TIMEOUT 30
 #define DEFAULT_COMMAND_TIMEOUT 60
@@ -865,7 +866,21 @@ dispatch (TernImapClient   *self,
     default:
       if (running != NULL && running->untagged != NULL &&
           running->untagged (self, running, response))
-        break;
+        {
+          /* What a command collects is bounded: a hostile server cannot
+           * grow a LIST or SEARCH answer without end. (UID FETCH hands its
+           * messages on in batches and keeps nothing.) */
+          if (++running->n_collected > MAX_COLLECTED && running->untagged != NULL &&
+              !running->streams)
+            {
+              g_autoptr(GError) error =
+                g_error_new (TERN_IMAP_ERROR, TERN_IMAP_ERROR_LIMIT,
+                             "%s sent more than %u responses to %s", self->host, MAX_COLLECTED,
+                             running->name);
+              tern_imap_client_fail (self, error);
+            }
+          break;
+        }
       dispatch_untagged (self, response);
       break;
     }
