@@ -434,13 +434,36 @@ tern_test_script_server_free (TernTestScriptServer *self)
   g_free (self);
 }
 
+static guint
+count_pool_workers (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "pool")
+          && !g_str_has_prefix (comm, "pool-spawner"))
+        n++;
+    }
+  return n;
+}
+
 void
 tern_test_stop_idle_threads (void)
 {
+  gint64 deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+
+  /* A worker waits ~0.5 s for more work of its pool before it becomes
+   * unused; with no unused threads allowed it then exits. */
   g_thread_pool_set_max_unused_threads (0);
-  g_thread_pool_stop_unused_threads ();
-  /* Give them the moment they need to exit. */
-  for (guint i = 0; i < 50 && g_thread_pool_get_num_unused_threads () > 0; i++)
-    g_usleep (10 * 1000);
-  g_usleep (20 * 1000);
+  while (count_pool_workers () > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_thread_pool_stop_unused_threads ();
+      g_usleep (50 * 1000);
+    }
 }
