@@ -174,9 +174,17 @@ run_commit (TernStore      *self,
 }
 
 static gboolean
-unref_later_cb (gpointer data)
+complete_job_cb (gpointer data)
 {
-  g_object_unref (data);
+  Job *job = data;
+
+  if (job->ok)
+    g_task_return_boolean (job->task, TRUE);
+  else
+    g_task_return_error (job->task, g_steal_pointer (&job->error));
+  g_object_unref (job->task);
+  g_object_unref (job->batch);
+  g_free (job);
   return G_SOURCE_REMOVE;
 }
 
@@ -254,20 +262,18 @@ worker_thread (gpointer data)
 
       if (job->task != NULL)
         {
-          GError *error = NULL;
+          GCancellable *cancellable = g_task_get_cancellable (job->task);
 
-          if (g_task_return_error_if_cancelled (job->task))
-            ;
-          else if (run_commit (self, job->batch, &error))
-            g_task_return_boolean (job->task, TRUE);
+          if (g_cancellable_is_cancelled (cancellable))
+            g_cancellable_set_error_if_cancelled (cancellable, &job->error);
           else
-            g_task_return_error (job->task, error);
-          /* The task may hold the last reference to the store: never drop
-           * it here, where disposing would join this very thread. */
-          g_main_context_invoke_full (g_task_get_context (job->task), G_PRIORITY_LOW,
-                                      unref_later_cb, job->task, NULL);
-          g_object_unref (job->batch);
-          g_free (job);
+            job->ok = run_commit (self, job->batch, &job->error);
+          /* Completed on the caller's context, after the ::changed signal
+           * queued above, and with every reference dropped there: the task
+           * may hold the last reference to the store, whose dispose joins
+           * this thread. */
+          g_main_context_invoke_full (g_task_get_context (job->task), G_PRIORITY_DEFAULT,
+                                      complete_job_cb, job, NULL);
         }
       else
         {
