@@ -1,0 +1,744 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-core"
+
+#include "tern-ingest.h"
+
+#include "tern-coi-parser.h"
+#include "tern-core-error.h"
+
+/* A message this context can resolve: from the store (committed) or added
+ * earlier to the current batch. */
+typedef struct {
+  gint64   ref;      /* row id or batch reference */
+  gint64   chat;     /* chat id or batch reference */
+  char    *sender;   /* address; NULL when outgoing */
+  gboolean outgoing;
+} Known;
+
+typedef struct {
+  char  *edit_id;
+  char  *sender;
+  char  *new_text; /* NULL: delete */
+  gint64 time;
+} PendingEdit;
+
+struct _TernIngestContext {
+  TernStore      *store;
+  gint64          account;
+  GStrv           own;
+  TernStoreBatch *batch;    /* the batch the cache refers to (not a reference) */
+  GHashTable     *cache;    /* Message-ID -> Known, for the current batch */
+  GHashTable     *aliases;  /* edit Message-ID -> original Message-ID */
+  GHashTable     *pending;  /* target Message-ID -> GPtrArray of PendingEdit */
+};
+
+static void
+known_free (gpointer data)
+{
+  Known *known = data;
+
+  g_free (known->sender);
+  g_free (known);
+}
+
+static void
+pending_edit_free (gpointer data)
+{
+  PendingEdit *edit = data;
+
+  g_free (edit->edit_id);
+  g_free (edit->sender);
+  g_free (edit->new_text);
+  g_free (edit);
+}
+
+void
+tern_ingest_result_clear (TernIngestResult *result)
+{
+  g_clear_pointer (&result->message_id, g_free);
+  memset (result, 0, sizeof *result);
+}
+
+TernIngestContext *
+tern_ingest_context_new (TernStore          *store,
+                         gint64              account_id,
+                         const char * const *own_addresses)
+{
+  TernIngestContext *ctx = g_new0 (TernIngestContext, 1);
+
+  g_return_val_if_fail (TERN_IS_STORE (store), NULL);
+
+  ctx->store = g_object_ref (store);
+  ctx->account = account_id;
+  ctx->own = g_strdupv ((char **) own_addresses);
+  if (ctx->own == NULL)
+    ctx->own = g_new0 (char *, 1);
+  ctx->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, known_free);
+  ctx->aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ctx->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_ptr_array_unref);
+  return ctx;
+}
+
+void
+tern_ingest_context_free (TernIngestContext *ctx)
+{
+  if (ctx == NULL)
+    return;
+  g_object_unref (ctx->store);
+  g_strfreev (ctx->own);
+  g_hash_table_unref (ctx->cache);
+  g_hash_table_unref (ctx->aliases);
+  g_hash_table_unref (ctx->pending);
+  g_free (ctx);
+}
+
+guint
+tern_ingest_context_get_n_pending (TernIngestContext *ctx)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, ctx->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    n += ((GPtrArray *) value)->len;
+  return n;
+}
+
+gboolean
+tern_ingest_is_own_address (TernIngestContext *ctx,
+                            const char        *address)
+{
+  if (address == NULL)
+    return FALSE;
+  for (guint i = 0; ctx->own[i] != NULL; i++)
+    if (g_ascii_strcasecmp (ctx->own[i], address) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_flag (const char * const *flags,
+          const char         *flag)
+{
+  for (guint i = 0; flags != NULL && flags[i] != NULL; i++)
+    if (g_ascii_strcasecmp (flags[i], flag) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The Known for @message_id (owned by the context), or NULL. */
+static const Known *
+lookup (TernIngestContext *ctx,
+        const char        *message_id,
+        GError           **error)
+{
+  g_autoptr(TernStoreMessageRow) row = NULL;
+  g_autoptr(GError) local = NULL;
+  Known *known;
+
+  if (message_id == NULL || *message_id == '\0')
+    return NULL;
+  known = g_hash_table_lookup (ctx->cache, message_id);
+  if (known != NULL)
+    return known;
+  row = tern_store_find_message (ctx->store, ctx->account, message_id, &local);
+  if (row == NULL)
+    {
+      if (local != NULL && !g_error_matches (local, TERN_STORE_ERROR, TERN_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+      return NULL;
+    }
+  known = g_new0 (Known, 1);
+  known->ref = row->id;
+  known->chat = row->chat_id;
+  known->outgoing = row->outgoing;
+  known->sender = g_strdup (row->sender_address);
+  g_hash_table_insert (ctx->cache, g_strdup (message_id), known);
+  return known;
+}
+
+static void
+remember (TernIngestContext *ctx,
+          const char        *message_id,
+          gint64             ref,
+          gint64             chat,
+          const char        *sender,
+          gboolean           outgoing)
+{
+  Known *known = g_new0 (Known, 1);
+
+  known->ref = ref;
+  known->chat = chat;
+  known->sender = g_strdup (sender);
+  known->outgoing = outgoing;
+  g_hash_table_replace (ctx->cache, g_strdup (message_id), known);
+}
+
+static gint64
+unix_time (GDateTime *date)
+{
+  return date != NULL ? g_date_time_to_unix (date) : g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static gboolean
+sender_may_edit (TernIngestContext *ctx,
+                 const Known       *original,
+                 const char        *sender)
+{
+  if (original->outgoing)
+    return tern_ingest_is_own_address (ctx, sender);
+  return original->sender != NULL && sender != NULL
+         && g_ascii_strcasecmp (original->sender, sender) == 0;
+}
+
+/* Applies an edit (or a delete, @new_text NULL) to @original_id. */
+static gboolean
+apply_edit (TernIngestContext *ctx,
+            TernStoreBatch    *batch,
+            const Known       *original,
+            const char        *original_id,
+            const char        *edit_id,
+            const char        *sender,
+            const char        *new_text,
+            gint64             time)
+{
+  if (!sender_may_edit (ctx, original, sender))
+    {
+      g_debug ("edit %s of %s by %s refused: not the original's sender",
+               edit_id, original_id, sender ? sender : "(none)");
+      return FALSE;
+    }
+  tern_store_batch_edit_message (batch, ctx->account, original_id, edit_id, new_text, time);
+  if (edit_id != NULL)
+    g_hash_table_replace (ctx->aliases, g_strdup (edit_id), g_strdup (original_id));
+  return TRUE;
+}
+
+/* Edits that waited for @message_id, which is now known. */
+static void
+apply_pending (TernIngestContext *ctx,
+               TernStoreBatch    *batch,
+               const char        *message_id)
+{
+  g_autoptr(GPtrArray) edits = NULL;
+  g_autofree char *key = NULL;
+  const Known *known;
+
+  if (!g_hash_table_steal_extended (ctx->pending, message_id, (gpointer *) &key,
+                                    (gpointer *) &edits))
+    return;
+  known = lookup (ctx, message_id, NULL);
+  if (known == NULL)
+    return;
+  for (guint i = 0; i < edits->len; i++)
+    {
+      PendingEdit *edit = g_ptr_array_index (edits, i);
+
+      apply_edit (ctx, batch, known, message_id, edit->edit_id, edit->sender, edit->new_text,
+                  edit->time);
+    }
+}
+
+static const char *
+first_peer (TernIngestContext *ctx,
+            const TernCoiInfo *info,
+            const char       **name)
+{
+  GPtrArray *lists[] = { info->to, info->cc };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; lists[l] != NULL && i < lists[l]->len; i++)
+      {
+        TernCoiAddress *a = g_ptr_array_index (lists[l], i);
+
+        if (!tern_ingest_is_own_address (ctx, a->address))
+          {
+            *name = a->name;
+            return a->address;
+          }
+      }
+  return NULL;
+}
+
+static void
+add_members (TernIngestContext *ctx,
+             TernStoreBatch    *batch,
+             gint64             chat,
+             const TernCoiInfo *info)
+{
+  GPtrArray *lists[] = { info->to, info->cc };
+
+  if (info->from != NULL && !tern_ingest_is_own_address (ctx, info->from->address))
+    {
+      gint64 c = tern_store_batch_ensure_contact (batch, ctx->account, info->from->address,
+                                                  info->from->name);
+      tern_store_batch_set_chat_member (batch, chat, c, TRUE);
+    }
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; lists[l] != NULL && i < lists[l]->len; i++)
+      {
+        TernCoiAddress *a = g_ptr_array_index (lists[l], i);
+        gint64 c;
+
+        if (tern_ingest_is_own_address (ctx, a->address))
+          continue;
+        c = tern_store_batch_ensure_contact (batch, ctx->account, a->address, a->name);
+        tern_store_batch_set_chat_member (batch, chat, c, TRUE);
+      }
+}
+
+/* The chat a new message goes to; 0 when none can be found. */
+static gint64
+resolve_chat (TernIngestContext *ctx,
+              TernStoreBatch    *batch,
+              const TernCoiInfo *info,
+              gboolean           outgoing,
+              gint64             sender_contact,
+              GError           **error)
+{
+  const char *peer, *peer_name = NULL;
+  gint64 contact;
+
+  if (info->list_id != NULL && *info->list_id != '\0')
+    return tern_store_batch_ensure_chat (batch, ctx->account, TERN_STORE_CHAT_KIND_MAILING_LIST,
+                                         info->list_id, info->list_id, 0);
+
+  if (info->group_id != NULL && *info->group_id != '\0')
+    {
+      const char *name = info->group_name ? info->group_name : info->dc.group_name;
+      gint64 chat = tern_store_batch_ensure_chat (batch, ctx->account, TERN_STORE_CHAT_KIND_GROUP,
+                                                  info->group_id, name ? name : info->group_id,
+                                                  0);
+      add_members (ctx, batch, chat, info);
+      return chat;
+    }
+
+  /* A classic reply goes where the message it answers is. */
+  if (!(info->criteria & TERN_COI_CRITERIA_CHAT_VERSION))
+    {
+      const Known *known = lookup (ctx, info->in_reply_to, error);
+
+      for (guint i = 0; known == NULL && info->references[i] != NULL; i++)
+        known = lookup (ctx, info->references[i], error);
+      if (known != NULL)
+        return known->chat;
+    }
+
+  if (outgoing)
+    {
+      peer = first_peer (ctx, info, &peer_name);
+      if (peer == NULL)
+        peer = info->from->address; /* a note to self */
+      contact = tern_store_batch_ensure_contact (batch, ctx->account, peer, peer_name);
+    }
+  else
+    {
+      peer = info->from->address;
+      peer_name = info->from->name;
+      contact = sender_contact;
+    }
+  {
+    g_autofree char *key = g_ascii_strdown (peer, -1);
+
+    return tern_store_batch_ensure_chat (batch, ctx->account, TERN_STORE_CHAT_KIND_DIRECT, key,
+                                         peer_name ? peer_name : peer, contact);
+  }
+}
+
+static TernStoreMessageKind
+message_kind (const TernCoiInfo *info,
+              guint              n_attachments)
+{
+  switch (info->kind)
+    {
+    case TERN_COI_KIND_LOCATION: return TERN_STORE_MESSAGE_KIND_LOCATION;
+    case TERN_COI_KIND_ATTACHMENTS: return TERN_STORE_MESSAGE_KIND_MEDIA;
+    case TERN_COI_KIND_CLASSIC:
+    case TERN_COI_KIND_BOUNCE: return TERN_STORE_MESSAGE_KIND_CLASSIC;
+    case TERN_COI_KIND_GROUP_LEFT: return TERN_STORE_MESSAGE_KIND_SYSTEM;
+    default: break;
+    }
+  /* A reply to a chat message from a classic client (no Chat-Version) is
+   * a chat message by its References, but shown (and answered) as mail. */
+  if (!(info->criteria & TERN_COI_CRITERIA_CHAT_VERSION))
+    return TERN_STORE_MESSAGE_KIND_CLASSIC;
+  return n_attachments > 0 ? TERN_STORE_MESSAGE_KIND_MEDIA : TERN_STORE_MESSAGE_KIND_TEXT;
+}
+
+static gboolean
+mentions_me (TernIngestContext *ctx,
+             const TernCoiInfo *info)
+{
+  for (guint i = 0; info->mentions != NULL && i < info->mentions->len; i++)
+    {
+      TernCoiMention *m = g_ptr_array_index (info->mentions, i);
+
+      if (m->is_me || m->is_all || tern_ingest_is_own_address (ctx, m->address))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Stores the files; a preview only when its full part is missing. */
+static guint
+add_attachments (TernStoreBatch    *batch,
+                 gint64             message,
+                 const TernCoiInfo *info)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < info->attachments->len; i++)
+    {
+      TernCoiAttachment *a = g_ptr_array_index (info->attachments, i);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (a->is_preview && a->full_index >= 0)
+        {
+          TernCoiAttachment *full = g_ptr_array_index (info->attachments, a->full_index);
+          g_autoptr(GBytes) probe = tern_coi_attachment_get_bytes (full, NULL);
+
+          if (probe != NULL && g_bytes_get_size (probe) > 0)
+            continue;
+        }
+      bytes = tern_coi_attachment_get_bytes (a, &error);
+      if (bytes == NULL)
+        {
+          g_debug ("attachment %s not readable: %s", a->filename, error->message);
+          continue;
+        }
+      tern_store_batch_add_attachment (batch, message, bytes, a->mime_type, a->filename);
+      n++;
+    }
+  return n;
+}
+
+static void
+apply_profile (TernIngestContext *ctx,
+               TernStoreBatch    *batch,
+               const TernCoiInfo *info,
+               gint64             contact)
+{
+  TernStoreContactRow values = { 0 };
+  TernStoreContactFields fields = 0;
+
+  if (info->profile == NULL || contact == 0)
+    return;
+  if (info->profile->name != NULL && *info->profile->name != '\0')
+    {
+      values.display_name = info->profile->name;
+      fields |= TERN_STORE_CONTACT_FIELD_DISPLAY_NAME;
+    }
+  if (info->profile->status != NULL)
+    {
+      values.status = info->profile->status;
+      fields |= TERN_STORE_CONTACT_FIELD_STATUS;
+    }
+  if (fields != 0)
+    tern_store_batch_update_contact (batch, contact, fields, &values);
+}
+
+static char *
+fold_quote (const TernCoiInfo *info)
+{
+  gboolean q = info->quoted_text != NULL && *info->quoted_text != '\0';
+  gboolean s = info->signature != NULL && *info->signature != '\0';
+
+  if (q && s)
+    return g_strconcat (info->quoted_text, "\n-- \n", info->signature, NULL);
+  if (q)
+    return g_strdup (info->quoted_text);
+  if (s)
+    return g_strconcat ("-- \n", info->signature, NULL);
+  return NULL;
+}
+
+static TernIngestAction
+ingest_edit (TernIngestContext *ctx,
+             TernStoreBatch    *batch,
+             const TernCoiInfo *info,
+             TernIngestResult  *result,
+             GError           **error)
+{
+  gboolean is_delete = info->kind == TERN_COI_KIND_DELETE;
+  const char *target = is_delete ? info->delete_target_id : info->edit_target_id;
+  const char *new_text = is_delete ? NULL : info->edit_text;
+  const char *sender = info->from ? info->from->address : NULL;
+  const char *original_id = NULL;
+  const Known *known = NULL;
+  gint64 time = unix_time (info->date);
+  GError *local = NULL;
+
+  if (new_text != NULL && *new_text == '\0')
+    new_text = NULL;
+  if (target == NULL || *target == '\0' || info->message_id == NULL)
+    return TERN_INGEST_IGNORED;
+
+  /* Edits of an edit name the previous edit: follow it to the original. */
+  original_id = g_hash_table_lookup (ctx->aliases, target);
+  if (original_id == NULL)
+    original_id = target;
+  known = lookup (ctx, original_id, &local);
+  for (guint i = 0; known == NULL && local == NULL && info->references[i] != NULL; i++)
+    {
+      const char *id = g_hash_table_lookup (ctx->aliases, info->references[i]);
+
+      original_id = id ? id : info->references[i];
+      if (g_strcmp0 (original_id, info->message_id) == 0)
+        continue;
+      known = lookup (ctx, original_id, &local);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return TERN_INGEST_IGNORED;
+    }
+  if (known == NULL)
+    {
+      GPtrArray *list = g_hash_table_lookup (ctx->pending, target);
+      PendingEdit *edit = g_new0 (PendingEdit, 1);
+
+      if (list == NULL)
+        {
+          list = g_ptr_array_new_with_free_func (pending_edit_free);
+          g_hash_table_insert (ctx->pending, g_strdup (target), list);
+        }
+      edit->edit_id = g_strdup (info->message_id);
+      edit->sender = g_strdup (sender);
+      edit->new_text = g_strdup (new_text);
+      edit->time = time;
+      g_ptr_array_add (list, edit);
+      return TERN_INGEST_PENDING;
+    }
+  if (!apply_edit (ctx, batch, known, original_id, info->message_id, sender, new_text, time))
+    return TERN_INGEST_IGNORED;
+  result->message_ref = known->ref;
+  result->chat_ref = known->chat;
+  return TERN_INGEST_APPLIED;
+}
+
+static TernIngestAction
+ingest_mdn (TernIngestContext *ctx,
+            TernStoreBatch    *batch,
+            const TernCoiInfo *info,
+            TernIngestResult  *result,
+            GError           **error)
+{
+  const Known *known;
+  const char *type;
+  TernStoreReceiptKind kind;
+
+  if (info->mdn == NULL || info->from == NULL || result->outgoing)
+    return TERN_INGEST_IGNORED;
+  known = lookup (ctx, info->mdn->original_message_id, error);
+  if (known == NULL || !known->outgoing)
+    return TERN_INGEST_IGNORED;
+  type = info->mdn->disposition_type;
+  if (type != NULL && g_ascii_strcasecmp (type, "deleted") == 0)
+    return TERN_INGEST_IGNORED;
+  kind = type == NULL || g_ascii_strcasecmp (type, "displayed") == 0 ? TERN_STORE_RECEIPT_READ
+                                                                      : TERN_STORE_RECEIPT_DELIVERED;
+  tern_store_batch_add_receipt (batch, known->ref, info->from->address, kind,
+                                unix_time (info->date));
+  result->message_ref = known->ref;
+  result->chat_ref = known->chat;
+  return TERN_INGEST_APPLIED;
+}
+
+gboolean
+tern_ingest_message (TernIngestContext  *ctx,
+                     TernStoreBatch     *batch,
+                     GBytes             *raw,
+                     gint64              folder_id,
+                     guint32             uid,
+                     const char * const *flags,
+                     TernIngestResult   *result,
+                     GError            **error)
+{
+  TernCoiParseOptions opts = { 0 };
+  g_autoptr(TernCoiInfo) info = NULL;
+  TernIngestResult local_result = { 0 };
+  TernStoreMessageRow row = { 0 };
+  g_autoptr(TernStoreContactRow) contact_row = NULL;
+  g_autofree char *quote = NULL;
+  g_autofree char *system_text = NULL;
+  const Known *known;
+  gboolean seen = has_flag (flags, "\\Seen");
+  gint64 sender_contact = 0, chat, message;
+  GError *local = NULL;
+
+  g_return_val_if_fail (ctx != NULL, FALSE);
+  g_return_val_if_fail (TERN_IS_STORE_BATCH (batch), FALSE);
+  g_return_val_if_fail (raw != NULL, FALSE);
+
+  if (result == NULL)
+    result = &local_result;
+  memset (result, 0, sizeof *result);
+
+  if (ctx->batch != batch)
+    {
+      g_hash_table_remove_all (ctx->cache);
+      ctx->batch = batch;
+    }
+
+  opts.self_addresses = (const char * const *) ctx->own;
+  info = tern_coi_parse_bytes (raw, &opts, error);
+  if (info == NULL)
+    return FALSE;
+
+  result->message_id = g_strdup (info->message_id);
+  result->is_chat = info->is_chat;
+  result->receipt_requested = info->receipt_requested;
+  result->action = TERN_INGEST_IGNORED;
+  if (info->from == NULL || info->message_id == NULL || *info->message_id == '\0')
+    {
+      /* Without a sender or an identity there is nothing to show or dedup. */
+      g_debug ("message without From or Message-ID ignored");
+      return TRUE;
+    }
+  result->outgoing = tern_ingest_is_own_address (ctx, info->from->address);
+  result->mentions_me = !result->outgoing && mentions_me (ctx, info);
+
+  /* A known message: only its new location. */
+  known = lookup (ctx, info->message_id, &local);
+  if (local != NULL)
+    goto store_error;
+  if (known != NULL)
+    {
+      if (folder_id != 0)
+        tern_store_batch_add_location (batch, known->ref, folder_id, uid);
+      if (seen || result->outgoing)
+        tern_store_batch_set_seen (batch, known->ref, TRUE);
+      result->action = TERN_INGEST_STORED;
+      result->known = TRUE;
+      result->message_ref = known->ref;
+      result->chat_ref = known->chat;
+      return TRUE;
+    }
+
+  if (!result->outgoing)
+    {
+      contact_row = tern_store_find_contact (ctx->store, ctx->account, info->from->address, &local);
+      if (local != NULL && g_error_matches (local, TERN_STORE_ERROR, TERN_STORE_ERROR_NOT_FOUND))
+        g_clear_error (&local);
+      if (local != NULL)
+        goto store_error;
+      if (contact_row != NULL && contact_row->blocked)
+        {
+          result->action = TERN_INGEST_BLOCKED;
+          return TRUE;
+        }
+    }
+
+  switch (info->kind)
+    {
+    case TERN_COI_KIND_EDIT:
+    case TERN_COI_KIND_DELETE:
+      result->action = ingest_edit (ctx, batch, info, result, &local);
+      if (local != NULL)
+        goto store_error;
+      return TRUE;
+    case TERN_COI_KIND_MDN:
+      result->action = ingest_mdn (ctx, batch, info, result, &local);
+      if (local != NULL)
+        goto store_error;
+      return TRUE;
+    case TERN_COI_KIND_GROUP_INFO_REQUEST:
+    case TERN_COI_KIND_PROFILE_REQUEST:
+    case TERN_COI_KIND_CONTACT_STORAGE:
+    case TERN_COI_KIND_PROFILE_STORAGE:
+    case TERN_COI_KIND_GROUP_STORAGE:
+      /* Requests are answered and storage read by the account engine. */
+      if (!result->outgoing && info->profile != NULL)
+        {
+          gint64 c = tern_store_batch_ensure_contact (batch, ctx->account, info->from->address,
+                                                      info->from->name);
+          apply_profile (ctx, batch, info, c);
+          result->action = TERN_INGEST_APPLIED;
+        }
+      return TRUE;
+    case TERN_COI_KIND_EXTENSION:
+      if (info->text == NULL || *info->text == '\0')
+        return TRUE;
+      break;
+    default:
+      break;
+    }
+
+  if (!result->outgoing)
+    {
+      sender_contact = tern_store_batch_ensure_contact (batch, ctx->account, info->from->address,
+                                                        info->from->name);
+      if (contact_row != NULL && contact_row->display_name == NULL && info->from->name != NULL)
+        {
+          TernStoreContactRow values = { 0 };
+
+          values.display_name = info->from->name;
+          tern_store_batch_update_contact (batch, sender_contact,
+                                           TERN_STORE_CONTACT_FIELD_DISPLAY_NAME, &values);
+        }
+      apply_profile (ctx, batch, info, sender_contact);
+    }
+
+  chat = resolve_chat (ctx, batch, info, result->outgoing, sender_contact, &local);
+  if (local != NULL)
+    goto store_error;
+
+  row.account_id = ctx->account;
+  row.chat_id = chat;
+  row.message_id = info->message_id;
+  row.sender_contact_id = sender_contact;
+  row.sender_address = result->outgoing ? NULL : info->from->address;
+  row.outgoing = result->outgoing;
+  row.sent_time = unix_time (info->date);
+  row.received_time = result->outgoing ? row.sent_time : g_get_real_time () / G_USEC_PER_SEC;
+  row.state = result->outgoing ? TERN_STORE_STATE_SENT : TERN_STORE_STATE_NONE;
+  row.seen = seen || result->outgoing;
+  row.subject = info->subject;
+  row.text = info->text ? info->text : (char *) "";
+  quote = fold_quote (info);
+  row.quote = quote;
+  row.reply_to = info->in_reply_to;
+  if (info->pinned)
+    row.pinned_until = info->pinned_until ? g_date_time_to_unix (info->pinned_until) : G_MAXINT64;
+  if (info->location != NULL)
+    {
+      row.has_location = TRUE;
+      row.latitude = info->location->latitude;
+      row.longitude = info->location->longitude;
+      if (info->location->text != NULL && (info->text == NULL || *info->text == '\0'))
+        row.text = info->location->text;
+    }
+  if (info->kind == TERN_COI_KIND_GROUP_LEFT)
+    {
+      const char *who = info->from->name ? info->from->name : info->from->address;
+
+      system_text = g_strdup_printf ("%s left the group", who);
+      row.text = system_text;
+      if (sender_contact != 0)
+        tern_store_batch_set_chat_member (batch, chat, sender_contact, FALSE);
+    }
+  row.kind = message_kind (info, info->attachments->len);
+
+  message = tern_store_batch_add_message (batch, &row, folder_id, uid);
+  add_attachments (batch, message, info);
+  remember (ctx, info->message_id, message, chat, row.sender_address, row.outgoing);
+  apply_pending (ctx, batch, info->message_id);
+
+  result->action = TERN_INGEST_STORED;
+  result->message_ref = message;
+  result->chat_ref = chat;
+  return TRUE;
+
+store_error:
+  g_propagate_error (error, tern_core_error_wrap (local, "Store"));
+  g_error_free (local);
+  return FALSE;
+}
