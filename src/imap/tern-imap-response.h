@@ -325,8 +325,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernImapBodyPart, tern_imap_body_part_free)
 
 /* A body section of a FETCH: BODY[section]<origin> or BINARY[section]. */
 typedef struct {
-  char   *section;   /* as sent between the brackets, upper-cased keywords
-                      * kept as sent: "", "1.2", "HEADER.FIELDS (FROM)" */
+  char   *section;   /* as sent between the brackets: "", "1.2",
+                      * "HEADER.FIELDS (FROM)"; RFC822 gives "", RFC822.HEADER
+                      * "HEADER", RFC822.TEXT "TEXT" */
   gboolean binary;   /* BINARY[...] rather than BODY[...] */
   gint64  origin;    /* <origin>, or -1 */
   GBytes *data;      /* NULL for NIL */
@@ -408,7 +409,8 @@ typedef struct {
 void             tern_imap_mailbox_free   (TernImapMailbox        *mailbox);
 /* Decodes `* LIST (flags) "/" name` or LSUB. With @utf8_accept the name is
  * taken as UTF-8 (UTF8=ACCEPT enabled); otherwise modified UTF-7 is decoded
- * (an invalid encoding keeps the raw name). Extended data is tolerated. */
+ * (an invalid encoding keeps the raw name, made valid UTF-8). INBOX is never
+ * decoded. Extended data (CHILDINFO, OLDNAME) is tolerated and ignored. */
 TernImapMailbox *tern_imap_mailbox_decode (const TernImapResponse *response,
                                            gboolean                utf8_accept,
                                            GError                **error);
