@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "tern-chat-list.h"
 #include "tern-message-list.h"
@@ -27,6 +28,17 @@ static double
 now_ms (void)
 {
   return g_get_monotonic_time () / 1000.0;
+}
+
+/* CPU time of this thread: what the main thread really spends, whatever
+ * else the machine is doing. */
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 static int
@@ -131,7 +143,7 @@ main (int   argc,
   g_autofree char *db_path = NULL;
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
-  double model_ms[RUNS], sql_ms[RUNS], list_ms[RUNS], move_ms[RUNS];
+  double model_ms[RUNS], sql_ms[RUNS], list_ms[RUNS], list_cpu_ms[RUNS], move_ms[RUNS];
   gint64 account, big_chat = 0;
   g_autoptr(GArray) chats = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 clock = 1600000000;
@@ -238,17 +250,19 @@ main (int   argc,
   for (guint r = 0; r < RUNS; r++)
     {
       double t0 = now_ms ();
-      g_autoptr(TernChatList) list = tern_chat_list_new (store, account,
-                                                         TERN_STORE_CHAT_FILTER_ACTIVE);
+      double c0 = cpu_ms ();
+      /* All accounts, as the window shows them. */
+      g_autoptr(TernChatList) list = tern_chat_list_new (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE);
 
       for (guint i = 0; i < 30; i++)
         g_object_unref (g_list_model_get_item (G_LIST_MODEL (list), i));
       list_ms[r] = now_ms () - t0;
+      list_cpu_ms[r] = cpu_ms () - c0;
       g_assert (g_list_model_get_n_items (G_LIST_MODEL (list)) == N_CHATS + 1);
     }
 
   {
-    g_autoptr(TernChatList) list = tern_chat_list_new (store, account, TERN_STORE_CHAT_FILTER_ACTIVE);
+    g_autoptr(TernChatList) list = tern_chat_list_new (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE);
     double moved = 0;
 
     g_signal_connect (list, "items-changed", G_CALLBACK (moved_cb), &moved);
@@ -266,9 +280,9 @@ main (int   argc,
         m.text = (char *) "news";
         m.sent_time = m.received_time = clock++;
         tern_store_batch_add_message (batch, &m, 0, 0);
+        moved = 0;
         t0 = now_ms ();
         commit_or_die (store, batch);
-        moved = 0;
         while (moved == 0)
           g_main_context_iteration (NULL, TRUE);
         move_ms[r] = moved - t0;
@@ -283,6 +297,7 @@ main (int   argc,
     printf ("core.open_chat.bare_sql_ms %.3f ms\n", sql);
     printf ("core.open_chat.ratio_to_sql %.2f x\n", model / sql);
     printf ("core.chatlist10k.ms %.3f ms\n", median (list_ms, RUNS));
+    printf ("core.chatlist10k.cpu_ms %.3f ms\n", median (list_cpu_ms, RUNS));
     printf ("core.chatlist_move.ms %.3f ms\n", median (move_ms, RUNS));
   }
 
