@@ -5,6 +5,9 @@
 
 #include "tern-ingest.h"
 
+#include <string.h>
+
+#include "tern-account.h"
 #include "tern-coi-parser.h"
 #include "tern-core-error.h"
 
@@ -32,6 +35,7 @@ struct _TernIngestContext {
   GHashTable     *cache;    /* Message-ID -> Known, for the current batch */
   GHashTable     *aliases;  /* edit Message-ID -> original Message-ID */
   GHashTable     *pending;  /* target Message-ID -> GPtrArray of PendingEdit */
+  gint64          received_time; /* for the next message; 0 = now */
 };
 
 static void
@@ -106,6 +110,13 @@ tern_ingest_context_get_n_pending (TernIngestContext *ctx)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     n += ((GPtrArray *) value)->len;
   return n;
+}
+
+void
+tern_ingest_context_set_received_time (TernIngestContext *ctx,
+                                       gint64             time)
+{
+  ctx->received_time = time;
 }
 
 gboolean
@@ -572,11 +583,16 @@ tern_ingest_message (TernIngestContext  *ctx,
   const Known *known;
   gboolean seen = has_flag (flags, "\\Seen");
   gint64 sender_contact = 0, chat, message;
+  gint64 received_time = ctx->received_time;
   GError *local = NULL;
 
   g_return_val_if_fail (ctx != NULL, FALSE);
   g_return_val_if_fail (TERN_IS_STORE_BATCH (batch), FALSE);
   g_return_val_if_fail (raw != NULL, FALSE);
+
+  ctx->received_time = 0;
+  if (received_time == 0)
+    received_time = g_get_real_time () / G_USEC_PER_SEC;
 
   if (result == NULL)
     result = &local_result;
@@ -698,7 +714,7 @@ tern_ingest_message (TernIngestContext  *ctx,
   row.sender_address = result->outgoing ? NULL : info->from->address;
   row.outgoing = result->outgoing;
   row.sent_time = unix_time (info->date);
-  row.received_time = result->outgoing ? row.sent_time : g_get_real_time () / G_USEC_PER_SEC;
+  row.received_time = result->outgoing ? row.sent_time : received_time;
   row.state = result->outgoing ? TERN_STORE_STATE_SENT : TERN_STORE_STATE_NONE;
   row.seen = seen || result->outgoing;
   row.subject = info->subject;
@@ -741,4 +757,153 @@ store_error:
   g_propagate_error (error, tern_core_error_wrap (local, "Store"));
   g_error_free (local);
   return FALSE;
+}
+
+/* ---- the account hook ---------------------------------------------------- */
+
+#define CONTEXT_KEY "tern-ingest-context"
+
+typedef struct {
+  GPtrArray      *fetched;
+  TernStoreBatch *batch;
+  GArray         *results; /* TernIngestResult parallel to fetched */
+} HookData;
+
+static void
+hook_data_free (HookData *data)
+{
+  for (guint i = 0; i < data->results->len; i++)
+    tern_ingest_result_clear (&g_array_index (data->results, TernIngestResult, i));
+  g_array_unref (data->results);
+  g_ptr_array_unref (data->fetched);
+  g_clear_object (&data->batch);
+  g_free (data);
+}
+
+static TernIngestContext *
+account_context (TernAccount *account)
+{
+  TernIngestContext *ctx = g_object_get_data (G_OBJECT (account), CONTEXT_KEY);
+
+  if (ctx == NULL)
+    {
+      const char *own[] = { tern_account_get_address (account), NULL };
+
+      ctx = tern_ingest_context_new (tern_account_get_store (account),
+                                     tern_account_get_id (account), own);
+      g_object_set_data_full (G_OBJECT (account), CONTEXT_KEY, ctx,
+                              (GDestroyNotify) tern_ingest_context_free);
+    }
+  return ctx;
+}
+
+static void
+hook_committed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TernAccount *account = g_task_get_source_object (task);
+  HookData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    {
+      g_task_return_error (task, tern_core_error_wrap (error, "Storing messages"));
+      return;
+    }
+  for (guint i = 0; i < data->fetched->len; i++)
+    {
+      TernAccountFetched *f = data->fetched->pdata[i];
+      TernIngestResult *r = &g_array_index (data->results, TernIngestResult, i);
+      gint64 id = r->message_ref ? tern_store_batch_get_id (data->batch, r->message_ref) : 0;
+
+      if (f->raw == NULL)
+        continue;
+      f->message_row = r->action == TERN_INGEST_STORED ? id : 0;
+      if (id <= 0)
+        continue;
+      if (r->action == TERN_INGEST_STORED && !r->known
+          && tern_store_batch_was_inserted (data->batch, r->message_ref))
+        g_signal_emit_by_name (account, "message-received", id,
+                               tern_store_batch_get_id (data->batch, r->chat_ref));
+      else if (r->action == TERN_INGEST_APPLIED)
+        g_signal_emit_by_name (account, "message-changed", id);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+tern_ingest_account_async (TernAccount         *account,
+                           GPtrArray           *fetched,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (account, cancellable, callback, user_data);
+  TernStore *store = tern_account_get_store (account);
+  TernIngestContext *ctx = account_context (account);
+  HookData *data = g_new0 (HookData, 1);
+
+  g_task_set_source_tag (task, tern_ingest_account_async);
+  g_task_set_name (task, "[tern-core] ingest");
+  data->fetched = g_ptr_array_ref (fetched);
+  data->batch = tern_store_begin_batch (store);
+  data->results = g_array_new (FALSE, TRUE, sizeof (TernIngestResult));
+  g_array_set_size (data->results, fetched->len);
+  g_task_set_task_data (task, data, (GDestroyNotify) hook_data_free);
+
+  for (guint i = 0; i < fetched->len; i++)
+    {
+      TernAccountFetched *f = fetched->pdata[i];
+      TernIngestResult *r = &g_array_index (data->results, TernIngestResult, i);
+      g_autoptr(GError) error = NULL;
+
+      if (f->raw == NULL)
+        {
+          /* Only the flags changed (read on another device). */
+          g_autoptr(TernStoreMessageRow) known = NULL;
+
+          if (f->message_id == NULL)
+            continue;
+          known = tern_store_find_message (store, tern_account_get_id (account), f->message_id,
+                                           NULL);
+          if (known == NULL)
+            continue;
+          f->message_row = known->id;
+          f->from_self = known->outgoing;
+          if (has_flag ((const char * const *) f->flags, "\\Seen") && !known->seen)
+            tern_store_batch_set_seen (data->batch, known->id, TRUE);
+          continue;
+        }
+
+      tern_ingest_context_set_received_time (ctx, f->internal_date);
+      if (!tern_ingest_message (ctx, data->batch, f->raw, f->folder_id, f->uid,
+                                (const char * const *) f->flags, r, &error))
+        {
+          g_debug ("message %u in folder %" G_GINT64_FORMAT " not ingested: %s", f->uid,
+                   f->folder_id, error->message);
+          continue;
+        }
+      f->is_chat = r->is_chat;
+      f->from_self = r->outgoing;
+      f->blocked = r->action == TERN_INGEST_BLOCKED;
+    }
+
+  tern_store_commit_async (store, data->batch, cancellable, hook_committed_cb, task);
+}
+
+gboolean
+tern_ingest_account_finish (TernAccount   *account,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, account), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+tern_ingest_install (void)
+{
+  tern_account_set_ingest_funcs (tern_ingest_account_async, tern_ingest_account_finish);
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "tern-context.h"
 #include "tern-store.h"
 
 G_BEGIN_DECLS
@@ -95,6 +96,31 @@ gboolean           tern_ingest_message             (TernIngestContext  *ctx,
                                                     const char * const *flags,
                                                     TernIngestResult   *result,
                                                     GError            **error);
+
+/* The received time of the next tern_ingest_message() call (e.g. the IMAP
+ * INTERNALDATE, Unix seconds); 0 = now. Used once, then reset. */
+void               tern_ingest_context_set_received_time (TernIngestContext *ctx,
+                                                          gint64             time);
+
+/* ---- the account engine's hook (tern_account_set_ingest_funcs()) -------- */
+
+/* Installs tern_ingest_account_async() as the ingest of every TernAccount.
+ * Each account gets its own TernIngestContext (kept on the account). */
+void               tern_ingest_install             (void);
+
+/* A TernAccountIngestFunc: ingests every TernAccountFetched of @fetched
+ * (GPtrArray of TernAccountFetched, from tern-account.h) into one batch,
+ * commits it, fills their out fields (is_chat, from_self, blocked,
+ * message_row) and emits TernAccount::message-received for new rows and
+ * ::message-changed for edits, deletes and receipts. */
+void               tern_ingest_account_async       (TernAccount         *account,
+                                                    GPtrArray           *fetched,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean           tern_ingest_account_finish      (TernAccount         *account,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernIngestContext, tern_ingest_context_free)
 
