@@ -137,6 +137,14 @@ clear_capabilities (TernSmtpClient *self)
   self->size_limit = 0;
 }
 
+/* The write buffer may hold credentials (AUTH): zero it. */
+static void
+wipe_write_buffer (TernSmtpClient *self)
+{
+  memset (self->wbuf->str, 0, self->wbuf->allocated_len);
+  g_string_truncate (self->wbuf, 0);
+}
+
 static void
 drop_connection (TernSmtpClient *self)
 {
@@ -149,6 +157,7 @@ drop_connection (TernSmtpClient *self)
   self->encrypted = FALSE;
   self->authenticated = FALSE;
   self->need_rset = FALSE;
+  wipe_write_buffer (self);
   g_byte_array_set_size (self->inbuf, 0);
   tern_smtp_reply_parser_reset (self->parser);
   clear_capabilities (self);
@@ -755,6 +764,7 @@ auth_reply (TernSmtpClient *self,
 {
   guint code = tern_smtp_reply_get_code (reply);
 
+  wipe_write_buffer (self);
   if (code == 235)
     {
       self->authenticated = TRUE;
