@@ -943,7 +943,9 @@ read_cb (GObject      *source,
       return;
     }
 
-  while (self->parser != NULL && G_INPUT_STREAM (source) == self->input)
+  /* After a STARTTLS OK nothing more is taken in plaintext. */
+  while (self->parser != NULL && G_INPUT_STREAM (source) == self->input &&
+         !self->pause_reading)
     {
       g_autoptr(TernImapResponse) response = tern_imap_parser_pop (self->parser);
 

@@ -511,6 +511,11 @@ test_starttls_refused (void)
   g_assert_error (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_STATE);
 
   finish_server (server);
+  {
+    g_auto(GStrv) received = tern_test_script_server_dup_received (server);
+    g_assert_cmpuint (g_strv_length (received), ==, 1);
+    g_assert_cmpstr (received[0], ==, "A1 STARTTLS");
+  }
   close_and_free (client);
 }
 
@@ -1112,10 +1117,80 @@ test_non_synchronising_literals (void)
   close_and_free (client2);
 }
 
+static char *
+test_server_fingerprint (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("TERN_TEST_DATA"), "net", "server.sha256",
+                                            NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return g_strstrip (g_steal_pointer (&contents));
+}
+
+static void
+test_starttls_pinned (void)
+{
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new (
+    "S: * OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\n"
+    "C= A1 STARTTLS\n"
+    "S: A1 OK Begin TLS negotiation now\n"
+    "TLS\n"
+    "C= A2 CAPABILITY\n"
+    "S: * CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE\n"
+    "S: A2 OK capability\n"
+    "C= A3 AUTHENTICATE PLAIN AGFsaWNlAHMzY3IzdC1wdw==\n"
+    "S: A3 OK [CAPABILITY IMAP4rev1 IDLE MOVE] in\n");
+  g_autofree char *fingerprint = test_server_fingerprint ();
+  TernImapClient *client = tern_imap_client_new ("127.0.0.1", tern_test_script_server_port (server),
+                                                 TERN_NET_SECURITY_STARTTLS, fingerprint);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  /* The capabilities from before TLS are gone, those after it are used. */
+  g_assert_false (tern_imap_client_has_capability (client, "LOGINDISABLED"));
+  g_assert_false (tern_imap_client_has_capability (client, "STARTTLS"));
+  g_assert_true (tern_imap_client_has_capability (client, "SASL-IR"));
+  g_assert_true (do_login (client, &error));
+  g_assert_no_error (error);
+  g_assert_true (tern_imap_client_has_capability (client, "MOVE"));
+
+  finish_server (server);
+  close_and_free (client);
+}
+
+static void
+test_starttls_injection (void)
+{
+  /* Plaintext smuggled after the STARTTLS OK must not be taken for a
+   * response (it would come from an attacker on the path). */
+  g_autoptr(TernTestScriptServer) server = tern_test_script_server_new (
+    "S: * OK [CAPABILITY IMAP4rev1 STARTTLS] ready\n"
+    "C= A1 STARTTLS\n"
+    "SE A1 OK Begin TLS\\r\\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\\r\\n\n"
+    "WAIT 300\n");
+  g_autofree char *fingerprint = test_server_fingerprint ();
+  TernImapClient *client = tern_imap_client_new ("127.0.0.1", tern_test_script_server_port (server),
+                                                 TERN_NET_SECURITY_STARTTLS, fingerprint);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (do_connect (client, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (tern_imap_client_get_state (client), ==, TERN_IMAP_CLIENT_STATE_DISCONNECTED);
+
+  tern_test_script_server_finish (server, NULL);
+  close_and_free (client);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  int rc;
+
   g_setenv ("G_MESSAGES_DEBUG", "tern-imap", TRUE);
   debug_log = g_string_new (NULL);
   g_log_set_writer_func (log_writer, NULL, NULL);
@@ -1151,5 +1226,10 @@ main (int   argc,
   g_test_add_func ("/imap/client-faults/non-synchronising-literals",
                    test_non_synchronising_literals);
 
-  return g_test_run ();
+  g_test_add_func ("/imap/client-faults/starttls-pinned", test_starttls_pinned);
+  g_test_add_func ("/imap/client-faults/starttls-injection", test_starttls_injection);
+
+  rc = g_test_run ();
+  tern_test_stop_idle_threads ();
+  return rc;
 }
