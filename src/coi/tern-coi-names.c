@@ -46,6 +46,9 @@ match_prefix (const char *p)
           if (!(word[0] & 0x80) || strlen (p) < len)
             continue;
           head = g_strndup (p, len);
+          /* The cut may fall inside a character: then it is no match. */
+          if (!g_utf8_validate (head, -1, NULL))
+            continue;
           fold = g_utf8_casefold (head, -1);
           if (strcmp (fold, word) != 0)
             continue;

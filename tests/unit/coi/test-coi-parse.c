@@ -45,6 +45,11 @@ test_strip_subject (void)
     { "回复：你好", "你好" },
     { "[dev] Re: Release", "[dev] Re: Release" },
     { "", "" },
+    /* A prefix compared against a cut through a character (read past the
+     * end before it was checked). */
+    { "My Crëw: the \"best\"", "My Crëw: the \"best\"" },
+    { "aaë: x", "aaë: x" },
+    { "ëëë", "ëëë" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
