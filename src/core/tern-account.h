@@ -321,6 +321,8 @@ TernSmtpClient      *tern_account_open_smtp_finish  (TernAccount   *self,
  * @flags: (array zero-terminated) its flags and keywords
  * @internal_date: INTERNALDATE, Unix seconds (0 unknown)
  * @raw: the whole message, or NULL when only the flags changed
+ * @message_id: with @raw NULL: the Message-ID (no <>) of the changed
+ *   message, when the server told it
  * @is_chat: (out) set by the ingest: a chat message (to COI/Chats)
  * @from_self: (out) set by the ingest: From is the user (mark \Seen)
  * @blocked: (out) set by the ingest: from a blocked contact (to Blocked)
@@ -336,6 +338,7 @@ typedef struct {
   char               **flags;
   gint64               internal_date;
   GBytes              *raw;
+  char                *message_id;
   gboolean             is_chat;
   gboolean             from_self;
   gboolean             blocked;

@@ -1,0 +1,830 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-core"
+
+#include <string.h>
+
+#include "tern-account-private.h"
+
+/* One sync pass over INBOX, <root>/Chats and Sent (Blocked is not shown,
+ * Contacts belongs to the contact storage):
+ *
+ * 1. per folder: SELECT (CONDSTORE when offered); a new UIDVALIDITY drops
+ *    the folder's locations (messages stay: Message-ID is the identity, so
+ *    nothing is duplicated); UID SEARCH ALL against the UIDs the store
+ *    knows gives the new UIDs and the vanished ones; with CONDSTORE and a
+ *    known HIGHESTMODSEQ, UID FETCH (FLAGS) (CHANGEDSINCE) gives flag
+ *    changes (read on another device);
+ * 2. new messages are fetched newest first: first a small chunk of every
+ *    folder (the first screen), then the rest in chunks, each stored
+ *    through the ingest before the next is asked for;
+ * 3. client-side filtering on a plain server (INBOX only): chat messages
+ *    get the $Chat keyword (as a COI server does), the user's own get
+ *    \Seen; in mode active they are moved to Chats once stored, in mode
+ *    seen when \Seen; none leaves them. A COI server files them itself:
+ *    the client never moves anything there.
+ * 4. the folders' sync state (UIDNEXT, HIGHESTMODSEQ) is saved. */
+
+#define FIRST_CHUNK 50
+#define CHUNK 250
+
+typedef struct {
+  TernStoreFolderRole role;
+  gint64              folder_id;
+  char               *name;
+  guint32             uidvalidity;
+  guint32             uidnext;     /* as stored: the CHANGEDSINCE range */
+  guint64             modseq;      /* as stored (0 after a UIDVALIDITY change) */
+  guint32             new_uidnext; /* as SELECT saw them: saved at the end */
+  guint64             new_modseq;
+  GArray             *new_uids;    /* guint32, descending */
+  guint               next;        /* index into new_uids */
+} FolderSync;
+
+typedef struct {
+  TernImapClient *imap;
+  GPtrArray      *folders;         /* FolderSync* */
+  guint           index;           /* current folder in phase A */
+  int             phase;           /* 0 = A, 1 = first screen, 2 = history, 3 = filter, 4 = save */
+  guint           chunk_folder;
+  GPtrArray      *fetched;         /* TernAccountFetched* of the running chunk */
+  guint           total;
+  guint           done;
+  gboolean        condstore;
+  GArray         *move_uids;       /* INBOX uids to move in the filter step */
+  GArray         *move_rows;
+  GArray         *blocked_uids;
+  TernStoreBatch *batch;
+} SyncData;
+
+static void sync_next (GTask *task);
+
+static void
+folder_sync_free (FolderSync *f)
+{
+  g_free (f->name);
+  g_clear_pointer (&f->new_uids, g_array_unref);
+  g_free (f);
+}
+
+static void
+sync_data_free (SyncData *data)
+{
+  g_clear_object (&data->imap);
+  g_clear_pointer (&data->folders, g_ptr_array_unref);
+  g_clear_pointer (&data->fetched, g_ptr_array_unref);
+  g_clear_pointer (&data->move_uids, g_array_unref);
+  g_clear_pointer (&data->move_rows, g_array_unref);
+  g_clear_pointer (&data->blocked_uids, g_array_unref);
+  g_clear_object (&data->batch);
+  g_free (data);
+}
+
+static void
+sync_fail (GTask        *task,
+           const GError *error)
+{
+  g_task_return_error (task, tern_core_error_wrap (error, "Sync"));
+  g_object_unref (task);
+}
+
+static FolderSync *
+current_folder (SyncData *data)
+{
+  return data->folders->pdata[data->index];
+}
+
+static void
+update_progress (TernAccount *self,
+                 SyncData    *data)
+{
+  tern_account_set_syncing (self, TRUE,
+                            data->total > 0 ? (double) data->done / data->total : 0.0);
+}
+
+static gboolean
+has_flag (char **flags,
+          const char *flag)
+{
+  for (guint i = 0; flags != NULL && flags[i] != NULL; i++)
+    if (g_ascii_strcasecmp (flags[i], flag) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static int
+cmp_uid_desc (gconstpointer a,
+              gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int
+cmp_uid_asc (gconstpointer a,
+             gconstpointer b)
+{
+  return -cmp_uid_desc (a, b);
+}
+
+/* ---- phase A: select, compare, flags --------------------------------------- */
+
+static void
+flags_ingested_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_account_ingest_finish (TERN_ACCOUNT (object), result, &error))
+    return sync_fail (task, error);
+  g_clear_pointer (&data->fetched, g_ptr_array_unref);
+  data->index++;
+  sync_next (task);
+}
+
+static void
+collect_batch (TernImapClient *client,
+               GPtrArray      *fetches,
+               gpointer        user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  FolderSync *folder = data->phase == 0 ? current_folder (data) : data->folders->pdata[data->chunk_folder];
+
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      TernImapFetch *fetch = fetches->pdata[i];
+      TernAccountFetched *f;
+      TernImapBodySection *body = NULL;
+
+      if (fetch->uid == 0)
+        continue;
+      f = g_new0 (TernAccountFetched, 1);
+      f->folder_id = folder->folder_id;
+      f->role = folder->role;
+      f->uid = fetch->uid;
+      f->modseq = fetch->modseq;
+      f->flags = g_strdupv (fetch->flags);
+      f->internal_date = fetch->internaldate != NULL ? g_date_time_to_unix (fetch->internaldate) : 0;
+      for (guint s = 0; s < fetch->sections->len; s++)
+        {
+          TernImapBodySection *section = fetch->sections->pdata[s];
+          if (section->data == NULL)
+            continue;
+          if (section->section[0] == '\0')
+            body = section;
+          else if (g_str_has_prefix (section->section, "HEADER"))
+            {
+              /* Message-ID header of a flag change */
+              gsize len;
+              const char *text = g_bytes_get_data (section->data, &len);
+              g_autofree char *copy = g_strndup (text, len);
+              char *lt = strchr (copy, '<');
+              char *gt = lt != NULL ? strchr (lt, '>') : NULL;
+              if (lt != NULL && gt != NULL)
+                f->message_id = g_strndup (lt + 1, gt - lt - 1);
+            }
+        }
+      if (body != NULL)
+        {
+          f->raw = g_bytes_ref (body->data);
+          self->debug_fetch_count++;
+        }
+      g_ptr_array_add (data->fetched, f);
+    }
+}
+
+static void
+flags_fetched_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_imap_client_uid_fetch_finish (data->imap, result, NULL, &error))
+    return sync_fail (task, error);
+  if (data->fetched->len == 0)
+    {
+      g_clear_pointer (&data->fetched, g_ptr_array_unref);
+      data->index++;
+      sync_next (task);
+      return;
+    }
+  tern_account_ingest_async (self, data->fetched, g_task_get_cancellable (task),
+                             flags_ingested_cb, task);
+}
+
+static void
+vanished_committed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  FolderSync *folder = current_folder (data);
+  static const char *const header_fields[] = { "MESSAGE-ID", NULL };
+  TernImapFetchOptions options = { 0, };
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    return sync_fail (task, error);
+  g_clear_object (&data->batch);
+
+  if (!data->condstore || folder->modseq == 0 || folder->uidnext <= 1)
+    {
+      data->index++;
+      sync_next (task);
+      return;
+    }
+  /* flag changes since the last sync, for the messages known before */
+  options.changed_since = folder->modseq;
+  options.header_fields = header_fields;
+  data->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_account_fetched_free);
+  {
+    g_autofree char *set = g_strdup_printf ("1:%u", folder->uidnext - 1);
+    tern_imap_client_uid_fetch_async (data->imap, set,
+                                      TERN_IMAP_WANT_FLAGS | TERN_IMAP_WANT_MODSEQ |
+                                      TERN_IMAP_WANT_HEADER,
+                                      &options, collect_batch, task, g_task_get_cancellable (task),
+                                      flags_fetched_cb, task);
+  }
+}
+
+static void
+search_all_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) server = tern_imap_client_uid_search_finish (data->imap, result, &error);
+  g_autoptr(GArray) known = NULL;
+  FolderSync *folder = current_folder (data);
+  TernStore *store = tern_context_get_store (self->context);
+  guint i = 0, j = 0;
+
+  if (server == NULL)
+    return sync_fail (task, error);
+  known = tern_store_list_folder_uids (store, folder->folder_id, &error);
+  if (known == NULL)
+    return sync_fail (task, error);
+  g_array_sort (server, cmp_uid_asc);
+
+  /* merge walk: server - known = new, known - server = vanished */
+  data->batch = tern_store_begin_batch (store);
+  folder->new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  while (i < server->len || j < known->len)
+    {
+      guint32 s = i < server->len ? g_array_index (server, guint32, i) : G_MAXUINT32;
+      guint32 k = j < known->len ? g_array_index (known, guint32, j) : G_MAXUINT32;
+      if (s == k)
+        i++, j++;
+      else if (s < k)
+        {
+          g_array_append_val (folder->new_uids, s);
+          i++;
+        }
+      else
+        {
+          tern_store_batch_remove_location (data->batch, folder->folder_id, k);
+          j++;
+        }
+    }
+  g_array_sort (folder->new_uids, cmp_uid_desc);
+  data->total += folder->new_uids->len;
+  g_debug ("%s: %u on the server, %u known, %u new", folder->name, server->len, known->len,
+           folder->new_uids->len);
+  tern_store_commit_async (store, data->batch, g_task_get_cancellable (task),
+                           vanished_committed_cb, task);
+}
+
+static void
+validity_committed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernImapSearchQuery) query = tern_imap_search_query_new ();
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    return sync_fail (task, error);
+  g_clear_object (&data->batch);
+  tern_imap_search_query_add_raw (query, "ALL");
+  tern_imap_client_uid_search_async (data->imap, query, g_task_get_cancellable (task),
+                                     search_all_cb, task);
+}
+
+static void
+selected_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  FolderSync *folder = current_folder (data);
+  TernStore *store = tern_context_get_store (self->context);
+  guint32 validity;
+
+  if (!tern_imap_client_select_finish (data->imap, result, &error))
+    {
+      if (g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO))
+        {
+          /* the folder is gone on the server: skip it this pass */
+          g_debug ("SELECT %s: %s", folder->name, error->message);
+          folder->new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+          folder->new_uidnext = folder->uidnext;
+          folder->new_modseq = folder->modseq;
+          data->index++;
+          sync_next (task);
+          return;
+        }
+      return sync_fail (task, error);
+    }
+  validity = tern_imap_client_get_uidvalidity (data->imap);
+  data->batch = tern_store_begin_batch (store);
+  if (folder->uidvalidity != 0 && folder->uidvalidity != validity)
+    {
+      g_debug ("%s: UIDVALIDITY %u -> %u: locations dropped", folder->name, folder->uidvalidity,
+               validity);
+      folder->modseq = 0;
+      folder->uidnext = 0;
+    }
+  tern_store_batch_set_folder_uidvalidity (data->batch, folder->folder_id, validity);
+  folder->uidvalidity = validity;
+  folder->new_uidnext = tern_imap_client_get_uidnext (data->imap);
+  folder->new_modseq = tern_imap_client_get_highestmodseq (data->imap);
+  tern_store_commit_async (store, data->batch, g_task_get_cancellable (task),
+                           validity_committed_cb, task);
+}
+
+/* ---- phase B: chunks ------------------------------------------------------------ */
+
+static void filter_chunk (GTask *task);
+
+static void
+chunk_ingested_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_account_ingest_finish (self, result, &error))
+    return sync_fail (task, error);
+  data->done += data->fetched->len;
+  update_progress (self, data);
+  filter_chunk (task);
+}
+
+static void
+chunk_fetched_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_imap_client_uid_fetch_finish (data->imap, result, NULL, &error))
+    return sync_fail (task, error);
+  if (data->fetched->len == 0)
+    {
+      g_clear_pointer (&data->fetched, g_ptr_array_unref);
+      sync_next (task);
+      return;
+    }
+  tern_account_ingest_async (self, data->fetched, g_task_get_cancellable (task),
+                             chunk_ingested_cb, task);
+}
+
+static void
+fetch_chunk (GTask      *task,
+             FolderSync *folder,
+             guint       n)
+{
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree char *set = NULL;
+  TernImapFetchOptions options = { 0, };
+
+  n = MIN (n, folder->new_uids->len - folder->next);
+  g_array_append_vals (uids, &g_array_index (folder->new_uids, guint32, folder->next), n);
+  folder->next += n;
+  g_array_sort (uids, cmp_uid_asc);
+  set = tern_imap_uid_set_format ((const guint32 *) (gpointer) uids->data, uids->len);
+  data->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_account_fetched_free);
+  options.batch_count = 1000;
+  options.batch_bytes = 64 * 1024 * 1024;
+  tern_imap_client_uid_fetch_async (data->imap, set,
+                                    TERN_IMAP_WANT_FLAGS | TERN_IMAP_WANT_INTERNALDATE |
+                                    (data->condstore ? TERN_IMAP_WANT_MODSEQ : 0) |
+                                    TERN_IMAP_WANT_BODY,
+                                    &options, collect_batch, task, g_task_get_cancellable (task),
+                                    chunk_fetched_cb, task);
+}
+
+static void
+chunk_selected_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  FolderSync *folder = data->folders->pdata[data->chunk_folder];
+
+  if (!tern_imap_client_select_finish (data->imap, result, &error))
+    return sync_fail (task, error);
+  if (tern_imap_client_get_uidvalidity (data->imap) != folder->uidvalidity)
+    {
+      /* changed under us: the next pass starts over for this folder */
+      folder->next = folder->new_uids->len;
+      sync_next (task);
+      return;
+    }
+  fetch_chunk (task, folder, data->phase == 1 ? FIRST_CHUNK : CHUNK);
+}
+
+static void
+run_chunk (GTask      *task,
+           guint       folder_index)
+{
+  SyncData *data = g_task_get_task_data (task);
+  FolderSync *folder = data->folders->pdata[folder_index];
+
+  data->chunk_folder = folder_index;
+  if (g_strcmp0 (tern_imap_client_get_selected_mailbox (data->imap), folder->name) != 0)
+    tern_imap_client_select_async (data->imap, folder->name, FALSE, data->condstore, NULL,
+                                   g_task_get_cancellable (task), chunk_selected_cb, task);
+  else
+    fetch_chunk (task, folder, data->phase == 1 ? FIRST_CHUNK : CHUNK);
+}
+
+/* ---- filtering (plain server, INBOX) ----------------------------------------- */
+
+static void filter_step (GTask *task);
+
+static void
+filter_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (g_async_result_is_tagged (result, tern_imap_client_uid_move_async))
+    {
+      g_autoptr(TernImapCopyResult) copy = tern_imap_client_uid_move_finish (data->imap, result, &error);
+      ok = copy != NULL;
+    }
+  else
+    ok = tern_imap_client_uid_store_finish (data->imap, result, &error);
+  if (!ok)
+    return sync_fail (task, error);
+  filter_step (task);
+}
+
+typedef enum {
+  FILTER_KEYWORD,
+  FILTER_SEEN,
+  FILTER_BLOCKED,
+  FILTER_MOVE,
+  FILTER_END,
+} FilterStage;
+
+static void
+filter_step (GTask *task)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  FilterStage *stage = g_object_get_data (G_OBJECT (task), "filter-stage");
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree char *set = NULL;
+
+  while (*stage < FILTER_END)
+    {
+      FilterStage current = (*stage)++;
+      g_array_set_size (uids, 0);
+      for (guint i = 0; i < data->fetched->len; i++)
+        {
+          TernAccountFetched *f = data->fetched->pdata[i];
+          gboolean pick = FALSE;
+          switch (current)
+            {
+            case FILTER_KEYWORD:
+              pick = f->is_chat && !f->blocked && !has_flag (f->flags, "$Chat");
+              break;
+            case FILTER_SEEN:
+              pick = f->from_self && !has_flag (f->flags, "\\Seen");
+              break;
+            case FILTER_BLOCKED:
+              pick = f->blocked;
+              break;
+            case FILTER_MOVE:
+              pick = f->is_chat && !f->blocked &&
+                     (self->row->filter_mode == TERN_STORE_FILTER_ACTIVE ||
+                      (self->row->filter_mode == TERN_STORE_FILTER_SEEN &&
+                       (f->from_self || has_flag (f->flags, "\\Seen"))));
+              break;
+            case FILTER_END:
+              break;
+            }
+          if (pick)
+            g_array_append_val (uids, f->uid);
+        }
+      if (uids->len == 0)
+        continue;
+      g_array_sort (uids, cmp_uid_asc);
+      set = tern_imap_uid_set_format ((const guint32 *) (gpointer) uids->data, uids->len);
+      switch (current)
+        {
+        case FILTER_KEYWORD:
+          {
+            const char *flags[] = { "$Chat", NULL };
+            tern_imap_client_uid_store_async (data->imap, set, TERN_IMAP_STORE_ADD, flags,
+                                              cancellable, filter_done_cb, task);
+            return;
+          }
+        case FILTER_SEEN:
+          {
+            const char *flags[] = { "\\Seen", NULL };
+            tern_imap_client_uid_store_async (data->imap, set, TERN_IMAP_STORE_ADD, flags,
+                                              cancellable, filter_done_cb, task);
+            return;
+          }
+        case FILTER_BLOCKED:
+          {
+            const char *blocked = tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_BLOCKED);
+            if (blocked == NULL)
+              continue;
+            tern_imap_client_uid_move_async (data->imap, set, blocked, cancellable,
+                                             filter_done_cb, task);
+            return;
+          }
+        case FILTER_MOVE:
+          {
+            const char *chats = tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS);
+            if (chats == NULL)
+              continue;
+            g_debug ("moving %u chat messages to %s", uids->len, chats);
+            tern_imap_client_uid_move_async (data->imap, set, chats, cancellable,
+                                             filter_done_cb, task);
+            return;
+          }
+        case FILTER_END:
+          break;
+        }
+    }
+  g_clear_pointer (&data->fetched, g_ptr_array_unref);
+  sync_next (task);
+}
+
+static void
+filter_chunk (GTask *task)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  FolderSync *folder = data->folders->pdata[data->chunk_folder];
+  FilterStage *stage;
+
+  if (self->coi_server || folder->role != TERN_STORE_FOLDER_ROLE_INBOX)
+    {
+      g_clear_pointer (&data->fetched, g_ptr_array_unref);
+      sync_next (task);
+      return;
+    }
+  stage = g_new0 (FilterStage, 1);
+  g_object_set_data_full (G_OBJECT (task), "filter-stage", stage, g_free);
+  filter_step (task);
+}
+
+/* Mode seen: chat messages of INBOX that became \Seen since (read here
+ * or elsewhere) are moved at the end of each pass. */
+static void
+seen_moved_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernImapCopyResult) copy = tern_imap_client_uid_move_finish (data->imap, result, &error);
+
+  if (copy == NULL)
+    return sync_fail (task, error);
+  sync_next (task);
+}
+
+static void
+seen_searched_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) uids = tern_imap_client_uid_search_finish (data->imap, result, &error);
+  g_autofree char *set = NULL;
+
+  if (uids == NULL)
+    return sync_fail (task, error);
+  if (uids->len == 0)
+    {
+      sync_next (task);
+      return;
+    }
+  g_array_sort (uids, cmp_uid_asc);
+  set = tern_imap_uid_set_format ((const guint32 *) (gpointer) uids->data, uids->len);
+  tern_imap_client_uid_move_async (data->imap, set,
+                                   tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS),
+                                   g_task_get_cancellable (task), seen_moved_cb, task);
+}
+
+static void
+seen_selected_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernImapSearchQuery) query = tern_imap_search_query_new ();
+
+  if (!tern_imap_client_select_finish (data->imap, result, &error))
+    return sync_fail (task, error);
+  tern_imap_search_query_add_keyword (query, "$Chat", TRUE);
+  if (self->row->filter_mode == TERN_STORE_FILTER_SEEN)
+    tern_imap_search_query_add_raw (query, "SEEN");
+  tern_imap_client_uid_search_async (data->imap, query, g_task_get_cancellable (task),
+                                     seen_searched_cb, task);
+}
+
+/* ---- phase C: save ------------------------------------------------------------- */
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    return sync_fail (task, error);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+sync_next (GTask *task)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  if (data->phase == 0)
+    {
+      if (data->index < data->folders->len)
+        {
+          FolderSync *folder = current_folder (data);
+          tern_imap_client_select_async (data->imap, folder->name, FALSE, data->condstore, NULL,
+                                         cancellable, selected_cb, task);
+          return;
+        }
+      data->phase = 1;
+      update_progress (self, data);
+    }
+
+  if (data->phase == 1 || data->phase == 2)
+    {
+      for (guint i = 0; i < data->folders->len; i++)
+        {
+          FolderSync *folder = data->folders->pdata[i];
+          gboolean want = folder->new_uids != NULL && folder->next < folder->new_uids->len &&
+                          (data->phase == 2 || folder->next == 0);
+          if (want)
+            {
+              run_chunk (task, i);
+              return;
+            }
+        }
+      if (data->phase == 1)
+        {
+          data->phase = 2;
+          sync_next (task);
+          return;
+        }
+      data->phase = 3;
+      /* the move for mode active happened per chunk; mode seen (and any
+       * chat message an earlier, interrupted pass left) is caught here */
+      if (!self->coi_server && self->row->filter_mode != TERN_STORE_FILTER_NONE &&
+          tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS) != NULL)
+        {
+          tern_imap_client_select_async (data->imap, "INBOX", FALSE, FALSE, NULL, cancellable,
+                                         seen_selected_cb, task);
+          return;
+        }
+    }
+
+  if (data->phase == 3)
+    {
+      TernStore *store = tern_context_get_store (self->context);
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+      data->phase = 4;
+      g_clear_object (&data->batch);
+      data->batch = tern_store_begin_batch (store);
+      for (guint i = 0; i < data->folders->len; i++)
+        {
+          FolderSync *folder = data->folders->pdata[i];
+          if (folder->uidvalidity == 0)
+            continue; /* not selected this pass */
+          tern_store_batch_set_folder_sync_state (data->batch, folder->folder_id,
+                                                  folder->new_uidnext, folder->new_modseq, now);
+        }
+      tern_store_commit_async (store, data->batch, cancellable, saved_cb, task);
+      return;
+    }
+}
+
+void
+tern_account_sync_folders_async (TernAccount         *self,
+                                 TernImapClient      *imap,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SyncData *data = g_new0 (SyncData, 1);
+  TernStore *store = tern_context_get_store (self->context);
+  const TernStoreFolderRole roles[] = {
+    TERN_STORE_FOLDER_ROLE_INBOX, TERN_STORE_FOLDER_ROLE_CHATS, TERN_STORE_FOLDER_ROLE_SENT,
+  };
+
+  g_task_set_source_tag (task, tern_account_sync_folders_async);
+  g_task_set_name (task, "[tern-core] sync pass");
+  data->imap = g_object_ref (imap);
+  data->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_sync_free);
+  data->condstore = tern_imap_client_has_capability (imap, "CONDSTORE");
+  g_task_set_task_data (task, data, (GDestroyNotify) sync_data_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
+    {
+      gint64 *id = g_hash_table_lookup (self->folder_ids, GINT_TO_POINTER (roles[i]));
+      g_autoptr(TernStoreFolderRow) row = NULL;
+      FolderSync *folder;
+
+      if (id == NULL)
+        continue;
+      row = tern_store_get_folder (store, *id, NULL);
+      if (row == NULL)
+        continue;
+      folder = g_new0 (FolderSync, 1);
+      folder->role = roles[i];
+      folder->folder_id = row->id;
+      folder->name = g_strdup (row->name);
+      folder->uidvalidity = row->uidvalidity;
+      folder->uidnext = row->uidnext;
+      folder->modseq = row->highestmodseq;
+      g_ptr_array_add (data->folders, folder);
+    }
+  tern_account_set_syncing (self, TRUE, 0.0);
+  sync_next (task);
+}
+
+gboolean
+tern_account_sync_folders_finish (TernAccount  *self,
+                                  GAsyncResult *result,
+                                  GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
