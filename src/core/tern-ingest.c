@@ -36,6 +36,7 @@ struct _TernIngestContext {
   GHashTable     *aliases;  /* edit Message-ID -> original Message-ID */
   GHashTable     *pending;  /* target Message-ID -> GPtrArray of PendingEdit */
   gint64          received_time; /* for the next message; 0 = now */
+  GHashTable     *receipts; /* Message-ID -> address asking for a read receipt */
 };
 
 static void
@@ -83,6 +84,7 @@ tern_ingest_context_new (TernStore          *store,
   ctx->aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   ctx->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);
+  ctx->receipts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return ctx;
 }
 
@@ -96,6 +98,7 @@ tern_ingest_context_free (TernIngestContext *ctx)
   g_hash_table_unref (ctx->cache);
   g_hash_table_unref (ctx->aliases);
   g_hash_table_unref (ctx->pending);
+  g_hash_table_unref (ctx->receipts);
   g_free (ctx);
 }
 
@@ -110,6 +113,20 @@ tern_ingest_context_get_n_pending (TernIngestContext *ctx)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     n += ((GPtrArray *) value)->len;
   return n;
+}
+
+char *
+tern_ingest_context_take_receipt_request (TernIngestContext *ctx,
+                                          const char        *message_id)
+{
+  g_autofree char *key = NULL;
+  char *address = NULL;
+
+  if (message_id == NULL
+      || !g_hash_table_steal_extended (ctx->receipts, message_id, (gpointer *) &key,
+                                       (gpointer *) &address))
+    return NULL;
+  return address;
 }
 
 void
@@ -632,6 +649,8 @@ tern_ingest_message (TernIngestContext  *ctx,
         tern_store_batch_add_location (batch, known->ref, folder_id, uid);
       if (seen || result->outgoing)
         tern_store_batch_set_seen (batch, known->ref, TRUE);
+      if (has_flag (flags, "$MDNSent"))
+        g_hash_table_remove (ctx->receipts, info->message_id);
       result->action = TERN_INGEST_STORED;
       result->known = TRUE;
       result->message_ref = known->ref;
@@ -746,6 +765,11 @@ tern_ingest_message (TernIngestContext  *ctx,
   message = tern_store_batch_add_message (batch, &row, folder_id, uid);
   add_attachments (batch, message, info);
   remember (ctx, info->message_id, message, chat, row.sender_address, row.outgoing);
+  if (!result->outgoing && info->receipt_requested && info->receipt_address != NULL
+      && !tern_ingest_is_own_address (ctx, info->receipt_address)
+      && !has_flag (flags, "$MDNSent"))
+    g_hash_table_replace (ctx->receipts, g_strdup (info->message_id),
+                          g_strdup (info->receipt_address));
   apply_pending (ctx, batch, info->message_id);
 
   result->action = TERN_INGEST_STORED;
@@ -780,8 +804,8 @@ hook_data_free (HookData *data)
   g_free (data);
 }
 
-static TernIngestContext *
-account_context (TernAccount *account)
+TernIngestContext *
+tern_ingest_get_for_account (TernAccount *account)
 {
   TernIngestContext *ctx = g_object_get_data (G_OBJECT (account), CONTEXT_KEY);
 
@@ -842,7 +866,7 @@ tern_ingest_account_async (TernAccount         *account,
 {
   GTask *task = g_task_new (account, cancellable, callback, user_data);
   TernStore *store = tern_account_get_store (account);
-  TernIngestContext *ctx = account_context (account);
+  TernIngestContext *ctx = tern_ingest_get_for_account (account);
   HookData *data = g_new0 (HookData, 1);
 
   g_task_set_source_tag (task, tern_ingest_account_async);

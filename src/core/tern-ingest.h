@@ -102,6 +102,17 @@ gboolean           tern_ingest_message             (TernIngestContext  *ctx,
 void               tern_ingest_context_set_received_time (TernIngestContext *ctx,
                                                           gint64             time);
 
+/* The address to send a read receipt to for the incoming message
+ * @message_id (without <>), when its sender asked for one, the address is
+ * not ours and $MDNSent was not set when it was ingested; NULL otherwise.
+ * Forgotten once taken. Held in memory only (the store has no column for
+ * it yet). */
+char              *tern_ingest_context_take_receipt_request (TernIngestContext *ctx,
+                                                             const char        *message_id);
+
+/* (transfer none) the context of @account's ingest, created on first use. */
+TernIngestContext *tern_ingest_get_for_account     (TernAccount        *account);
+
 /* ---- the account engine's hook (tern_account_set_ingest_funcs()) -------- */
 
 /* Installs tern_ingest_account_async() as the ingest of every TernAccount.
