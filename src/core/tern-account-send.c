@@ -324,7 +324,9 @@ tern_account_send_finish (TernAccount  *self,
                           GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  return g_task_propagate_int (G_TASK (result), error);
+  gssize id = g_task_propagate_int (G_TASK (result), error);
+
+  return id > 0 ? id : 0;
 }
 
 void

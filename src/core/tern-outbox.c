@@ -253,7 +253,9 @@ tern_outbox_queue_finish (GAsyncResult *result,
                           GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
-  return g_task_propagate_int (G_TASK (result), error);
+  gssize id = g_task_propagate_int (G_TASK (result), error);
+
+  return id > 0 ? id : 0;
 }
 
 /* ---- sender ------------------------------------------------------------------ */
