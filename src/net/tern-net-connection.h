@@ -40,7 +40,9 @@ GIOStream *tern_net_connect_finish   (GAsyncResult        *result,
                                       GError             **error);
 
 /* Upgrades @base (after the protocol's STARTTLS was accepted) to TLS with
- * the same certificate rules. Returns the new GTlsConnection. */
+ * the same certificate rules; the handshake is bounded by 30 s
+ * (TERN_NET_ERROR_TIMEOUT). Returns the new GTlsConnection. The caller
+ * must discard any bytes it buffered from @base before the handshake. */
 void       tern_net_start_tls_async  (GIOStream           *base,
                                       const char          *host,
                                       const char          *pinned_sha256,
