@@ -61,9 +61,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         {
           if (error == NULL)
             abort ();
+          const uint8_t *nl = memchr (data + pos, '\n', size - pos);
+
+          /* Go on after the failed line (the client drops the connection
+           * instead); this keeps the target linear in the input size. */
           g_error_free (error);
           tern_smtp_reply_parser_reset (parser);
-          pos += 1;
+          if (nl == NULL)
+            break;
+          pos = nl - data + 1;
           continue;
         }
       if (error != NULL || (gsize) n > piece || (n == 0 && reply == NULL))
