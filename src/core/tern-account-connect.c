@@ -91,10 +91,13 @@ imap_connect_cb (GObject      *object,
       g_task_return_error (task, tern_core_error_wrap (error, context));
       return;
     }
-  tern_imap_client_login_async (data->imap,
-                                self->row->login != NULL ? self->row->login : self->row->address,
-                                data->password, g_task_get_cancellable (task), imap_login_cb,
-                                g_steal_pointer (&task));
+  {
+    GTask *task_ = g_steal_pointer (&task);
+    tern_imap_client_login_async (data->imap,
+                                  self->row->login != NULL ? self->row->login : self->row->address,
+                                  data->password, g_task_get_cancellable (task_), imap_login_cb,
+                                  task_);
+  }
 }
 
 static void
@@ -117,8 +120,11 @@ imap_password_cb (GObject      *object,
                                      tern_account_security_to_net (self->row->imap_security),
                                      tern_account_pin_for_host (self, self->row->imap_host));
   tern_imap_client_set_timeouts (data->imap, 15, 15, 60);
-  tern_imap_client_connect_async (data->imap, g_task_get_cancellable (task), imap_connect_cb,
-                                  g_steal_pointer (&task));
+  {
+    GTask *task_ = g_steal_pointer (&task);
+    tern_imap_client_connect_async (data->imap, g_task_get_cancellable (task_), imap_connect_cb,
+                                    task_);
+  }
 }
 
 void
@@ -197,11 +203,14 @@ smtp_connect_cb (GObject      *object,
       g_task_return_error (task, tern_core_error_wrap (error, context));
       return;
     }
-  tern_smtp_client_authenticate_async (data->smtp,
-                                       self->row->login != NULL ? self->row->login
-                                                                : self->row->address,
-                                       data->password, g_task_get_cancellable (task),
-                                       smtp_auth_cb, g_steal_pointer (&task));
+  {
+    GTask *task_ = g_steal_pointer (&task);
+    tern_smtp_client_authenticate_async (data->smtp,
+                                         self->row->login != NULL ? self->row->login
+                                                                  : self->row->address,
+                                         data->password, g_task_get_cancellable (task_),
+                                         smtp_auth_cb, task_);
+  }
 }
 
 static void
@@ -224,8 +233,11 @@ smtp_password_cb (GObject      *object,
                                      tern_account_security_to_net (self->row->smtp_security),
                                      tern_account_pin_for_host (self, self->row->smtp_host));
   tern_smtp_client_set_timeouts (data->smtp, 15, 30, 0);
-  tern_smtp_client_connect_async (data->smtp, g_task_get_cancellable (task), smtp_connect_cb,
-                                  g_steal_pointer (&task));
+  {
+    GTask *task_ = g_steal_pointer (&task);
+    tern_smtp_client_connect_async (data->smtp, g_task_get_cancellable (task_), smtp_connect_cb,
+                                    task_);
+  }
 }
 
 void

@@ -430,8 +430,11 @@ once_prepared_cb (GObject      *object,
       return;
     }
   tern_account_set_state (self, TERN_ACCOUNT_STATE_ONLINE, NULL);
-  tern_account_sync_folders_async (self, data->imap, g_task_get_cancellable (task), once_synced_cb,
-                                   g_steal_pointer (&task));
+  {
+    GTask *task_ = g_steal_pointer (&task);
+    tern_account_sync_folders_async (self, data->imap, g_task_get_cancellable (task_), once_synced_cb,
+                                     task_);
+  }
 }
 
 static void
@@ -453,8 +456,11 @@ once_opened_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  tern_account_prepare_async (self, data->imap, g_task_get_cancellable (task), once_prepared_cb,
-                              g_steal_pointer (&task));
+  {
+    GTask *task_ = g_steal_pointer (&task);
+    tern_account_prepare_async (self, data->imap, g_task_get_cancellable (task_), once_prepared_cb,
+                                task_);
+  }
 }
 
 void

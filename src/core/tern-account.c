@@ -688,8 +688,11 @@ remove_secret_cb (GObject      *object,
 
   batch = tern_store_begin_batch (store);
   tern_store_batch_remove_account (batch, self->row->id);
-  tern_store_commit_async (store, batch, g_task_get_cancellable (task), remove_committed_cb,
-                           g_steal_pointer (&task));
+  {
+    GTask *task_ = g_steal_pointer (&task);
+    tern_store_commit_async (store, batch, g_task_get_cancellable (task_), remove_committed_cb,
+                             task_);
+  }
 }
 
 void
