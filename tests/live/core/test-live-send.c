@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-test"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "tern-account-send.h"
+#include "tern-account.h"
+#include "tern-context.h"
+#include "tern-core-error.h"
+#include "tern-ingest.h"
+#include "tern-outbox.h"
+
+/* Sending through the outbox on the test stack: alice sends to bob over
+ * real SMTP; the entry ends SENT, a copy is in alice's COI/Chats, bob
+ * receives it exactly once (raw IMAP count and bob's own TernAccount); a
+ * permanent 5xx ends FAILED with the server's text; Postfix deferring (4xx)
+ * leaves the message queued and it is sent once after the fault is off.
+ * Messages are told apart by unique texts / Message-IDs, so other suites
+ * sharing the mailboxes do not disturb the counts. */
+
+static const char *
+env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL || *value == '\0')
+    g_error ("%s is not set: run the live tests inside tests/stack/with-stack", name);
+  return value;
+}
+
+static guint16
+env_port (const char *name)
+{
+  return (guint16) g_ascii_strtoull (env (name), NULL, 10);
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+
+  while (*slot == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return *slot;
+}
+
+/* Runs the main loop until @check is true or @seconds pass. */
+static gboolean
+wait_until (gboolean (*check) (gpointer),
+            gpointer  data,
+            guint     seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  return TRUE;
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (path);
+}
+
+typedef struct {
+  char        *dir;
+  TernContext *context;
+  TernAccount *account;
+} Side;
+
+static void
+side_open (Side       *side,
+           const char *user)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) synced = NULL;
+  g_autofree char *address = g_strdup_printf ("%s@%s", user, env ("TERN_TEST_DOMAIN"));
+  g_autoptr(TernAccountSettings) s = tern_account_settings_new (address);
+
+  side->dir = g_dir_make_tmp ("tern-live-send-XXXXXX", &error);
+  g_assert_no_error (error);
+  side->context = tern_context_new (side->dir, &error);
+  g_assert_no_error (error);
+  s->password = g_strdup (env ("TERN_TEST_PASSWORD"));
+  s->store_password = FALSE;
+  s->imap_host = g_strdup (env ("TERN_TEST_HOST"));
+  s->imap_port = env_port ("TERN_TEST_IMAP_PORT");
+  s->imap_security = TERN_ACCOUNT_SECURITY_STARTTLS;
+  s->smtp_host = g_strdup (env ("TERN_TEST_HOST"));
+  s->smtp_port = env_port ("TERN_TEST_SMTP_PORT");
+  s->smtp_security = TERN_ACCOUNT_SECURITY_STARTTLS;
+  s->trusted_certificate = g_strdup (env ("TERN_TEST_CERT_SHA256"));
+  s->filter_mode = TERN_FILTER_MODE_NONE;
+  tern_account_setup_async (side->context, s, NULL, got_result, &result);
+  side->account = tern_account_setup_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  tern_account_set_password_for_session (side->account, env ("TERN_TEST_PASSWORD"));
+  /* One sync pass: folders known (COI/Chats, Sent) for the copies. */
+  tern_account_sync_once_async (side->account, NULL, got_result, &synced);
+  tern_account_sync_once_finish (side->account, wait_result (&synced), &error);
+  g_assert_no_error (error);
+}
+
+static void
+side_sync (Side *side)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) synced = NULL;
+
+  tern_account_sync_once_async (side->account, NULL, got_result, &synced);
+  tern_account_sync_once_finish (side->account, wait_result (&synced), &error);
+  g_assert_no_error (error);
+}
+
+static void
+side_close (Side *side)
+{
+  tern_outbox_stop (tern_outbox_get_for_account (side->account));
+  tern_account_stop (side->account);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&side->account);
+  g_clear_object (&side->context);
+  remove_tree (side->dir);
+  g_free (side->dir);
+}
+
+static TernStore *
+side_store (Side *side)
+{
+  return tern_context_get_store (side->context);
+}
+
+/* ---- a raw IMAP client to count copies (as in test-core-account-live.c) ---- */
+
+static TernImapClient *
+raw_imap (const char *user)
+{
+  g_autofree char *address = g_strdup_printf ("%s@%s", user, env ("TERN_TEST_DOMAIN"));
+  TernImapClient *imap = tern_imap_client_new (env ("TERN_TEST_HOST"),
+                                               env_port ("TERN_TEST_IMAP_PORT"),
+                                               TERN_NET_SECURITY_STARTTLS,
+                                               env ("TERN_TEST_CERT_SHA256"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+
+  tern_imap_client_connect_async (imap, NULL, got_result, &r1);
+  tern_imap_client_connect_finish (imap, wait_result (&r1), &error);
+  g_assert_no_error (error);
+  tern_imap_client_login_async (imap, address, env ("TERN_TEST_PASSWORD"), NULL, got_result, &r2);
+  tern_imap_client_login_finish (imap, wait_result (&r2), &error);
+  g_assert_no_error (error);
+  return imap;
+}
+
+/* Copies of Message-ID @id in @mailbox (0 when the mailbox does not exist). */
+static guint
+count_in (TernImapClient *imap,
+          const char     *mailbox,
+          const char     *id)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernImapSearchQuery) q = tern_imap_search_query_new ();
+  g_autoptr(GArray) uids = NULL;
+  g_autofree char *bracketed = g_strdup_printf ("<%s>", id);
+
+  tern_imap_client_select_async (imap, mailbox, TRUE, FALSE, NULL, NULL, got_result, &r);
+  if (!tern_imap_client_select_finish (imap, wait_result (&r), &error))
+    return 0;
+  tern_imap_search_query_add_header (q, "Message-ID", bracketed);
+  tern_imap_client_uid_search_async (imap, q, NULL, got_result, &r2);
+  uids = tern_imap_client_uid_search_finish (imap, wait_result (&r2), &error);
+  g_assert_no_error (error);
+  return uids->len;
+}
+
+/* Copies of @id at @user, in INBOX and COI/Chats together (the user's
+ * filter may have moved it). */
+static guint
+count_at (const char *user,
+          const char *id)
+{
+  g_autoptr(TernImapClient) imap = raw_imap (user);
+  guint n = count_in (imap, "INBOX", id) + count_in (imap, "COI/Chats", id)
+            + count_in (imap, "INBOX.COI.Chats", id);
+
+  tern_imap_client_close (imap);
+  return n;
+}
+
+typedef struct {
+  TernStore *store;
+  gint64     message;
+  TernStoreDeliveryState state;
+} StateWait;
+
+static gboolean
+state_reached (gpointer data)
+{
+  StateWait *w = data;
+  g_autoptr(TernStoreMessageRow) row = tern_store_get_message (w->store, w->message, NULL);
+
+  return row != NULL && row->state == w->state;
+}
+
+static gint64
+send_text (Side       *side,
+           const char *to,
+           const char *text)
+{
+  const char *rcpt[] = { to, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  tern_account_send_text_async (side->account, 0, rcpt, text, NULL, NULL, got_result, &result);
+  id = tern_account_send_finish (side->account, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static TernStoreOutboxRow *
+outbox_entry (TernStore            *store,
+              gint64                account,
+              gint64                message,
+              TernStoreOutboxState  state)
+{
+  g_autoptr(GPtrArray) rows = tern_store_list_outbox (store, account, state, NULL);
+
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      TernStoreOutboxRow *row = rows->pdata[i];
+
+      if (row->message_id == message)
+        return tern_store_outbox_row_copy (row);
+    }
+  return NULL;
+}
+
+typedef struct {
+  const char *user;
+  const char *id;
+  guint       want;
+} CountWait;
+
+static gboolean
+count_reached (gpointer data)
+{
+  CountWait *w = data;
+
+  return count_at (w->user, w->id) >= w->want;
+}
+
+static void
+test_send_text (void)
+{
+  Side alice = { 0 }, bob = { 0 };
+  g_autofree char *text = g_strdup_printf ("hello bob %08x", g_random_int ());
+  g_autoptr(TernStoreMessageRow) row = NULL;
+  g_autoptr(TernStoreOutboxRow) entry = NULL;
+  g_autoptr(TernStoreMessageRow) received = NULL;
+  g_autoptr(TernImapClient) imap = NULL;
+  g_autoptr(GPtrArray) locations = NULL;
+  g_autofree char *bob_address = g_strdup_printf ("bob@%s", env ("TERN_TEST_DOMAIN"));
+  const char *chats;
+  StateWait w;
+  CountWait c;
+  gint64 id;
+
+  side_open (&alice, "alice");
+  id = send_text (&alice, bob_address, text);
+  w.store = side_store (&alice);
+  w.message = id;
+  w.state = TERN_STORE_STATE_SENT;
+  g_assert_true (wait_until (state_reached, &w, 60));
+  row = tern_store_get_message (side_store (&alice), id, NULL);
+  g_assert_cmpstr (row->text, ==, text);
+  g_assert_true (row->outgoing);
+  entry = outbox_entry (side_store (&alice), tern_account_get_id (alice.account), id,
+                        TERN_STORE_OUTBOX_SENT);
+  g_assert_nonnull (entry);
+  g_assert_cmpuint (entry->attempts, ==, 1);
+
+  /* The \Seen copy in alice's COI/Chats, its location recorded. */
+  while (tern_outbox_is_busy (tern_outbox_get_for_account (alice.account)))
+    g_main_context_iteration (NULL, TRUE);
+  chats = tern_account_get_folder_name (alice.account, TERN_STORE_FOLDER_ROLE_CHATS);
+  g_assert_nonnull (chats);
+  imap = raw_imap ("alice");
+  g_assert_cmpuint (count_in (imap, chats, row->message_id), ==, 1);
+  tern_imap_client_close (imap);
+  locations = tern_store_list_locations (side_store (&alice), id, NULL);
+  g_assert_cmpuint (locations->len, ==, 1);
+
+  /* bob gets it once; his own account stores it in the chat with alice. */
+  c.user = "bob";
+  c.id = row->message_id;
+  c.want = 1;
+  g_assert_true (wait_until (count_reached, &c, 30));
+  g_assert_cmpuint (count_at ("bob", row->message_id), ==, 1);
+  side_open (&bob, "bob");
+  received = tern_store_find_message (side_store (&bob), tern_account_get_id (bob.account),
+                                      row->message_id, NULL);
+  g_assert_nonnull (received);
+  g_assert_cmpstr (received->text, ==, text);
+  g_assert_false (received->outgoing);
+  g_assert_cmpstr (received->sender_address, ==, tern_account_get_address (alice.account));
+
+  /* alice's next sync sees her copy: still one row. */
+  side_sync (&alice);
+  g_assert_cmpuint (tern_store_count_messages (side_store (&alice), row->chat_id, NULL), ==, 1);
+
+  side_close (&bob);
+  side_close (&alice);
+}
+
+static void
+test_permanent_failure (void)
+{
+  Side alice = { 0 };
+  g_autofree char *nobody = g_strdup_printf ("nosuchuser%08x@%s", g_random_int (),
+                                             env ("TERN_TEST_DOMAIN"));
+  g_autoptr(TernStoreOutboxRow) entry = NULL;
+  StateWait w;
+  gint64 id;
+
+  side_open (&alice, "alice");
+  id = send_text (&alice, nobody, "to nobody");
+  w.store = side_store (&alice);
+  w.message = id;
+  w.state = TERN_STORE_STATE_FAILED;
+  g_assert_true (wait_until (state_reached, &w, 60));
+  entry = outbox_entry (side_store (&alice), tern_account_get_id (alice.account), id,
+                        TERN_STORE_OUTBOX_FAILED);
+  g_assert_nonnull (entry);
+  g_assert_nonnull (entry->last_error);
+  g_test_message ("server said: %s", entry->last_error);
+  g_assert_true (entry->last_error[0] == '5');
+  side_close (&alice);
+}
+
+static void
+stack_switch (const char *what)
+{
+  g_autofree char *script = g_build_filename (env ("TERN_SOURCE_ROOT"), "tests", "stack",
+                                              "tern-stack", NULL);
+  const char *argv[] = { script, "smtp-defer", what, env ("TERN_TEST_STACK_DIR"), NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+typedef struct {
+  TernStore *store;
+  gint64     account;
+  gint64     message;
+} QueuedWait;
+
+static gboolean
+requeued (gpointer data)
+{
+  QueuedWait *w = data;
+  g_autoptr(TernStoreOutboxRow) entry = outbox_entry (w->store, w->account, w->message,
+                                                      TERN_STORE_OUTBOX_QUEUED);
+
+  return entry != NULL && entry->attempts >= 1 && entry->last_error != NULL;
+}
+
+static void
+test_deferred_then_sent (void)
+{
+  Side alice = { 0 };
+  g_autofree char *bob_address = g_strdup_printf ("bob@%s", env ("TERN_TEST_DOMAIN"));
+  g_autofree char *text = g_strdup_printf ("deferred %08x", g_random_int ());
+  g_autoptr(TernStoreOutboxRow) entry = NULL;
+  g_autoptr(TernStoreMessageRow) row = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QueuedWait q;
+  StateWait w;
+  CountWait c;
+  gint64 id;
+
+  side_open (&alice, "alice");
+  stack_switch ("on");
+  id = send_text (&alice, bob_address, text);
+  q.store = side_store (&alice);
+  q.account = tern_account_get_id (alice.account);
+  q.message = id;
+  if (!wait_until (requeued, &q, 60))
+    {
+      stack_switch ("off");
+      g_error ("the deferred message was not queued for a retry");
+    }
+  entry = outbox_entry (q.store, q.account, id, TERN_STORE_OUTBOX_QUEUED);
+  g_test_message ("deferred: %s", entry->last_error);
+  g_assert_nonnull (strstr (entry->last_error, "4"));
+  /* The next try waits for the backoff (a minute at least). */
+  g_assert_cmpint (entry->next_attempt, >=, g_get_real_time () / G_USEC_PER_SEC + 30);
+  row = tern_store_get_message (q.store, id, NULL);
+  g_assert_cmpint (row->state, ==, TERN_STORE_STATE_PENDING);
+  stack_switch ("off");
+
+  /* Retry now instead of waiting out the backoff. */
+  tern_account_retry_async (alice.account, id, NULL, got_result, &result);
+  tern_account_send_op_finish (alice.account, wait_result (&result), &error);
+  g_assert_no_error (error);
+  w.store = q.store;
+  w.message = id;
+  w.state = TERN_STORE_STATE_SENT;
+  g_assert_true (wait_until (state_reached, &w, 60));
+  c.user = "bob";
+  c.id = row->message_id;
+  c.want = 1;
+  g_assert_true (wait_until (count_reached, &c, 30));
+  g_usleep (G_USEC_PER_SEC);
+  g_assert_cmpuint (count_at ("bob", row->message_id), ==, 1);
+  side_close (&alice);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_mime_init ();
+  env ("TERN_TEST_HOST");
+  tern_ingest_install ();
+  g_test_add_func ("/core/live/send/text", test_send_text);
+  g_test_add_func ("/core/live/send/permanent-failure", test_permanent_failure);
+  g_test_add_func ("/core/live/send/deferred-then-sent", test_deferred_then_sent);
+  return g_test_run ();
+}
