@@ -354,6 +354,68 @@ name_is (const char *name, const char *want)
   return g_ascii_strcasecmp (name, want) == 0;
 }
 
+/* GMime 3.2 drops the text after a B-encoded word that ends in '=' padding
+ * when another encoded word follows ("=?UTF-8?B?YWI=?= =?UTF-8?B?Y2Q=?="
+ * decodes to "ab"), and senders write such pairs all the time. Its
+ * Q-encoded words have no such trouble, so every B word of a raw header is
+ * rewritten as the Q word of the same bytes before GMime decodes it.
+ * NULL when @raw has no B word (nothing to do). */
+static char *
+b_words_as_q (const char *raw)
+{
+  g_autoptr(GString) out = NULL;
+  const char *p = raw;
+
+  if (raw == NULL || (strstr (raw, "?B?") == NULL && strstr (raw, "?b?") == NULL))
+    return NULL;
+
+  out = g_string_sized_new (strlen (raw) + 16);
+  while (*p != '\0')
+    {
+      const char *start = strstr (p, "=?");
+      const char *charset_end, *text, *end;
+      g_autofree guchar *bytes = NULL;
+      g_autofree char *payload = NULL;
+      gsize n_bytes = 0;
+
+      if (start == NULL)
+        break;
+      charset_end = strchr (start + 2, '?');
+      if (charset_end == NULL || (charset_end[1] != 'B' && charset_end[1] != 'b') ||
+          charset_end[2] != '?')
+        {
+          g_string_append_len (out, p, start + 2 - p);
+          p = start + 2;
+          continue;
+        }
+      text = charset_end + 3;
+      end = strstr (text, "?=");
+      if (end == NULL || memchr (text, ' ', end - text) != NULL)
+        {
+          g_string_append_len (out, p, start + 2 - p);
+          p = start + 2;
+          continue;
+        }
+      payload = g_strndup (text, end - text);
+      bytes = g_base64_decode (payload, &n_bytes);
+
+      g_string_append_len (out, p, start - p);
+      g_string_append_len (out, start, charset_end - start);
+      g_string_append (out, "?Q?");
+      for (gsize i = 0; i < n_bytes; i++)
+        {
+          if (g_ascii_isalnum (bytes[i]))
+            g_string_append_c (out, bytes[i]);
+          else
+            g_string_append_printf (out, "=%02X", bytes[i]);
+        }
+      g_string_append (out, "?=");
+      p = end + 2;
+    }
+  g_string_append (out, p);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static void
 read_headers (Ctx *ctx, GMimeMessage *message)
 {
@@ -365,6 +427,8 @@ read_headers (Ctx *ctx, GMimeMessage *message)
   const char *to_raw = NULL;
   const char *cc_raw = NULL;
   const char *reply_to_raw = NULL;
+  const char *from_raw = NULL;
+  const char *subject_raw = NULL;
   gboolean seen_to = FALSE, seen_cc = FALSE;
 
   for (int i = 0; i < n; i++)
@@ -490,6 +554,12 @@ read_headers (Ctx *ctx, GMimeMessage *message)
         case 's':
           if (name_is (name, "Sender"))
             info->has_sender = TRUE;
+          else if (name_is (name, "Subject") && subject_raw == NULL)
+            subject_raw = g_mime_header_get_raw_value (h);
+          break;
+        case 'f':
+          if (name_is (name, "From") && from_raw == NULL)
+            from_raw = g_mime_header_get_raw_value (h);
           break;
         case 'm':
           if (name_is (name, "MIME-Version"))
@@ -532,29 +602,58 @@ read_headers (Ctx *ctx, GMimeMessage *message)
     g_autoptr(GPtrArray) from = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_coi_address_free);
     guint count = 0;
 
-    add_mailboxes (from, g_mime_message_get_from (message), &count);
+    g_autofree char *from_q = b_words_as_q (from_raw);
+
+    if (from_q != NULL)
+      {
+        InternetAddressList *list = internet_address_list_parse (ctx->gmime_options, from_q);
+        add_mailboxes (from, list, &count);
+        g_clear_object (&list);
+      }
+    else
+      add_mailboxes (from, g_mime_message_get_from (message), &count);
     info->n_from = count;
     if (from->len > 0)
       info->from = g_ptr_array_steal_index (from, 0);
     if (count != 1)
       tern_coi_info_add_problem (info, TERN_COI_PROBLEM_BAD_FROM, "%u From addresses", count);
   }
-  if (to_raw && uses_semicolon_lists (to_raw))
-    parse_address_header (info->to, to_raw, ctx->gmime_options);
-  else
-    add_mailboxes (info->to, g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO), NULL);
-  if (cc_raw && uses_semicolon_lists (cc_raw))
-    parse_address_header (info->cc, cc_raw, ctx->gmime_options);
-  else
-    add_mailboxes (info->cc, g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC), NULL);
-  if (reply_to_raw && uses_semicolon_lists (reply_to_raw))
-    parse_address_header (info->reply_to, reply_to_raw, ctx->gmime_options);
-  else
-    add_mailboxes (info->reply_to,
-                   g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_REPLY_TO), NULL);
+  {
+    g_autofree char *to_q = b_words_as_q (to_raw);
+    g_autofree char *cc_q = b_words_as_q (cc_raw);
+    g_autofree char *reply_to_q = b_words_as_q (reply_to_raw);
+
+    if (to_q != NULL || (to_raw && uses_semicolon_lists (to_raw)))
+      parse_address_header (info->to, to_q ? to_q : to_raw, ctx->gmime_options);
+    else
+      add_mailboxes (info->to, g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO), NULL);
+    if (cc_q != NULL || (cc_raw && uses_semicolon_lists (cc_raw)))
+      parse_address_header (info->cc, cc_q ? cc_q : cc_raw, ctx->gmime_options);
+    else
+      add_mailboxes (info->cc, g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC), NULL);
+    if (reply_to_q != NULL || (reply_to_raw && uses_semicolon_lists (reply_to_raw)))
+      parse_address_header (info->reply_to, reply_to_q ? reply_to_q : reply_to_raw,
+                            ctx->gmime_options);
+    else
+      add_mailboxes (info->reply_to,
+                     g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_REPLY_TO), NULL);
+  }
 
   {
-    const char *subject = g_mime_message_get_subject (message);
+    g_autofree char *subject_q = b_words_as_q (subject_raw);
+    g_autofree char *decoded = NULL;
+    const char *subject;
+
+    if (subject_q != NULL)
+      {
+        g_autofree char *unfolded = g_mime_utils_header_unfold (subject_q);
+
+        decoded = g_mime_utils_header_decode_text (ctx->gmime_options, unfolded);
+        g_strstrip (decoded);
+        subject = decoded;
+      }
+    else
+      subject = g_mime_message_get_subject (message);
     if (subject)
       info->subject = g_utf8_make_valid (subject, -1);
   }

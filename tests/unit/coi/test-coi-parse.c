@@ -484,6 +484,27 @@ test_bounce (void)
   g_assert_cmpuint (info->attachments->len, ==, 0);
 }
 
+/* GMime 3.2.13 loses the text after a padded B word that another encoded
+ * word follows; senders write such pairs all the time. */
+static void
+test_padded_b_words (void)
+{
+  g_autoptr(TernCoiInfo) info = parse (
+    "From: =?UTF-8?B?w6k=?= =?UTF-8?B?dGllbm5l?= <etienne@example.com>\r\n"
+    "To: =?UTF-8?B?YWI=?= =?UTF-8?B?Y2Q=?= <abcd@example.com>, plain@example.com\r\n"
+    "Cc: =?ISO-8859-1?b?6Q==?==?ISO-8859-1?b?6Q==?= <ee@example.com>\r\n"
+    "Subject: Re: =?UTF-8?B?YWI=?=\r\n =?UTF-8?B?Y2Q=?= and more\r\n"
+    "Date: Mon, 4 Dec 2019 15:51:37 +0100\r\nMessage-ID: <pad@example.com>\r\n"
+    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nhello\r\n", NULL);
+
+  g_assert_cmpstr (info->from->name, ==, "étienne");
+  g_assert_cmpstr (info->from->address, ==, "etienne@example.com");
+  g_assert_cmpuint (info->to->len, ==, 2);
+  g_assert_cmpstr (((TernCoiAddress *) g_ptr_array_index (info->to, 0))->name, ==, "abcd");
+  g_assert_cmpstr (((TernCoiAddress *) g_ptr_array_index (info->cc, 0))->name, ==, "éé");
+  g_assert_cmpstr (info->subject, ==, "Re: abcd and more");
+}
+
 static void
 test_forwarded_message_part (void)
 {
@@ -558,6 +579,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/coi/parse/parse-message", test_parse_message);
   g_test_add_func ("/coi/parse/attachment-outlives-bytes", test_attachment_after_free_of_bytes);
   g_test_add_func ("/coi/parse/bounce", test_bounce);
+  g_test_add_func ("/coi/parse/padded-b-words", test_padded_b_words);
   g_test_add_func ("/coi/parse/forwarded-message", test_forwarded_message_part);
   g_test_add_func ("/coi/parse/encrypted", test_encrypted);
   g_test_add_func ("/coi/parse/to-string", test_to_string);
