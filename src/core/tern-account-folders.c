@@ -325,16 +325,17 @@ save_cb (GObject      *object,
       prepare_fail (task, error);
       return;
     }
-  g_hash_table_remove_all (self->folder_names);
-  g_hash_table_remove_all (self->folder_ids);
+  /* names handed out by tern_account_get_folder_name() stay valid as long
+   * as the folder keeps its name */
   g_hash_table_iter_init (&iter, data->refs);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       gint64 *id = g_new (gint64, 1);
+      const char *name = g_hash_table_lookup (data->roles, key);
       *id = tern_store_batch_get_id (data->batch, *(gint64 *) value);
       g_hash_table_insert (self->folder_ids, key, id);
-      g_hash_table_insert (self->folder_names, key,
-                           g_strdup (g_hash_table_lookup (data->roles, key)));
+      if (g_strcmp0 (g_hash_table_lookup (self->folder_names, key), name) != 0)
+        g_hash_table_insert (self->folder_names, key, g_strdup (name));
     }
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);

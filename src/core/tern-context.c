@@ -7,6 +7,7 @@
 
 #include "tern-account-private.h"
 #include "tern-context.h"
+#include "tern-coi.h"
 #include "tern-core-error.h"
 
 struct _TernContext
@@ -268,6 +269,7 @@ tern_context_new (const char *data_dir,
       return NULL;
     }
 
+  tern_coi_init ();
   self = g_object_new (TERN_TYPE_CONTEXT, "data-dir", dir, NULL);
   self->store = tern_store_open (dir, &local_error);
   if (self->store == NULL)
