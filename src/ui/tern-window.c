@@ -5,7 +5,12 @@
 
 #include <glib/gi18n.h>
 
+#include "tern-chat-list.h"
+#include "tern-chat-row.h"
+#include "tern-conversation.h"
 #include "tern-window.h"
+
+#define CHAT_NOTIFY_KEY "tern-chat-notify-handler"
 
 struct _TernWindow
 {
@@ -28,6 +33,17 @@ struct _TernWindow
   AdwWindowTitle       *content_title;
   AdwStatusPage        *empty_page;
   GtkWidget            *add_account_button;
+  GtkScrolledWindow    *chat_list_scroll;
+  GtkSearchEntry       *search_entry;
+
+  /* The chat list and the open chat */
+  GListModel           *chats;
+  GtkFilterListModel   *filtered_chats;
+  GtkStringFilter      *chat_filter;
+  GtkSingleSelection   *chat_selection;
+  GtkListView          *chat_list_view;
+  TernConversation     *conversation;
+  GMenuModel           *chat_menu;
 };
 
 enum {
@@ -46,7 +62,11 @@ update_state (TernWindow *self)
   gboolean folded = adw_leaflet_get_folded (self->leaflet);
 
   gtk_stack_set_visible_child_name (self->sidebar_stack, self->has_account ? "chats" : "empty");
-  gtk_stack_set_visible_child_name (self->content_stack, self->has_account ? "no-chat" : "empty");
+  if (!self->has_account)
+    gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  else
+    gtk_stack_set_visible_child_name (self->content_stack,
+                                      tern_conversation_get_chat (self->conversation) ? "chat" : "no-chat");
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_button), self->has_account);
   /* Typing starts a search only when there is something to search. */
   gtk_search_bar_set_key_capture_widget (self->search_bar,
@@ -90,6 +110,273 @@ search_activated (GtkWidget  *widget,
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child (self->leaflet, self->sidebar_pane);
   gtk_toggle_button_set_active (self->search_button, TRUE);
+}
+
+
+/* ---- the chat list ------------------------------------------------------- */
+
+static void
+update_chat_row (TernChatRow *row,
+                 TernChat    *chat)
+{
+  const char *text = tern_chat_get_last_message_preview (chat);
+  const char *sender = tern_chat_get_last_message_sender (chat);
+  g_autofree char *preview = NULL;
+
+  if (text == NULL)
+    text = "";
+
+  if (tern_chat_get_has_draft (chat))
+    /* Translators: the chat list preview of a chat with an unsent draft */
+    preview = g_strdup_printf (_("Draft: %s"), tern_chat_get_draft (chat));
+  else if (tern_chat_get_last_message_outgoing (chat) && *text)
+    /* Translators: the chat list preview of your own last message */
+    preview = g_strdup_printf (_("You: %s"), text);
+  else if (sender != NULL && tern_chat_get_kind (chat) != TERN_CHAT_KIND_DIRECT && *text)
+    /* Translators: the chat list preview in a group: "sender: text" */
+    preview = g_strdup_printf (_("%s: %s"), sender, text);
+  else
+    preview = g_strdup (text);
+
+  /* One line: the preview is a label in single-line mode. */
+  g_strdelimit (preview, "\n\r\t", ' ');
+
+  tern_chat_row_set_title (row, tern_chat_get_name (chat));
+  tern_chat_row_set_preview (row, preview);
+  tern_chat_row_set_timestamp (row, tern_chat_get_last_activity (chat));
+  tern_chat_row_set_unread_count (row, tern_chat_get_unread_count (chat));
+  tern_chat_row_set_muted (row, tern_chat_get_muted (chat));
+  tern_chat_row_set_pinned (row, tern_chat_get_pinned (chat));
+  if (tern_chat_get_has_draft (chat))
+    gtk_widget_add_css_class (GTK_WIDGET (row), "has-draft");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "has-draft");
+}
+
+static void
+chat_notify_cb (GtkListItem *item)
+{
+  TernChat *chat = gtk_list_item_get_item (item);
+  GtkWidget *row = gtk_list_item_get_child (item);
+
+  if (chat != NULL && row != NULL)
+    update_chat_row (TERN_CHAT_ROW (row), chat);
+}
+
+static void
+chat_row_pressed_cb (GtkGestureClick *gesture,
+                     int              n_press,
+                     double           x,
+                     double           y,
+                     GtkListItem     *item)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  TernWindow *self = TERN_WINDOW (gtk_widget_get_root (row));
+  guint position = gtk_list_item_get_position (item);
+  GtkWidget *popover;
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return;
+
+  /* The menu acts on the selected chat, as the keyboard shortcuts do. */
+  gtk_single_selection_set_selected (self->chat_selection, position);
+  popover = gtk_popover_menu_new_from_model (self->chat_menu);
+  gtk_widget_set_parent (popover, row);
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+chat_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               TernWindow               *self)
+{
+  TernChatRow *row = tern_chat_row_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (chat_row_pressed_cb), item);
+  gtk_widget_add_controller (GTK_WIDGET (row), GTK_EVENT_CONTROLLER (click));
+  gtk_list_item_set_child (item, GTK_WIDGET (row));
+}
+
+static void
+chat_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              TernWindow               *self)
+{
+  TernChat *chat = gtk_list_item_get_item (item);
+  gulong handler;
+
+  update_chat_row (TERN_CHAT_ROW (gtk_list_item_get_child (item)), chat);
+  handler = g_signal_connect_object (chat, "notify", G_CALLBACK (chat_notify_cb), item,
+                                     G_CONNECT_SWAPPED);
+  g_object_set_data (G_OBJECT (item), CHAT_NOTIFY_KEY, GSIZE_TO_POINTER ((gsize) handler));
+}
+
+static void
+chat_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                TernWindow               *self)
+{
+  TernChat *chat = gtk_list_item_get_item (item);
+  gulong handler = (gulong) GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (item), CHAT_NOTIFY_KEY));
+
+  if (handler != 0 && chat != NULL)
+    g_signal_handler_disconnect (chat, handler);
+  g_object_set_data (G_OBJECT (item), CHAT_NOTIFY_KEY, NULL);
+}
+
+static void
+show_chat (TernWindow *self,
+           TernChat   *chat)
+{
+  tern_conversation_set_chat (self->conversation, chat);
+  adw_window_title_set_title (self->content_title, chat ? tern_chat_get_name (chat) : "");
+  adw_window_title_set_subtitle (self->content_title, "");
+  if (self->has_account)
+    gtk_stack_set_visible_child_name (self->content_stack, chat ? "chat" : "no-chat");
+  if (chat != NULL)
+    {
+      adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
+      if (!gtk_widget_has_focus (GTK_WIDGET (self->chat_list_view)) ||
+          adw_leaflet_get_folded (self->leaflet))
+        gtk_widget_grab_focus (GTK_WIDGET (tern_conversation_get_composer (self->conversation)));
+    }
+  else if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->sidebar_pane);
+}
+
+static void
+chat_selected_cb (TernWindow *self)
+{
+  TernChat *chat = gtk_single_selection_get_selected_item (self->chat_selection);
+
+  if (chat != tern_conversation_get_chat (self->conversation))
+    show_chat (self, chat);
+}
+
+static void
+chat_activate_cb (TernWindow *self,
+                  guint       position)
+{
+  g_autoptr(TernChat) chat = g_list_model_get_item (G_LIST_MODEL (self->chat_selection), position);
+
+  gtk_single_selection_set_selected (self->chat_selection, position);
+  if (chat != NULL)
+    show_chat (self, chat);
+}
+
+static void
+search_changed_cb (TernWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  /* Without a search the filter is off, so the list model is not walked
+   * (the chat list builds its rows only when they are shown). */
+  gtk_string_filter_set_search (self->chat_filter, text);
+  gtk_filter_list_model_set_filter (self->filtered_chats,
+                                    text && *text ? GTK_FILTER (self->chat_filter) : NULL);
+}
+
+static void
+select_relative (TernWindow *self,
+                 int         delta)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->chat_selection));
+  guint selected = gtk_single_selection_get_selected (self->chat_selection);
+  guint next;
+
+  if (n == 0)
+    return;
+  if (selected == GTK_INVALID_LIST_POSITION)
+    next = delta > 0 ? 0 : n - 1;
+  else if (delta < 0)
+    next = selected == 0 ? 0 : selected - 1;
+  else
+    next = MIN (selected + 1, n - 1);
+
+  gtk_single_selection_set_selected (self->chat_selection, next);
+  gtk_widget_activate_action (GTK_WIDGET (self->chat_list_view), "list.scroll-to-item", "u", next);
+}
+
+static void
+next_chat_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  select_relative (TERN_WINDOW (widget), +1);
+}
+
+static void
+previous_chat_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  select_relative (TERN_WINDOW (widget), -1);
+}
+
+static void
+close_chat_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+
+  if (gtk_single_selection_get_selected_item (self->chat_selection) == NULL &&
+      tern_conversation_get_chat (self->conversation) == NULL)
+    return;
+  gtk_single_selection_set_selected (self->chat_selection, GTK_INVALID_LIST_POSITION);
+  show_chat (self, NULL);
+}
+
+static void
+chat_changed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TernWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_chat_change_finish (TERN_CHAT (object), result, &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not change the chat: %s"), error->message);
+
+      tern_window_add_toast (self, adw_toast_new (title));
+    }
+}
+
+static void
+chat_action_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+  TernChat *chat = gtk_single_selection_get_selected_item (self->chat_selection);
+
+  if (chat == NULL)
+    chat = tern_conversation_get_chat (self->conversation);
+  if (chat == NULL)
+    return;
+
+  if (g_str_equal (action_name, "chat.toggle-pinned"))
+    tern_chat_set_pinned_async (chat, !tern_chat_get_pinned (chat), NULL, chat_changed_cb,
+                                g_object_ref (self));
+  else if (g_str_equal (action_name, "chat.toggle-muted"))
+    tern_chat_set_muted_async (chat, !tern_chat_get_muted (chat), NULL, chat_changed_cb,
+                               g_object_ref (self));
+  else if (g_str_equal (action_name, "chat.toggle-archived"))
+    tern_chat_set_archived_async (chat, !tern_chat_get_archived (chat), NULL, chat_changed_cb,
+                                  g_object_ref (self));
+  else if (g_str_equal (action_name, "chat.delete"))
+    {
+      if (chat == tern_conversation_get_chat (self->conversation))
+        show_chat (self, NULL);
+      tern_chat_delete_async (chat, NULL, chat_changed_cb, g_object_ref (self));
+    }
 }
 
 static void
@@ -168,6 +455,13 @@ tern_window_dispose (GObject *object)
 {
   TernWindow *self = TERN_WINDOW (object);
 
+  if (self->chat_list_view != NULL)
+    gtk_list_view_set_model (self->chat_list_view, NULL);
+  g_clear_object (&self->chat_selection);
+  g_clear_object (&self->filtered_chats);
+  g_clear_object (&self->chat_filter);
+  g_clear_object (&self->chats);
+  g_clear_object (&self->chat_menu);
   gtk_widget_dispose_template (GTK_WIDGET (self), TERN_TYPE_WINDOW);
 
   G_OBJECT_CLASS (tern_window_parent_class)->dispose (object);
@@ -226,12 +520,47 @@ tern_window_class_init (TernWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, add_account_button);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, chat_list_scroll);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, search_entry);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK,
+                                       "win.search", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.next-chat", NULL, next_chat_activated);
+  gtk_widget_class_install_action (widget_class, "win.previous-chat", NULL,
+                                   previous_chat_activated);
+  gtk_widget_class_install_action (widget_class, "win.close-chat", NULL, close_chat_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_CONTROL_MASK,
+                                       "win.next-chat", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_CONTROL_MASK,
+                                       "win.next-chat", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_CONTROL_MASK,
+                                       "win.previous-chat", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, GDK_CONTROL_MASK,
+                                       "win.previous-chat", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
+                                       "win.close-chat", NULL);
+
+  /* The selected (or open) chat: the context menu and the shortcuts. */
+  gtk_widget_class_install_action (widget_class, "chat.toggle-pinned", NULL, chat_action_activated);
+  gtk_widget_class_install_action (widget_class, "chat.toggle-muted", NULL, chat_action_activated);
+  gtk_widget_class_install_action (widget_class, "chat.toggle-archived", NULL,
+                                   chat_action_activated);
+  gtk_widget_class_install_action (widget_class, "chat.delete", NULL, chat_action_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_ALT_MASK,
+                                       "chat.toggle-pinned", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK | GDK_ALT_MASK,
+                                       "chat.toggle-muted", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_ALT_MASK,
+                                       "chat.toggle-archived", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK | GDK_ALT_MASK,
+                                       "chat.delete", NULL);
 }
 
 static void
@@ -246,6 +575,50 @@ tern_window_init (TernWindow *self)
 #endif
 
   adw_status_page_set_icon_name (self->empty_page, APP_ID);
+
+  /* The chat list: no model until the engine (or a test) hands one over. */
+  {
+    g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+    g_autoptr(GMenu) menu = g_menu_new ();
+
+    g_signal_connect (factory, "setup", G_CALLBACK (chat_setup_cb), self);
+    g_signal_connect (factory, "bind", G_CALLBACK (chat_bind_cb), self);
+    g_signal_connect (factory, "unbind", G_CALLBACK (chat_unbind_cb), self);
+
+    self->chat_filter = gtk_string_filter_new (gtk_property_expression_new (TERN_TYPE_CHAT, NULL,
+                                                                            "name"));
+    gtk_string_filter_set_match_mode (self->chat_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+    gtk_string_filter_set_ignore_case (self->chat_filter, TRUE);
+    self->filtered_chats = gtk_filter_list_model_new (NULL, NULL);
+    self->chat_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered_chats)));
+    gtk_single_selection_set_autoselect (self->chat_selection, FALSE);
+    gtk_single_selection_set_can_unselect (self->chat_selection, TRUE);
+    gtk_single_selection_set_selected (self->chat_selection, GTK_INVALID_LIST_POSITION);
+    g_signal_connect_object (self->chat_selection, "notify::selected-item",
+                             G_CALLBACK (chat_selected_cb), self, G_CONNECT_SWAPPED);
+
+    self->chat_list_view = GTK_LIST_VIEW (gtk_list_view_new (g_object_ref (GTK_SELECTION_MODEL (self->chat_selection)),
+                                                             g_steal_pointer (&factory)));
+    gtk_list_view_set_single_click_activate (self->chat_list_view, TRUE);
+    gtk_widget_add_css_class (GTK_WIDGET (self->chat_list_view), "navigation-sidebar");
+    gtk_widget_add_css_class (GTK_WIDGET (self->chat_list_view), "chat-list");
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->chat_list_view),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Chats"),
+                                    -1);
+    g_signal_connect_object (self->chat_list_view, "activate", G_CALLBACK (chat_activate_cb),
+                             self, G_CONNECT_SWAPPED);
+    gtk_scrolled_window_set_child (self->chat_list_scroll, GTK_WIDGET (self->chat_list_view));
+
+    g_menu_append (menu, _("_Pin"), "chat.toggle-pinned");
+    g_menu_append (menu, _("_Mute"), "chat.toggle-muted");
+    g_menu_append (menu, _("_Archive"), "chat.toggle-archived");
+    g_menu_append (menu, _("_Delete Chat"), "chat.delete");
+    self->chat_menu = G_MENU_MODEL (g_steal_pointer (&menu));
+
+    self->conversation = tern_conversation_new ();
+    gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->conversation), "chat");
+  }
+
   update_state (self);
 }
 
@@ -298,4 +671,83 @@ tern_window_add_toast (TernWindow *self,
   g_return_if_fail (ADW_IS_TOAST (toast));
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * tern_window_set_chat_list:
+ * @chats: (nullable): a GListModel of TernChat (a TernChatList)
+ *
+ * The chats the sidebar shows; the engine hands over the list of its
+ * accounts. Closes the open chat when it is not in the new list.
+ */
+void
+tern_window_set_chat_list (TernWindow *self,
+                           GListModel *chats)
+{
+  g_return_if_fail (TERN_IS_WINDOW (self));
+  g_return_if_fail (chats == NULL || G_IS_LIST_MODEL (chats));
+
+  if (!g_set_object (&self->chats, chats))
+    return;
+
+  gtk_filter_list_model_set_model (self->filtered_chats, chats);
+  gtk_single_selection_set_selected (self->chat_selection, GTK_INVALID_LIST_POSITION);
+  show_chat (self, NULL);
+}
+
+GListModel *
+tern_window_get_chat_list (TernWindow *self)
+{
+  g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
+  return self->chats;
+}
+
+/* Opens @chat (selecting it in the list when it is shown there). */
+void
+tern_window_open_chat (TernWindow *self,
+                       TernChat   *chat)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_if_fail (TERN_IS_WINDOW (self));
+  g_return_if_fail (chat == NULL || TERN_IS_CHAT (chat));
+
+  model = G_LIST_MODEL (self->chat_selection);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; chat != NULL && i < n; i++)
+    {
+      g_autoptr(TernChat) item = g_list_model_get_item (model, i);
+
+      if (tern_chat_get_id (item) == tern_chat_get_id (chat))
+        {
+          gtk_single_selection_set_selected (self->chat_selection, i);
+          show_chat (self, item);
+          return;
+        }
+    }
+
+  gtk_single_selection_set_selected (self->chat_selection, GTK_INVALID_LIST_POSITION);
+  show_chat (self, chat);
+}
+
+TernChat *
+tern_window_get_open_chat (TernWindow *self)
+{
+  g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
+  return tern_conversation_get_chat (self->conversation);
+}
+
+TernConversation *
+tern_window_get_conversation (TernWindow *self)
+{
+  g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
+  return self->conversation;
+}
+
+GtkListView *
+tern_window_get_chat_list_view (TernWindow *self)
+{
+  g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
+  return self->chat_list_view;
 }

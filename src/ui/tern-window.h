@@ -4,6 +4,8 @@
 #include <adwaita.h>
 
 #include "tern-application.h"
+#include "tern-chat.h"
+#include "tern-conversation.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +19,13 @@ void        tern_window_set_has_account (TernWindow      *self,
                                          gboolean         has_account);
 void        tern_window_add_toast       (TernWindow      *self,
                                          AdwToast        *toast);
+void        tern_window_set_chat_list   (TernWindow      *self,
+                                         GListModel      *chats);
+GListModel *tern_window_get_chat_list   (TernWindow      *self);
+void        tern_window_open_chat       (TernWindow      *self,
+                                         TernChat        *chat);
+TernChat   *tern_window_get_open_chat   (TernWindow      *self);
+TernConversation *tern_window_get_conversation (TernWindow *self);
+GtkListView *tern_window_get_chat_list_view (TernWindow  *self);
 
 G_END_DECLS

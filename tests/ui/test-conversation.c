@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-ui-test"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "tern-application.h"
+#include "tern-chat-list.h"
+#include "tern-chat-row.h"
+#include "tern-conversation.h"
+#include "tern-message-row.h"
+#include "tern-window.h"
+
+/* The chat list and the conversation of the real window, bound to the core
+ * models over a store this test fills with the TernStore batch API (no
+ * engine, no network), under Xvfb, with screenshots. */
+
+#define TIMEOUT_SECONDS 20
+#define BOB_MESSAGES 300
+
+static TernApplication *app;
+
+typedef struct
+{
+  char         *dir;
+  TernStore    *store;
+  gint64        account;
+  gint64        bob, carol, dave;        /* contacts */
+  gint64        bob_chat, hike_chat, carol_chat, dave_chat;
+  TernChatList *chats;
+  TernWindow   *window;
+  guint         serial;
+} Fixture;
+
+/* ---- waiting and screenshots (as in test-window.c) ----------------------- */
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_error ("timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_until (gboolean   *flag,
+            const char *what)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
+
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static void
+flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong id;
+
+  if (!gtk_widget_get_mapped (widget))
+    {
+      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window to map");
+
+      while (!gtk_widget_get_mapped (widget))
+        g_main_context_iteration (NULL, TRUE);
+      g_source_remove (timeout);
+    }
+
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  wait_until (&painted, "a frame");
+  g_signal_handler_disconnect (clock, id);
+  flush ();
+}
+
+static void
+wait_frames (GtkWidget *widget,
+             guint      n)
+{
+  for (guint i = 0; i < n; i++)
+    wait_for_frame (widget);
+}
+
+static const char *
+screenshot_dir (void)
+{
+  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
+
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
+  if (dir == NULL || *dir == '\0')
+    dir = "screenshots";
+  return dir;
+}
+
+/* Saves NAME.png; returns the mean luminance (0..1). */
+static double
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *png = g_strconcat (name, ".png", NULL);
+  g_autofree char *file = NULL;
+  g_autofree guchar *pixels = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride = (gsize) width * 4;
+  double sum = 0;
+
+  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      if (attempt > 0)
+        wait_for_frame (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir (), 0755), ==, 0);
+  file = g_build_filename (screenshot_dir (), png, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
+
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guchar *p = pixels + y * stride + x * 4;
+
+        sum += (0.0722 * p[0] + 0.7152 * p[1] + 0.2126 * p[2]) / 255.0;
+      }
+  return sum / ((double) width * height);
+}
+
+static GtkWidget *
+template_child (gpointer    widget,
+                GType       type,
+                const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+static TernChatRow *
+find_chat_row (Fixture    *f,
+               const char *title)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (tern_window_get_chat_list_view (f->window)), TERN_TYPE_CHAT_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (tern_chat_row_get_title (rows->pdata[i]), title) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+static TernMessageRow *
+find_message_row (Fixture    *f,
+                  const char *body)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (tern_window_get_conversation (f->window)), TERN_TYPE_MESSAGE_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (tern_message_row_get_body (rows->pdata[i]), body) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+/* ---- the fixture store --------------------------------------------------- */
+
+static void
+commit (Fixture        *f,
+        TernStoreBatch *batch)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tern_store_commit (f->store, batch, &error));
+  g_assert_no_error (error);
+  flush ();
+}
+
+static gint64
+add_message (Fixture               *f,
+             TernStoreBatch        *batch,
+             gint64                 chat,
+             gint64                 sender,      /* 0 = outgoing */
+             const char            *address,
+             const char            *text,
+             gint64                 time,
+             TernStoreDeliveryState state)
+{
+  g_autofree char *mid = g_strdup_printf ("m%u@example.test", ++f->serial);
+  TernStoreMessageRow row = { 0 };
+
+  row.account_id = f->account;
+  row.chat_id = chat;
+  row.message_id = mid;
+  row.text = (char *) text;
+  row.sent_time = time;
+  row.received_time = time;
+  row.seen = sender == 0 || time < g_get_real_time () / G_USEC_PER_SEC - 3600;
+  row.outgoing = sender == 0;
+  row.sender_contact_id = sender;
+  row.sender_address = sender == 0 ? NULL : (char *) address;
+  row.kind = TERN_STORE_MESSAGE_KIND_TEXT;
+  row.state = sender == 0 ? state : TERN_STORE_STATE_NONE;
+  return tern_store_batch_add_message (batch, &row, 0, 0);
+}
+
+static void
+fill_store (Fixture *f)
+{
+  g_autoptr(TernStoreBatch) batch = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 bob, carol, dave, bob_chat, hike, carol_chat, dave_chat;
+  TernStoreChatRow values = { 0 };
+
+  /* An account. */
+  {
+    g_autoptr(TernStoreBatch) account_batch = tern_store_begin_batch (f->store);
+    TernStoreAccountRow row = { 0 };
+    gint64 ref;
+
+    row.address = (char *) "me@example.test";
+    row.imap_host = (char *) "127.0.0.1";
+    row.imap_port = 993;
+    row.enabled = TRUE;
+    ref = tern_store_batch_add_account (account_batch, &row);
+    commit (f, account_batch);
+    f->account = tern_store_batch_get_id (account_batch, ref);
+  }
+
+  batch = tern_store_begin_batch (f->store);
+  bob = tern_store_batch_ensure_contact (batch, f->account, "bob@example.test", "Bob Builder");
+  carol = tern_store_batch_ensure_contact (batch, f->account, "carol@example.test", "Carol Danvers");
+  dave = tern_store_batch_ensure_contact (batch, f->account, "dave@example.test", "Dave Lister");
+  bob_chat = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_DIRECT,
+                                           "bob@example.test", "Bob Builder", bob);
+  hike = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP,
+                                       "group-hike-0001", "Hiking Club", 0);
+  carol_chat = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_DIRECT,
+                                             "carol@example.test", "Carol Danvers", carol);
+  dave_chat = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_DIRECT,
+                                            "dave@example.test", "Dave Lister", dave);
+
+  /* Bob: 300 messages over the last ten days, both ways. */
+  for (guint i = 0; i < BOB_MESSAGES - 3; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Message number %u about the shed", i);
+      gint64 t = now - 10 * 86400 + (gint64) i * (10 * 86400 - 7200) / BOB_MESSAGES;
+
+      add_message (f, batch, bob_chat, i % 3 ? bob : 0, "bob@example.test", text, t,
+                   TERN_STORE_STATE_READ);
+    }
+  add_message (f, batch, bob_chat, bob, "bob@example.test",
+               "Are you coming on Saturday? I can bring the ladder.", now - 3000, 0);
+  add_message (f, batch, bob_chat, 0, NULL, "Yes! See you at ten.", now - 2400,
+               TERN_STORE_STATE_SENT);
+  add_message (f, batch, bob_chat, 0, NULL, "And I'll bring coffee.", now - 1800,
+               TERN_STORE_STATE_PENDING);
+
+  /* A group with two other people. */
+  add_message (f, batch, hike, carol, "carol@example.test", "Who's in for the ridge walk?",
+               now - 5000, 0);
+  add_message (f, batch, hike, dave, "dave@example.test", "Me, if it doesn't rain.",
+               now - 4800, 0);
+  add_message (f, batch, hike, 0, NULL, "Count me in.", now - 4700, TERN_STORE_STATE_READ);
+  add_message (f, batch, hike, dave, "dave@example.test", "Meet at the car park at 8.",
+               now - 600, 0);
+
+  add_message (f, batch, carol_chat, carol, "carol@example.test", "Lunch tomorrow?",
+               now - 86400 * 2, 0);
+  add_message (f, batch, dave_chat, dave, "dave@example.test", "Did you see the match?",
+               now - 7000, 0);
+  add_message (f, batch, dave_chat, dave, "dave@example.test", "Unbelievable ending.",
+               now - 6900, 0);
+
+  /* Carol pinned with a draft, Dave muted. */
+  values.pinned = TRUE;
+  values.draft = (char *) "See you there";
+  tern_store_batch_update_chat (batch, carol_chat, TERN_STORE_CHAT_FIELD_PINNED | TERN_STORE_CHAT_FIELD_DRAFT,
+                                &values);
+  values.muted = TRUE;
+  tern_store_batch_update_chat (batch, dave_chat, TERN_STORE_CHAT_FIELD_MUTED, &values);
+  commit (f, batch);
+
+  f->bob = tern_store_batch_get_id (batch, bob);
+  f->carol = tern_store_batch_get_id (batch, carol);
+  f->dave = tern_store_batch_get_id (batch, dave);
+  f->bob_chat = tern_store_batch_get_id (batch, bob_chat);
+  f->hike_chat = tern_store_batch_get_id (batch, hike);
+  f->carol_chat = tern_store_batch_get_id (batch, carol_chat);
+  f->dave_chat = tern_store_batch_get_id (batch, dave_chat);
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            rm_rf (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean narrow = g_strcmp0 (user_data, "narrow") == 0;
+  int width = narrow ? 360 : 960;
+  int height = narrow ? 640 : 680;
+
+  f->dir = g_dir_make_tmp ("tern-ui-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = tern_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  fill_store (f);
+  f->chats = tern_chat_list_new (f->store, f->account, TERN_STORE_CHAT_FILTER_ACTIVE);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+  f->window = tern_window_new (app);
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, height);
+  tern_window_set_has_account (f->window, TRUE);
+  tern_window_set_chat_list (f->window, G_LIST_MODEL (f->chats));
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_frames (GTK_WIDGET (f->window), 2);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  for (GList *l = windows; l; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+  flush ();
+  g_assert_null (f->window);
+
+  g_assert_finalize_object (f->chats);
+  tern_store_close (f->store);
+  flush ();
+  g_assert_finalize_object (f->store);
+  rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static guint
+position_of (Fixture *f,
+             gint64   chat)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (tern_window_get_chat_list_view (f->window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TernChat) item = g_list_model_get_item (model, i);
+
+      if (tern_chat_get_id (item) == chat)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+activate_chat (Fixture *f,
+               gint64   chat)
+{
+  GtkWidget *list = GTK_WIDGET (tern_window_get_chat_list_view (f->window));
+
+  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", position_of (f, chat)));
+  wait_frames (GTK_WIDGET (f->window), 3);
+}
+
+static void
+assert_at_bottom (TernConversation *conversation)
+{
+  GtkAdjustment *adj = tern_conversation_get_vadjustment (conversation);
+  double gap = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) -
+               gtk_adjustment_get_value (adj);
+
+  g_test_message ("scroll: value %.0f page %.0f upper %.0f",
+                  gtk_adjustment_get_value (adj), gtk_adjustment_get_page_size (adj),
+                  gtk_adjustment_get_upper (adj));
+  g_assert_cmpfloat (gap, <=, 1.0);
+  g_assert_true (tern_conversation_get_at_bottom (conversation));
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+static void
+test_chat_list (Fixture       *f,
+                gconstpointer  user_data)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (tern_window_get_chat_list_view (f->window)));
+  TernChatRow *carol, *hike, *dave, *bob;
+  GtkStack *content_stack = GTK_STACK (template_child (f->window, TERN_TYPE_WINDOW, "content_stack"));
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  /* Pinned first, then by the newest message. */
+  g_assert_cmpuint (position_of (f, f->carol_chat), ==, 0);
+  g_assert_cmpuint (position_of (f, f->hike_chat), ==, 1);
+  g_assert_cmpuint (position_of (f, f->bob_chat), ==, 2);
+  g_assert_cmpuint (position_of (f, f->dave_chat), ==, 3);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "no-chat");
+
+  carol = find_chat_row (f, "Carol Danvers");
+  hike = find_chat_row (f, "Hiking Club");
+  dave = find_chat_row (f, "Dave Lister");
+  bob = find_chat_row (f, "Bob Builder");
+  g_assert_nonnull (carol);
+  g_assert_nonnull (hike);
+  g_assert_nonnull (dave);
+  g_assert_nonnull (bob);
+
+  g_assert_true (tern_chat_row_get_pinned (carol));
+  g_assert_cmpstr (tern_chat_row_get_preview (carol), ==, "Draft: See you there");
+  /* The sender in a group, "You:" for one's own last message. */
+  g_assert_cmpstr (tern_chat_row_get_preview (hike), ==, "Dave Lister: Meet at the car park at 8.");
+  g_assert_cmpstr (tern_chat_row_get_preview (bob), ==, "You: And I'll bring coffee.");
+  g_assert_cmpstr (tern_chat_row_get_preview (dave), ==, "Unbelievable ending.");
+  g_assert_true (tern_chat_row_get_muted (dave));
+  g_assert_false (tern_chat_row_get_muted (bob));
+  /* Recent incoming messages are unread. */
+  g_assert_cmpuint (tern_chat_row_get_unread_count (hike), ==, 1);
+  g_assert_cmpuint (tern_chat_row_get_unread_count (bob), ==, 1);
+  g_assert_cmpuint (tern_chat_row_get_unread_count (carol), ==, 0);
+
+  save_screenshot (GTK_WIDGET (f->window), "chats-light");
+
+  /* A new message moves its chat up, below the pinned one, and the row
+   * follows it. */
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+
+    add_message (f, batch, f->dave_chat, f->dave, "dave@example.test", "Rematch on Sunday!",
+                 g_get_real_time () / G_USEC_PER_SEC, 0);
+    commit (f, batch);
+  }
+  wait_frames (GTK_WIDGET (f->window), 2);
+  g_assert_cmpuint (position_of (f, f->dave_chat), ==, 1);
+  dave = find_chat_row (f, "Dave Lister");
+  g_assert_cmpstr (tern_chat_row_get_preview (dave), ==, "Rematch on Sunday!");
+  g_assert_cmpuint (tern_chat_row_get_unread_count (dave), ==, 1);
+}
+
+static void
+test_conversation (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  TernConversation *conversation = tern_window_get_conversation (f->window);
+  GtkStack *content_stack = GTK_STACK (template_child (f->window, TERN_TYPE_WINDOW, "content_stack"));
+  AdwWindowTitle *title = ADW_WINDOW_TITLE (template_child (f->window, TERN_TYPE_WINDOW, "content_title"));
+  TernMessageList *messages;
+  TernMessageRow *row;
+  double light, dark;
+
+  activate_chat (f, f->bob_chat);
+  save_screenshot (GTK_WIDGET (f->window), "conversation-open");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "chat");
+  g_assert_cmpstr (adw_window_title_get_title (title), ==, "Bob Builder");
+  messages = tern_conversation_get_message_list (conversation);
+  g_assert_nonnull (messages);
+  g_assert_cmpuint (tern_message_list_get_total (messages), ==, BOB_MESSAGES);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (messages)), ==, TERN_MESSAGE_LIST_WINDOW);
+
+  /* Opens at the newest message, with its ticks. */
+  assert_at_bottom (conversation);
+  row = find_message_row (f, "And I'll bring coffee.");
+  g_assert_nonnull (row);
+  g_assert_true (tern_message_row_get_outgoing (row));
+  g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_PENDING);
+  row = find_message_row (f, "Yes! See you at ten.");
+  g_assert_nonnull (row);
+  g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_SENT);
+  row = find_message_row (f, "Are you coming on Saturday? I can bring the ladder.");
+  g_assert_nonnull (row);
+  g_assert_false (tern_message_row_get_outgoing (row));
+  /* No sender names in a 1:1 chat. */
+  g_assert_null (tern_message_row_get_sender_name (row));
+  /* Older rows are not built. */
+  g_assert_null (find_message_row (f, "Message number 0 about the shed"));
+
+  light = save_screenshot (GTK_WIDGET (f->window), "conversation-light");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_frames (GTK_WIDGET (f->window), 2);
+  dark = save_screenshot (GTK_WIDGET (f->window), "conversation-dark");
+  g_test_message ("mean luminance: light %.3f, dark %.3f", light, dark);
+  g_assert_cmpfloat (light, >, 0.6);
+  g_assert_cmpfloat (dark, <, 0.35);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  /* A new message while at the bottom: it appears and the view follows. */
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+
+    add_message (f, batch, f->bob_chat, f->bob, "bob@example.test", "Great, coffee is welcome.",
+                 g_get_real_time () / G_USEC_PER_SEC, 0);
+    commit (f, batch);
+  }
+  wait_frames (GTK_WIDGET (f->window), 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (messages)), ==,
+                    TERN_MESSAGE_LIST_WINDOW + 1);
+  assert_at_bottom (conversation);
+  g_assert_nonnull (find_message_row (f, "Great, coffee is welcome."));
+
+  /* An edit and a delete by the sender update the rows in place. */
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    TernMessage *last = g_list_model_get_item (G_LIST_MODEL (messages),
+                                               TERN_MESSAGE_LIST_WINDOW);
+    TernMessage *before = g_list_model_get_item (G_LIST_MODEL (messages),
+                                                 TERN_MESSAGE_LIST_WINDOW - 3);
+
+    tern_store_batch_edit_message (batch, f->account, tern_message_get_message_id (last),
+                                   "edit1@example.test", "Great, coffee is very welcome.",
+                                   g_get_real_time () / G_USEC_PER_SEC);
+    tern_store_batch_edit_message (batch, f->account, tern_message_get_message_id (before),
+                                   "edit2@example.test", NULL,
+                                   g_get_real_time () / G_USEC_PER_SEC);
+    commit (f, batch);
+    g_object_unref (last);
+    g_object_unref (before);
+  }
+  wait_frames (GTK_WIDGET (f->window), 2);
+  row = find_message_row (f, "Great, coffee is very welcome.");
+  g_assert_nonnull (row);
+  g_assert_true (tern_message_row_get_edited (row));
+  g_assert_null (find_message_row (f, "Are you coming on Saturday? I can bring the ladder."));
+  row = find_message_row (f, "This message was deleted");
+  g_assert_nonnull (row);
+  g_assert_false (tern_message_row_get_edited (row));
+  save_screenshot (GTK_WIDGET (f->window), "conversation-edited-deleted");
+
+  /* Scrolling to the top loads older windows without jumping back to the
+   * newest message. */
+  {
+    GtkAdjustment *adj = tern_conversation_get_vadjustment (conversation);
+    guint before = g_list_model_get_n_items (G_LIST_MODEL (messages));
+
+    for (guint i = 0; i < 3; i++)
+      {
+        gtk_adjustment_set_value (adj, 0);
+        wait_frames (GTK_WIDGET (f->window), 3);
+      }
+    g_test_message ("after scrolling up: %u rows loaded, value %.0f of %.0f",
+                    g_list_model_get_n_items (G_LIST_MODEL (messages)),
+                    gtk_adjustment_get_value (adj), gtk_adjustment_get_upper (adj));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (messages)), >=,
+                      before + TERN_MESSAGE_LIST_WINDOW);
+    g_assert_false (tern_conversation_get_at_bottom (conversation));
+    g_assert_cmpfloat (gtk_adjustment_get_value (adj), <,
+                       gtk_adjustment_get_upper (adj) - 2 * gtk_adjustment_get_page_size (adj));
+    save_screenshot (GTK_WIDGET (f->window), "conversation-scrolled-up");
+  }
+}
+
+static void
+test_group (Fixture       *f,
+            gconstpointer  user_data)
+{
+  TernMessageRow *row;
+
+  activate_chat (f, f->hike_chat);
+  row = find_message_row (f, "Who's in for the ridge walk?");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (tern_message_row_get_sender_name (row), ==, "Carol Danvers");
+  row = find_message_row (f, "Meet at the car park at 8.");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (tern_message_row_get_sender_name (row), ==, "Dave Lister");
+  row = find_message_row (f, "Count me in.");
+  g_assert_nonnull (row);
+  g_assert_true (tern_message_row_get_outgoing (row));
+  g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_READ);
+  save_screenshot (GTK_WIDGET (f->window), "conversation-group");
+}
+
+static void
+test_keyboard_search_draft (Fixture       *f,
+                            gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GtkStack *content_stack = GTK_STACK (template_child (f->window, TERN_TYPE_WINDOW, "content_stack"));
+  GtkEditable *search = GTK_EDITABLE (template_child (f->window, TERN_TYPE_WINDOW, "search_entry"));
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (tern_window_get_chat_list_view (f->window)));
+  TernComposer *composer = tern_conversation_get_composer (tern_window_get_conversation (f->window));
+  g_autoptr(TernChat) bob = tern_chat_list_lookup (f->chats, f->bob_chat);
+  g_autoptr(TernChat) carol = tern_chat_list_lookup (f->chats, f->carol_chat);
+
+  /* Ctrl+Down from nothing: the first chat; again: the second. */
+  g_assert_true (gtk_widget_activate_action (window, "win.next-chat", NULL));
+  wait_frames (window, 1);
+  g_assert_true (tern_chat_get_id (tern_window_get_open_chat (f->window)) == f->carol_chat);
+  {
+    g_autofree char *draft = tern_composer_dup_text (composer);
+
+    /* The chat's draft is in the composer. */
+    g_assert_cmpstr (draft, ==, "See you there");
+  }
+  g_assert_true (gtk_widget_activate_action (window, "win.next-chat", NULL));
+  wait_frames (window, 1);
+  g_assert_true (tern_chat_get_id (tern_window_get_open_chat (f->window)) == f->hike_chat);
+  g_assert_true (gtk_widget_activate_action (window, "win.previous-chat", NULL));
+  wait_frames (window, 1);
+  g_assert_true (tern_chat_get_id (tern_window_get_open_chat (f->window)) == f->carol_chat);
+
+  /* A cleared draft leaves the chat when another chat opens. */
+  tern_composer_set_text (composer, "");
+  activate_chat (f, f->bob_chat);
+  g_assert_false (tern_chat_get_has_draft (carol));
+  /* Typing in Bob's chat keeps a draft there. */
+  tern_composer_set_text (composer, "Half-written thought");
+  activate_chat (f, f->hike_chat);
+  g_assert_cmpstr (tern_chat_get_draft (bob), ==, "Half-written thought");
+  g_assert_cmpstr (tern_chat_row_get_preview (find_chat_row (f, "Bob Builder")), ==,
+                   "Draft: Half-written thought");
+
+  /* Ctrl+W closes the chat. */
+  g_assert_true (gtk_widget_activate_action (window, "win.close-chat", NULL));
+  wait_frames (window, 1);
+  g_assert_null (tern_window_get_open_chat (f->window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "no-chat");
+
+  /* Pin and mute from the chat actions (the context menu's). */
+  activate_chat (f, f->bob_chat);
+  g_assert_true (gtk_widget_activate_action (window, "chat.toggle-pinned", NULL));
+  g_assert_true (gtk_widget_activate_action (window, "chat.toggle-muted", NULL));
+  {
+    guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the pin");
+
+    while (!tern_chat_get_pinned (bob) || !tern_chat_get_muted (bob))
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
+  wait_frames (window, 2);
+  g_assert_true (tern_chat_row_get_pinned (find_chat_row (f, "Bob Builder")));
+  g_assert_true (tern_chat_row_get_muted (find_chat_row (f, "Bob Builder")));
+  g_assert_cmpuint (position_of (f, f->bob_chat), <=, 1);
+
+  /* Search filters the list live. */
+  g_assert_true (gtk_widget_activate_action (window, "win.search", NULL));
+  gtk_editable_set_text (search, "hik");
+  {
+    guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the search");
+
+    while (g_list_model_get_n_items (model) != 1)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
+  wait_frames (window, 1);
+  g_assert_nonnull (find_chat_row (f, "Hiking Club"));
+  save_screenshot (window, "chats-search");
+  gtk_editable_set_text (search, "");
+  {
+    guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the search to clear");
+
+    while (g_list_model_get_n_items (model) != 4)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
+
+  /* Archive takes the chat out of the active list. */
+  activate_chat (f, f->dave_chat);
+  g_assert_true (gtk_widget_activate_action (window, "chat.toggle-archived", NULL));
+  {
+    guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the archive");
+
+    while (g_list_model_get_n_items (model) != 3)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
+}
+
+static void
+test_narrow (Fixture       *f,
+             gconstpointer  user_data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (template_child (f->window, TERN_TYPE_WINDOW, "leaflet"));
+  GtkWidget *sidebar = template_child (f->window, TERN_TYPE_WINDOW, "sidebar_pane");
+  GtkWidget *content = template_child (f->window, TERN_TYPE_WINDOW, "content_pane");
+  GtkWidget *back = template_child (f->window, TERN_TYPE_WINDOW, "back_button");
+
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+  save_screenshot (GTK_WIDGET (f->window), "chats-narrow");
+
+  activate_chat (f, f->hike_chat);
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == content);
+  g_assert_true (gtk_widget_get_mapped (back));
+  g_assert_nonnull (find_message_row (f, "Meet at the car park at 8."));
+  assert_at_bottom (tern_window_get_conversation (f->window));
+  wait_frames (GTK_WIDGET (f->window), 10);
+  save_screenshot (GTK_WIDGET (f->window), "conversation-narrow");
+
+  g_assert_true (gtk_widget_activate (back));
+  wait_frames (GTK_WIDGET (f->window), 2);
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("test-conversation: no display; run it under tests/ui/with-xvfb\n");
+      return 1;
+    }
+
+  app = tern_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add ("/ui/conversation/chat-list", Fixture, NULL,
+              fixture_set_up, test_chat_list, fixture_tear_down);
+  g_test_add ("/ui/conversation/messages", Fixture, NULL,
+              fixture_set_up, test_conversation, fixture_tear_down);
+  g_test_add ("/ui/conversation/group", Fixture, NULL,
+              fixture_set_up, test_group, fixture_tear_down);
+  g_test_add ("/ui/conversation/keyboard-search-draft", Fixture, NULL,
+              fixture_set_up, test_keyboard_search_draft, fixture_tear_down);
+  g_test_add ("/ui/conversation/narrow", Fixture, "narrow",
+              fixture_set_up, test_narrow, fixture_tear_down);
+
+  ret = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  return ret;
+}
