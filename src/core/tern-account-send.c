@@ -556,6 +556,25 @@ tern_account_pin_async (TernAccount        *self,
   tern_store_commit_async (store, batch, cancellable, committed_cb, g_steal_pointer (&task));
 }
 
+static void
+retry_committed_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Due now: the outbox sends it at once. */
+  tern_outbox_kick (tern_outbox_get_for_account (self));
+  g_task_return_boolean (task, TRUE);
+}
+
 void
 tern_account_retry_async (TernAccount        *self,
                           gint64              message,
@@ -601,8 +620,7 @@ tern_account_retry_async (TernAccount        *self,
                                "Message %" G_GINT64_FORMAT " is not waiting to be sent", message);
       return;
     }
-  tern_store_commit_async (store, batch, cancellable, committed_cb, g_steal_pointer (&task));
-  tern_outbox_kick (tern_outbox_get_for_account (self));
+  tern_store_commit_async (store, batch, cancellable, retry_committed_cb, g_steal_pointer (&task));
 }
 
 /* ---- mark read + read receipts ------------------------------------------------- */

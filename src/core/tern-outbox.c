@@ -473,8 +473,11 @@ send_cb (GObject      *object,
 
           tern_store_batch_outbox_retry (batch, row->id, reason, next);
           g_signal_emit (self, signals[SIGNAL_RETRY], 0, row->id, next);
-          if (!tern_smtp_client_is_connected (self->smtp))
-            g_clear_object (&self->smtp);
+          /* The next try starts on a new connection: a server may keep
+           * answering 4xx on this one (Postfix's smtpd keeps the tables it
+           * started with until the connection ends). */
+          tern_smtp_client_close (self->smtp);
+          g_clear_object (&self->smtp);
         }
       else
         {

@@ -3,7 +3,9 @@
 
 #define G_LOG_DOMAIN "tern-test"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 
 #include "tern-account-send.h"
@@ -464,14 +466,163 @@ test_deferred_then_sent (void)
   side_close (&alice);
 }
 
+/* ---- killed mid-send ---------------------------------------------------------- */
+
+static gboolean
+outbox_idle (gpointer data)
+{
+  TernAccount *account = data;
+  TernStore *store = tern_account_get_store (account);
+  g_autoptr(GPtrArray) queued = tern_store_list_outbox (store, tern_account_get_id (account),
+                                                        TERN_STORE_OUTBOX_QUEUED, NULL);
+  g_autoptr(GPtrArray) sending = tern_store_list_outbox (store, tern_account_get_id (account),
+                                                         TERN_STORE_OUTBOX_SENDING, NULL);
+
+  return queued != NULL && queued->len == 0 && sending != NULL && sending->len == 0
+         && !tern_outbox_is_busy (tern_outbox_get_for_account (account));
+}
+
+/* The child: opens the profile, queues TERN_SEND_CHILD_TEXT (if set) to
+ * bob, and sends until the outbox is empty (or it is killed). */
+static int
+child_main (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernContext) context = tern_context_new (dir, &error);
+  g_autoptr(TernAccount) account = NULL;
+  const char *text = g_getenv ("TERN_SEND_CHILD_TEXT");
+
+  g_assert_no_error (error);
+  account = g_list_model_get_item (tern_context_get_accounts (context), 0);
+  g_assert_nonnull (account);
+  tern_account_set_password_for_session (account, env ("TERN_TEST_PASSWORD"));
+  if (text != NULL)
+    {
+      g_autofree char *bob = g_strdup_printf ("bob@%s", env ("TERN_TEST_DOMAIN"));
+      const char *rcpt[] = { bob, NULL };
+      g_autoptr(GAsyncResult) result = NULL;
+
+      tern_account_send_text_async (account, 0, rcpt, text, NULL, NULL, got_result, &result);
+      tern_account_send_finish (account, wait_result (&result), &error);
+      g_assert_no_error (error);
+    }
+  tern_outbox_start (tern_outbox_get_for_account (account));
+  if (!wait_until (outbox_idle, account, 120))
+    return 1;
+  tern_outbox_stop (tern_outbox_get_for_account (account));
+  return 0;
+}
+
+static int
+run_child (const char *self_exe,
+           const char *dir,
+           const char *text,
+           guint       kill_after_ms)
+{
+  g_auto(GStrv) envp = g_get_environ ();
+  const char *argv[] = { self_exe, NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int status = 0;
+
+  envp = g_environ_setenv (envp, "TERN_SEND_CHILD_DIR", dir, TRUE);
+  if (text != NULL)
+    envp = g_environ_setenv (envp, "TERN_SEND_CHILD_TEXT", text, TRUE);
+  g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+  if (kill_after_ms > 0)
+    {
+      g_usleep (kill_after_ms * 1000);
+      kill (pid, SIGKILL);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  return status;
+}
+
+static char *self_exe;
+
+static void
+test_killed_mid_send (void)
+{
+  Side alice = { 0 };
+  g_autofree char *tag = g_strdup_printf ("%08x", g_random_int ());
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernContext) context = NULL;
+  g_autoptr(TernAccount) account = NULL;
+  g_autoptr(GPtrArray) chats = NULL;
+  guint checked = 0;
+  int status;
+
+  side_open (&alice, "alice");
+  dir = g_strdup (alice.dir);
+  tern_account_stop (alice.account);
+  g_clear_object (&alice.account);
+  g_clear_object (&alice.context);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("killed %s %u", tag, i);
+
+      run_child (self_exe, dir, text, g_random_int_range (50, 2500));
+    }
+  /* A last run without a kill sends whatever is left. */
+  status = run_child (self_exe, dir, NULL, 0);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  /* Every message stored as queued exists exactly once at bob. */
+  context = tern_context_new (dir, &error);
+  g_assert_no_error (error);
+  account = g_list_model_get_item (tern_context_get_accounts (context), 0);
+  chats = tern_store_list_chats (tern_context_get_store (context), tern_account_get_id (account),
+                                 TERN_STORE_CHAT_FILTER_ALL, 0, 0, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < chats->len; c++)
+    {
+      TernStoreChatRow *chat = chats->pdata[c];
+      g_autoptr(GPtrArray) rows = tern_store_get_messages (tern_context_get_store (context),
+                                                           chat->id, NULL, 1000, NULL);
+
+      for (guint i = 0; rows != NULL && i < rows->len; i++)
+        {
+          TernStoreMessageRow *row = rows->pdata[i];
+          CountWait cw = { "bob", row->message_id, 1 };
+
+          if (!row->outgoing || row->text == NULL || !g_str_has_prefix (row->text, "killed "))
+            continue;
+          g_assert_cmpint (row->state, ==, TERN_STORE_STATE_SENT);
+          g_assert_true (wait_until (count_reached, &cw, 30));
+          g_assert_cmpuint (count_at ("bob", row->message_id), ==, 1);
+          checked++;
+        }
+    }
+  g_test_message ("%u messages were queued before their sender was killed; each arrived once",
+                  checked);
+  g_assert_cmpuint (checked, >=, 5);
+  g_clear_object (&account);
+  g_clear_object (&context);
+  remove_tree (dir);
+  g_free (alice.dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  if (g_getenv ("TERN_SEND_CHILD_DIR") != NULL)
+    {
+      g_mime_init ();
+      return child_main (g_getenv ("TERN_SEND_CHILD_DIR"));
+    }
+  self_exe = g_canonicalize_filename (argv[0], NULL);
   g_test_init (&argc, &argv, NULL);
   g_mime_init ();
   env ("TERN_TEST_HOST");
   tern_ingest_install ();
+  g_test_add_func ("/core/live/send/killed-mid-send", test_killed_mid_send);
   g_test_add_func ("/core/live/send/text", test_send_text);
   g_test_add_func ("/core/live/send/permanent-failure", test_permanent_failure);
   g_test_add_func ("/core/live/send/deferred-then-sent", test_deferred_then_sent);
