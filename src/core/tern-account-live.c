@@ -130,14 +130,27 @@ idle_selected_cb (GObject      *object,
 
   if (self->imap != TERN_IMAP_CLIENT (object))
     return; /* a stale connection */
-  if (!tern_imap_client_select_finish (self->imap, result, &error) ||
-      !tern_imap_client_idle_start (self->imap, &error))
+  if (!tern_imap_client_select_finish (self->imap, result, &error))
     {
       connection_failed (self, error);
       return;
     }
+  /* mail that came between the pass's look at this folder and now */
+  {
+    const char *name = tern_imap_client_get_selected_mailbox (self->imap);
+    g_autoptr(TernStoreFolderRow) folder = tern_store_find_folder (tern_context_get_store (self->context),
+                                                                   self->row->id, name, NULL);
+    if (folder != NULL && folder->uidvalidity == tern_imap_client_get_uidvalidity (self->imap) &&
+        tern_imap_client_get_uidnext (self->imap) > folder->uidnext)
+      self->sync_again = TRUE;
+  }
   if (self->sync_again)
-    run_pass (self);
+    {
+      run_pass (self);
+      return;
+    }
+  if (!tern_imap_client_idle_start (self->imap, &error))
+    connection_failed (self, error);
 }
 
 static void
@@ -199,11 +212,11 @@ exists_cb (TernImapClient *imap,
            guint           n,
            TernAccount    *self)
 {
-  /* new mail or a change: a pass (commands end the IDLE by themselves) */
-  if (!self->sync_running)
-    run_pass (self);
-  else
-    self->sync_again = TRUE;
+  /* new mail or a change while idle: a pass (commands end the IDLE by
+   * themselves). EXISTS while a pass runs is the pass's own SELECTs. */
+  if (!tern_imap_client_is_idle (imap))
+    return;
+  run_pass (self);
 }
 
 static void
