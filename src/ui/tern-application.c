@@ -6,6 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "tern-account-assistant.h"
+#include "tern-account.h"
+#include "tern-context.h"
+#include "tern-core-error.h"
 #include "tern-application.h"
 #include "tern-preferences-window.h"
 #include "tern-window.h"
@@ -19,6 +22,9 @@ struct _TernApplication
   /* Weak pointers: one assistant and one preferences window at a time. */
   GtkWindow      *assistant;
   GtkWindow      *preferences;
+
+  TernContext    *context;
+  GCancellable   *setup_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (TernApplication, tern_application, ADW_TYPE_APPLICATION)
@@ -110,6 +116,152 @@ preferences_activated (GSimpleAction *action,
   show_weak_window (&self->preferences, GTK_WINDOW (preferences));
 }
 
+
+/* ---- account set-up ------------------------------------------------------ */
+
+typedef struct
+{
+  TernApplication      *self;
+  TernAccountAssistant *assistant;   /* weak */
+  TernAccountSettings  *settings;
+} SetupData;
+
+static void
+setup_data_free (SetupData *data)
+{
+  g_clear_weak_pointer (&data->assistant);
+  g_object_unref (data->self);
+  tern_account_settings_free (data->settings);
+  g_free (data);
+}
+
+static void start_setup (SetupData *data);
+
+/* "ab12cd..." as "AB:12:CD:..." in lines of 16 bytes, as certificate
+ * viewers show it. */
+static char *
+format_fingerprint (const char *hex)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (gsize i = 0; hex[i] && hex[i + 1]; i += 2)
+    {
+      if (i > 0)
+        g_string_append_c (out, i % 32 == 0 ? '\n' : ':');
+      g_string_append_c (out, g_ascii_toupper (hex[i]));
+      g_string_append_c (out, g_ascii_toupper (hex[i + 1]));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+trust_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   SetupData        *data)
+{
+  if (g_strcmp0 (response, "trust") == 0 && data->assistant != NULL)
+    {
+      g_free (data->settings->trusted_certificate);
+      data->settings->trusted_certificate = g_strdup (g_object_get_data (G_OBJECT (dialog),
+                                                                         "fingerprint"));
+      start_setup (data);
+      return;
+    }
+
+  if (data->assistant != NULL)
+    gtk_widget_set_sensitive (GTK_WIDGET (data->assistant), TRUE);
+  setup_data_free (data);
+}
+
+static void
+setup_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  SetupData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernAccount) account = tern_account_setup_finish (result, &error);
+  GtkWindow *parent = data->assistant ? GTK_WINDOW (data->assistant) : get_parent_window (data->self);
+  AdwMessageDialog *dialog;
+
+  if (account != NULL)
+    {
+      tern_account_start (account);
+      if (data->assistant != NULL)
+        gtk_window_destroy (GTK_WINDOW (data->assistant));
+      setup_data_free (data);
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      setup_data_free (data);
+      return;
+    }
+
+  if (g_error_matches (error, TERN_CORE_ERROR, TERN_CORE_ERROR_CERTIFICATE) &&
+      tern_core_error_get_fingerprint (error) != NULL)
+    {
+      g_autofree char *shown = format_fingerprint (tern_core_error_get_fingerprint (error));
+      g_autofree char *body = g_strdup_printf (
+        _("The server of %s presented a certificate that this computer does not trust. "
+          "Trust it only if its SHA-256 fingerprint matches the one your provider gives you:\n\n%s"),
+        data->settings->address, shown);
+
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Trust This Certificate?"), body));
+      g_object_set_data_full (G_OBJECT (dialog), "fingerprint",
+                              g_strdup (tern_core_error_get_fingerprint (error)), g_free);
+      adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust"), NULL);
+      adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (dialog, "cancel");
+      adw_message_dialog_set_close_response (dialog, "cancel");
+      g_signal_connect (dialog, "response", G_CALLBACK (trust_response_cb), data);
+      gtk_widget_add_css_class (GTK_WIDGET (dialog), "certificate-prompt");
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Could Not Add the Account"),
+                                                       error->message));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  if (data->assistant != NULL)
+    gtk_widget_set_sensitive (GTK_WIDGET (data->assistant), TRUE);
+  setup_data_free (data);
+}
+
+static void
+start_setup (SetupData *data)
+{
+  TernContext *context = tern_application_get_context (data->self);
+
+  if (context == NULL)
+    {
+      setup_data_free (data);
+      return;
+    }
+  if (data->assistant != NULL)
+    gtk_widget_set_sensitive (GTK_WIDGET (data->assistant), FALSE);
+  g_cancellable_reset (data->self->setup_cancellable);
+  tern_account_setup_async (context, data->settings, data->self->setup_cancellable,
+                            setup_cb, data);
+}
+
+static void
+assistant_next_cb (TernAccountAssistant *assistant,
+                   const char           *address,
+                   const char           *password,
+                   TernApplication      *self)
+{
+  SetupData *data = g_new0 (SetupData, 1);
+
+  data->self = g_object_ref (self);
+  g_set_weak_pointer (&data->assistant, assistant);
+  data->settings = tern_account_settings_new (address);
+  data->settings->password = g_strdup (password);
+  start_setup (data);
+}
+
 static void
 add_account_activated (GSimpleAction *action,
                        GVariant      *parameter,
@@ -125,6 +277,7 @@ add_account_activated (GSimpleAction *action,
     }
 
   assistant = tern_account_assistant_new ();
+  g_signal_connect_object (assistant, "next", G_CALLBACK (assistant_next_cb), self, 0);
   gtk_window_set_transient_for (GTK_WINDOW (assistant), get_parent_window (self));
   gtk_window_set_application (GTK_WINDOW (assistant), GTK_APPLICATION (self));
   show_weak_window (&self->assistant, GTK_WINDOW (assistant));
@@ -145,7 +298,16 @@ tern_application_activate (GApplication *app)
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
-    window = GTK_WINDOW (tern_window_new (self));
+    {
+      TernContext *context = tern_application_get_context (self);
+
+      window = GTK_WINDOW (tern_window_new (self));
+      if (context != NULL)
+        {
+          tern_window_set_context (TERN_WINDOW (window), context);
+          tern_context_start_all (context);
+        }
+    }
 
   gtk_window_present (window);
 }
@@ -184,6 +346,12 @@ tern_application_dispose (GObject *object)
   self->preferences = NULL;
 
   g_clear_object (&self->settings);
+  if (self->setup_cancellable != NULL)
+    g_cancellable_cancel (self->setup_cancellable);
+  g_clear_object (&self->setup_cancellable);
+  if (self->context != NULL)
+    tern_context_stop_all (self->context);
+  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (tern_application_parent_class)->dispose (object);
 }
@@ -203,6 +371,7 @@ tern_application_class_init (TernApplicationClass *klass)
 static void
 tern_application_init (TernApplication *self)
 {
+  self->setup_cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
 }
 
@@ -229,4 +398,37 @@ tern_application_get_settings (TernApplication *self)
   g_return_val_if_fail (TERN_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * tern_application_get_context:
+ *
+ * The engine, opened on first use in the default data directory (NULL,
+ * with a message logged, when the store cannot be opened).
+ */
+TernContext *
+tern_application_get_context (TernApplication *self)
+{
+  g_return_val_if_fail (TERN_IS_APPLICATION (self), NULL);
+
+  if (self->context == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = tern_context_default_data_dir ();
+
+      self->context = tern_context_new (dir, &error);
+      if (self->context == NULL)
+        g_message ("could not open the data in %s: %s", dir, error->message);
+    }
+
+  return self->context;
+}
+
+/* Uses @context instead of the default one (tests). */
+void
+tern_application_set_context (TernApplication *self,
+                              TernContext     *context)
+{
+  g_return_if_fail (TERN_IS_APPLICATION (self));
+  g_set_object (&self->context, context);
 }

@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "tern-context.h"
+
 G_BEGIN_DECLS
 
 #define TERN_TYPE_APPLICATION (tern_application_get_type ())
@@ -11,5 +13,8 @@ G_DECLARE_FINAL_TYPE (TernApplication, tern_application, TERN, APPLICATION, AdwA
 
 TernApplication *tern_application_new          (void);
 GSettings       *tern_application_get_settings (TernApplication *self);
+TernContext     *tern_application_get_context  (TernApplication *self);
+void             tern_application_set_context  (TernApplication *self,
+                                                TernContext     *context);
 
 G_END_DECLS

@@ -33,6 +33,7 @@ struct _TernConversation
   guint            settled;
   gboolean         adjusting;
   guint            load_idle;
+  char            *reply_to;
 };
 
 G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
@@ -40,6 +41,7 @@ G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 #define ROW_KEY    "tern-message-row"
 #define DAY_KEY    "tern-day-label"
 #define NOTIFY_KEY "tern-notify-handler"
+#define AVATAR_KEY "tern-avatar"
 
 char *
 tern_format_day (GDateTime *day,
@@ -109,6 +111,7 @@ update_item (TernConversation *self,
   TernMessage *message = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
   TernMessageRow *row;
+  AdwAvatar *avatar;
   GtkLabel *day_label;
   GDateTime *time;
   guint position;
@@ -119,6 +122,7 @@ update_item (TernConversation *self,
     return;
 
   row = g_object_get_data (G_OBJECT (box), ROW_KEY);
+  avatar = g_object_get_data (G_OBJECT (box), AVATAR_KEY);
   day_label = g_object_get_data (G_OBJECT (box), DAY_KEY);
   group = self->chat != NULL && tern_chat_get_kind (self->chat) != TERN_CHAT_KIND_DIRECT;
   time = tern_message_get_sent_time (message);
@@ -136,6 +140,10 @@ update_item (TernConversation *self,
   tern_message_row_set_outgoing (row, tern_message_get_outgoing (message));
   /* Sender names only where there is more than one other person. */
   tern_message_row_set_sender_name (row, group ? tern_message_get_sender_name (message) : NULL);
+  /* Avatars beside the bubbles of others in groups. */
+  gtk_widget_set_visible (GTK_WIDGET (avatar), group && !tern_message_get_outgoing (message));
+  if (group && !tern_message_get_outgoing (message))
+    adw_avatar_set_text (avatar, tern_message_get_sender_name (message));
   tern_message_row_set_timestamp (row, time ? g_date_time_to_unix (time) : 0);
   tern_message_row_set_state (row, row_state (message));
   tern_message_row_set_edited (row, tern_message_get_edited (message) &&
@@ -182,15 +190,25 @@ setup_cb (GtkSignalListItemFactory *factory,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *day = gtk_label_new (NULL);
   GtkWidget *row = GTK_WIDGET (tern_message_row_new ());
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *avatar = adw_avatar_new (32, NULL, TRUE);
 
   gtk_widget_add_css_class (day, "day-separator");
   gtk_widget_add_css_class (day, "caption-heading");
   gtk_widget_add_css_class (day, "dim-label");
   gtk_widget_set_halign (day, GTK_ALIGN_CENTER);
   gtk_widget_set_visible (day, FALSE);
+  gtk_widget_set_valign (avatar, GTK_ALIGN_END);
+  gtk_widget_set_margin_start (avatar, 12);
+  gtk_widget_set_margin_bottom (avatar, 2);
+  gtk_widget_set_visible (avatar, FALSE);
+  gtk_widget_set_hexpand (row, TRUE);
+  gtk_box_append (GTK_BOX (line), avatar);
+  gtk_box_append (GTK_BOX (line), row);
   gtk_box_append (GTK_BOX (box), day);
-  gtk_box_append (GTK_BOX (box), row);
+  gtk_box_append (GTK_BOX (box), line);
   g_object_set_data (G_OBJECT (box), ROW_KEY, row);
+  g_object_set_data (G_OBJECT (box), AVATAR_KEY, avatar);
   g_object_set_data (G_OBJECT (box), DAY_KEY, day);
   gtk_list_item_set_child (item, box);
   gtk_list_item_set_activatable (item, FALSE);
@@ -355,6 +373,7 @@ tern_conversation_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->messages);
   g_clear_object (&self->chat);
+  g_clear_pointer (&self->reply_to, g_free);
 
   G_OBJECT_CLASS (tern_conversation_parent_class)->dispose (object);
 }
@@ -427,7 +446,7 @@ tern_conversation_set_chat (TernConversation *self,
   g_clear_object (&self->selection);
   g_clear_object (&self->messages);
   g_set_object (&self->chat, chat);
-  tern_composer_clear_reply (self->composer);
+  tern_conversation_clear_reply_to (self);
 
   if (chat == NULL)
     {
@@ -483,4 +502,45 @@ tern_conversation_get_at_bottom (TernConversation *self)
 {
   g_return_val_if_fail (TERN_IS_CONVERSATION (self), FALSE);
   return self->at_bottom;
+}
+
+/* Replies to @message: its quote shows above the entry, and the next
+ * message sent refers to it. */
+void
+tern_conversation_reply_to (TernConversation *self,
+                            TernMessage      *message)
+{
+  const char *name;
+
+  g_return_if_fail (TERN_IS_CONVERSATION (self));
+  g_return_if_fail (TERN_IS_MESSAGE (message));
+
+  g_free (self->reply_to);
+  self->reply_to = g_strdup (tern_message_get_message_id (message));
+  name = tern_message_get_outgoing (message) ? _("You") : tern_message_get_sender_name (message);
+  tern_composer_set_reply (self->composer, name, tern_message_get_text (message));
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+}
+
+const char *
+tern_conversation_get_reply_to (TernConversation *self)
+{
+  g_return_val_if_fail (TERN_IS_CONVERSATION (self), NULL);
+  return tern_composer_get_replying (self->composer) ? self->reply_to : NULL;
+}
+
+void
+tern_conversation_clear_reply_to (TernConversation *self)
+{
+  g_return_if_fail (TERN_IS_CONVERSATION (self));
+  g_clear_pointer (&self->reply_to, g_free);
+  tern_composer_clear_reply (self->composer);
+}
+
+/* Scrolls to the newest message and keeps following it (after sending). */
+void
+tern_conversation_follow_newest (TernConversation *self)
+{
+  g_return_if_fail (TERN_IS_CONVERSATION (self));
+  scroll_to_bottom (self);
 }

@@ -24,6 +24,12 @@ GtkAdjustment    *tern_conversation_get_vadjustment  (TernConversation *self);
 TernComposer     *tern_conversation_get_composer     (TernConversation *self);
 /* Whether the view follows the newest message (scrolled to the bottom). */
 gboolean          tern_conversation_get_at_bottom    (TernConversation *self);
+void              tern_conversation_follow_newest    (TernConversation *self);
+void              tern_conversation_reply_to         (TernConversation *self,
+                                                      TernMessage      *message);
+/* The Message-ID replied to while the reply is shown, or NULL. */
+const char       *tern_conversation_get_reply_to     (TernConversation *self);
+void              tern_conversation_clear_reply_to   (TernConversation *self);
 
 /* For the bind function and the tests: the day a separator above @message
  * names ("Today", "Yesterday", a weekday or a date), relative to @now. */

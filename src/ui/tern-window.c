@@ -5,7 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include "tern-account-send.h"
+#include "tern-account.h"
 #include "tern-chat-list.h"
+#include "tern-context.h"
 #include "tern-chat-row.h"
 #include "tern-conversation.h"
 #include "tern-window.h"
@@ -44,6 +47,13 @@ struct _TernWindow
   GtkListView          *chat_list_view;
   TernConversation     *conversation;
   GMenuModel           *chat_menu;
+
+  /* The engine (NULL in widget tests without one) */
+  TernContext          *context;
+  GHashTable           *watched_accounts;  /* TernAccount* set */
+  GtkRevealer          *status_revealer;
+  GtkLabel             *status_label;
+  GtkButton            *status_retry;
 };
 
 enum {
@@ -112,6 +122,9 @@ search_activated (GtkWidget  *widget,
   gtk_toggle_button_set_active (self->search_button, TRUE);
 }
 
+
+static void mark_read (TernWindow *self,
+                       TernChat   *chat);
 
 /* ---- the chat list ------------------------------------------------------- */
 
@@ -241,6 +254,7 @@ show_chat (TernWindow *self,
     gtk_stack_set_visible_child_name (self->content_stack, chat ? "chat" : "no-chat");
   if (chat != NULL)
     {
+      mark_read (self, chat);
       adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
       if (!gtk_widget_has_focus (GTK_WIDGET (self->chat_list_view)) ||
           adw_leaflet_get_folded (self->leaflet))
@@ -379,6 +393,157 @@ chat_action_activated (GtkWidget  *widget,
     }
 }
 
+/* ---- the engine: sending, reading, connection status --------------------- */
+
+static TernAccount *
+account_of_chat (TernWindow *self,
+                 TernChat   *chat)
+{
+  if (self->context == NULL || chat == NULL)
+    return NULL;
+  return tern_context_get_account (self->context, tern_chat_get_account_id (chat));
+}
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(TernWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (tern_account_send_finish (TERN_ACCOUNT (object), result, &error) == 0)
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not send: %s"), error->message);
+
+      tern_window_add_toast (self, adw_toast_new (title));
+    }
+}
+
+static void
+composer_send_cb (TernWindow *self,
+                  const char *text)
+{
+  TernChat *chat = tern_conversation_get_chat (self->conversation);
+  TernAccount *account = account_of_chat (self, chat);
+
+  if (account == NULL)
+    {
+      tern_window_add_toast (self, adw_toast_new (_("This chat has no account to send from")));
+      return;
+    }
+
+  tern_account_send_text_async (account, tern_chat_get_id (chat), NULL, text,
+                                tern_conversation_get_reply_to (self->conversation),
+                                NULL, sent_cb, g_object_ref (self));
+  tern_conversation_clear_reply_to (self->conversation);
+  tern_conversation_follow_newest (self->conversation);
+}
+
+static void
+marked_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_account_send_op_finish (TERN_ACCOUNT (object), result, &error))
+    g_message ("could not mark the chat read: %s", error->message);
+}
+
+static void
+mark_read (TernWindow *self,
+           TernChat   *chat)
+{
+  TernAccount *account = account_of_chat (self, chat);
+
+  if (account != NULL && tern_chat_get_unread_count (chat) > 0)
+    tern_account_mark_read_async (account, tern_chat_get_id (chat), NULL, marked_read_cb, NULL);
+}
+
+static void
+update_status (TernWindow *self)
+{
+  GListModel *accounts = self->context ? tern_context_get_accounts (self->context) : NULL;
+  guint n = accounts ? g_list_model_get_n_items (accounts) : 0;
+  g_autofree char *text = NULL;
+  gboolean retry = FALSE;
+
+  for (guint i = 0; i < n && text == NULL; i++)
+    {
+      g_autoptr(TernAccount) account = g_list_model_get_item (accounts, i);
+      const GError *error = tern_account_get_last_error (account);
+
+      switch (tern_account_get_state (account))
+        {
+        case TERN_ACCOUNT_STATE_ERROR:
+          text = g_strdup_printf (_("%s: %s"), tern_account_get_address (account),
+                                  error ? error->message : _("cannot connect"));
+          retry = TRUE;
+          break;
+        case TERN_ACCOUNT_STATE_OFFLINE:
+          text = g_strdup_printf (_("%s is offline"), tern_account_get_address (account));
+          retry = TRUE;
+          break;
+        case TERN_ACCOUNT_STATE_CONNECTING:
+          text = g_strdup_printf (_("Connecting to %s…"), tern_account_get_address (account));
+          break;
+        case TERN_ACCOUNT_STATE_ONLINE:
+        default:
+          break;
+        }
+    }
+
+  gtk_label_set_text (self->status_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_retry), retry);
+  gtk_revealer_set_reveal_child (self->status_revealer, text != NULL);
+}
+
+static void
+accounts_changed_cb (TernWindow *self)
+{
+  GListModel *accounts = tern_context_get_accounts (self->context);
+  guint n = g_list_model_get_n_items (accounts);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TernAccount) account = g_list_model_get_item (accounts, i);
+
+      if (g_hash_table_add (self->watched_accounts, account))
+        g_signal_connect_object (account, "notify::state", G_CALLBACK (update_status), self,
+                                 G_CONNECT_SWAPPED);
+    }
+
+  tern_window_set_has_account (self, n > 0);
+  update_status (self);
+}
+
+static void
+retry_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+  GListModel *accounts;
+
+  if (self->context == NULL)
+    return;
+
+  accounts = tern_context_get_accounts (self->context);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(TernAccount) account = g_list_model_get_item (accounts, i);
+
+      if (tern_account_get_state (account) != TERN_ACCOUNT_STATE_ONLINE &&
+          tern_account_get_state (account) != TERN_ACCOUNT_STATE_CONNECTING)
+        {
+          tern_account_stop (account);
+          tern_account_start (account);
+        }
+    }
+  update_status (self);
+}
+
 static void
 tern_window_get_property (GObject    *object,
                           guint       prop_id,
@@ -473,6 +638,8 @@ tern_window_finalize (GObject *object)
   TernWindow *self = TERN_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->context);
+  g_clear_pointer (&self->watched_accounts, g_hash_table_unref);
 
   G_OBJECT_CLASS (tern_window_parent_class)->finalize (object);
 }
@@ -532,6 +699,7 @@ tern_window_class_init (TernWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK,
                                        "win.search", NULL);
 
+  gtk_widget_class_install_action (widget_class, "win.retry-connect", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "win.next-chat", NULL, next_chat_activated);
   gtk_widget_class_install_action (widget_class, "win.previous-chat", NULL,
                                    previous_chat_activated);
@@ -617,6 +785,30 @@ tern_window_init (TernWindow *self)
 
     self->conversation = tern_conversation_new ();
     gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->conversation), "chat");
+    g_signal_connect_object (tern_conversation_get_composer (self->conversation), "send",
+                             G_CALLBACK (composer_send_cb), self, G_CONNECT_SWAPPED);
+  }
+
+  /* The connection status of the accounts, above the chat list (a banner
+   * that does not block anything). */
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+    self->status_label = GTK_LABEL (gtk_label_new (NULL));
+    gtk_label_set_wrap (self->status_label, TRUE);
+    gtk_label_set_xalign (self->status_label, 0);
+    gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
+    self->status_retry = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Retry")));
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->status_retry), "win.retry-connect");
+    gtk_widget_set_valign (GTK_WIDGET (self->status_retry), GTK_ALIGN_CENTER);
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
+    gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_retry));
+    gtk_widget_add_css_class (box, "connection-status");
+    self->status_revealer = GTK_REVEALER (gtk_revealer_new ());
+    gtk_revealer_set_child (self->status_revealer, box);
+    gtk_box_insert_child_after (GTK_BOX (self->sidebar_pane), GTK_WIDGET (self->status_revealer),
+                                GTK_WIDGET (self->search_bar));
+    self->watched_accounts = g_hash_table_new (NULL, NULL);
   }
 
   update_state (self);
@@ -750,4 +942,37 @@ tern_window_get_chat_list_view (TernWindow *self)
 {
   g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
   return self->chat_list_view;
+}
+
+/**
+ * tern_window_set_context:
+ * @context: the engine
+ *
+ * Binds the window to the engine: the chat list of all its accounts, the
+ * empty state while it has none, sending from the composer, marking chats
+ * read when opened, and the connection status of each account.
+ */
+void
+tern_window_set_context (TernWindow  *self,
+                         TernContext *context)
+{
+  g_autoptr(TernChatList) chats = NULL;
+
+  g_return_if_fail (TERN_IS_WINDOW (self));
+  g_return_if_fail (TERN_IS_CONTEXT (context));
+  g_return_if_fail (self->context == NULL);
+
+  self->context = g_object_ref (context);
+  chats = tern_chat_list_new (tern_context_get_store (context), 0, TERN_STORE_CHAT_FILTER_ACTIVE);
+  tern_window_set_chat_list (self, G_LIST_MODEL (chats));
+  g_signal_connect_object (tern_context_get_accounts (context), "items-changed",
+                           G_CALLBACK (accounts_changed_cb), self, G_CONNECT_SWAPPED);
+  accounts_changed_cb (self);
+}
+
+TernContext *
+tern_window_get_context (TernWindow *self)
+{
+  g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
+  return self->context;
 }

@@ -5,6 +5,7 @@
 
 #include "tern-application.h"
 #include "tern-chat.h"
+#include "tern-context.h"
 #include "tern-conversation.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,8 @@ void        tern_window_open_chat       (TernWindow      *self,
 TernChat   *tern_window_get_open_chat   (TernWindow      *self);
 TernConversation *tern_window_get_conversation (TernWindow *self);
 GtkListView *tern_window_get_chat_list_view (TernWindow  *self);
+void        tern_window_set_context     (TernWindow      *self,
+                                         TernContext     *context);
+TernContext *tern_window_get_context    (TernWindow      *self);
 
 G_END_DECLS
