@@ -593,6 +593,22 @@ tern_store_apply_add_attachment (TernStoreApply *ap,
   return TRUE;
 }
 
+gboolean
+tern_store_apply_add_file (TernStoreApply *ap,
+                           TernStoreBatch *batch,
+                           TernStoreOp    *op,
+                           GError        **error)
+{
+  g_autofree char *path = NULL;
+  gboolean created;
+
+  if (!tern_store_write_attachment (ap->attachments_dir, op->bytes, NULL, &path, &created, error))
+    return FALSE;
+  if (created)
+    g_ptr_array_add (ap->new_files, g_steal_pointer (&path));
+  return TRUE;
+}
+
 /* outbox */
 
 gboolean

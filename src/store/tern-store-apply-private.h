@@ -120,6 +120,10 @@ collect_hashes (TernStoreApply *ap,
 }
 
 /* tern-store-apply-messages.c */
+gboolean tern_store_apply_add_file (TernStoreApply *ap,
+                                    TernStoreBatch *batch,
+                                    TernStoreOp    *op,
+                                    GError        **error);
 gboolean tern_store_apply_set_state (TernStoreApply *ap,
                                      gint64 message,
                                      TernStoreDeliveryState state,

@@ -630,6 +630,7 @@ tern_store_batch_apply (TernStoreBatch *batch,
         case OP_DELETE_MESSAGE: ok = tern_store_apply_delete_message (ap, batch, op, error); break;
         case OP_ADD_RECEIPT: ok = tern_store_apply_add_receipt (ap, batch, op, error); break;
         case OP_ADD_ATTACHMENT: ok = tern_store_apply_add_attachment (ap, batch, op, error); break;
+        case OP_ADD_FILE: ok = tern_store_apply_add_file (ap, batch, op, error); break;
         case OP_OUTBOX_ADD: ok = tern_store_apply_outbox_add (ap, batch, op, error); break;
         case OP_OUTBOX_SENDING:
         case OP_OUTBOX_RETRY:

@@ -543,6 +543,20 @@ tern_store_batch_add_attachment (TernStoreBatch *self,
   op->s2 = g_strdup (name);
 }
 
+char *
+tern_store_batch_add_file (TernStoreBatch *self,
+                           GBytes         *data)
+{
+  TernStoreOp *op;
+
+  g_return_val_if_fail (TERN_IS_STORE_BATCH (self), NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+
+  op = push_op (self, OP_ADD_FILE, FALSE);
+  op->bytes = g_bytes_ref (data);
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+}
+
 /* outbox */
 
 gint64

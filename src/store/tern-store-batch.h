@@ -188,6 +188,14 @@ void            tern_store_batch_add_attachment         (TernStoreBatch         
                                                          const char                *mime_type,
                                                          const char                *name);
 
+/* Stores @data as a content-addressed file, like attachments, without
+ * linking it to a message; returns its hash (lower-case hex SHA-256, free
+ * it) for the avatar field of a contact or chat in this or a later batch.
+ * A file nothing refers to is removed when the reference goes, or at a
+ * later open. */
+char           *tern_store_batch_add_file               (TernStoreBatch            *self,
+                                                         GBytes                    *data);
+
 /* ---- outbox ------------------------------------------------------------ */
 
 /* Queues @raw (the whole RFC 5322 message) for @recipients, linked to the

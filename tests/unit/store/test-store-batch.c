@@ -523,6 +523,49 @@ test_attachments_clean_at_open (Fixture       *f,
   g_assert_true (g_file_test (recent_path, G_FILE_TEST_IS_REGULAR));
 }
 
+/* Avatar files: stored without a message, kept while a contact or chat
+ * refers to them, removed when replaced. */
+static void
+test_attachments_avatar (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) first = g_bytes_new_static ("avatar one", 10);
+  g_autoptr(GBytes) second = g_bytes_new_static ("avatar two", 10);
+  g_autofree char *first_path = attachment_path_of (f, "avatar one");
+  g_autofree char *second_path = attachment_path_of (f, "avatar two");
+  g_autofree char *hash = NULL;
+  gint64 bob;
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    gint64 ref = tern_store_batch_ensure_contact (batch, f->account, "bob@example.test", "Bob");
+    TernStoreContactRow values = { 0 };
+
+    hash = tern_store_batch_add_file (batch, first);
+    values.avatar = hash;
+    tern_store_batch_update_contact (batch, ref, TERN_STORE_CONTACT_FIELD_AVATAR, &values);
+    commit (f, batch);
+    bob = tern_store_batch_get_id (batch, ref);
+  }
+  g_assert_true (g_str_has_suffix (first_path, hash));
+  g_assert_true (g_file_test (first_path, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autoptr(TernStoreContactRow) row = tern_store_get_contact (f->store, bob, NULL);
+    g_assert_cmpstr (row->avatar, ==, hash);
+  }
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    g_autofree char *hash2 = tern_store_batch_add_file (batch, second);
+    TernStoreContactRow values = { .avatar = hash2 };
+
+    tern_store_batch_update_contact (batch, bob, TERN_STORE_CONTACT_FIELD_AVATAR, &values);
+    commit (f, batch);
+  }
+  g_assert_false (g_file_test (first_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (second_path, G_FILE_TEST_IS_REGULAR));
+}
+
 /* ---- edits ------------------------------------------------------------- */
 
 static void
@@ -1151,6 +1194,7 @@ main (int   argc,
   ADD ("/store/attachments/delete-chat", test_attachments_delete_chat);
   ADD ("/store/attachments/rollback", test_attachments_rollback);
   ADD ("/store/attachments/clean-at-open", test_attachments_clean_at_open);
+  ADD ("/store/attachments/avatar", test_attachments_avatar);
   ADD ("/store/edits/history", test_edit_history);
   ADD ("/store/edits/same-batch", test_edit_in_same_batch);
   ADD ("/store/outbox/states", test_outbox_states);
