@@ -185,3 +185,24 @@ def deliver(path_or_bytes, rcpt, mail_from):
     data = path_or_bytes
     with smtplib.SMTP(env("TERN_TEST_HOST"), int(env("TERN_TEST_SMTP_RELAY_PORT"))) as s:
         s.sendmail(mail_from, [rcpt], data)
+
+
+def flags_of(user, message_id, coi=False):
+    """{folder: flags string} of every server copy of @message_id (no <>)."""
+    m = imap(user, coi)
+    out = {}
+    try:
+        typ, boxes = m.list()
+        for line in boxes or []:
+            name = line.decode().rsplit(' "', 1)[-1].rstrip('"') if line else None
+            if not name:
+                continue
+            if m.select('"%s"' % name, readonly=True)[0] != "OK":
+                continue
+            typ, data = m.uid("SEARCH", None, "HEADER", "Message-ID", "<%s>" % message_id)
+            for uid in (data[0].split() if data and data[0] else []):
+                typ, fl = m.uid("FETCH", uid, "(FLAGS)")
+                out.setdefault(name, []).append(fl[0].decode() if fl and fl[0] else "")
+    finally:
+        m.logout()
+    return out

@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tern_cli_test import Cli, Tap, check_env, env, imap, folder_raw, deliver, wait_for  # noqa: E402
+from tern_cli_test import Cli, Tap, check_env, env, imap, folder_raw, deliver, wait_for, flags_of  # noqa: E402
 
 check_env()
 tap = Tap()
@@ -148,7 +148,11 @@ alice.sync()
 alice2.sync()
 got = find(alice2.messages(bob.address), message_id=late["message_id"] if late else None)
 tap.ok(len(got) == 1 and not got[0]["seen"], "a new message is unread on device 2", got)
-alice.run("read", bob.address)
+rc, _, proc = alice.run("read", bob.address)
+tap.ok(rc == 0, "alice reads the chat on device 1", proc.stderr)
+copies = flags_of("alice", late["message_id"]) if late else {}
+tap.ok(copies and all("\\Seen" in f for fl in copies.values() for f in fl),
+       "reading sets \\Seen on every server copy", copies)
 alice2.sync()
 got = find(alice2.messages(bob.address), message_id=late["message_id"] if late else None)
 tap.ok(len(got) == 1 and got[0]["seen"], "read on device 1 shows read on device 2", got)
