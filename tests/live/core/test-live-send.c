@@ -350,9 +350,17 @@ test_send_text (void)
   g_assert_false (received->outgoing);
   g_assert_cmpstr (received->sender_address, ==, tern_account_get_address (alice.account));
 
-  /* alice's next sync sees her copy: still one row. */
-  side_sync (&alice);
-  g_assert_cmpuint (tern_store_count_messages (side_store (&alice), row->chat_id, NULL), ==, 1);
+  /* alice's next sync sees her copy: no new row, no new location. */
+  {
+    guint before = tern_store_count_messages (side_store (&alice), row->chat_id, NULL);
+    g_autoptr(GPtrArray) after = NULL;
+
+    side_sync (&alice);
+    g_assert_cmpuint (tern_store_count_messages (side_store (&alice), row->chat_id, NULL), ==,
+                      before);
+    after = tern_store_list_locations (side_store (&alice), id, NULL);
+    g_assert_cmpuint (after->len, ==, 1);
+  }
 
   side_close (&bob);
   side_close (&alice);
