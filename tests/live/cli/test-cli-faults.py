@@ -38,15 +38,17 @@ def server_count(user, message_ids):
     """How many copies of each Message-ID exist over INBOX, COI/Chats and Sent of @user."""
     m = imap(user)
     counts = {mid: 0 for mid in message_ids}
+    where = {}
     try:
         for folder in ("INBOX", "COI/Chats", "INBOX.COI.Chats", "Sent"):
             ids = folder_message_ids(m, folder)
             for mid in ids or []:
                 if mid in counts:
                     counts[mid] += 1
+                    where.setdefault(mid, []).append(folder)
     finally:
         m.logout()
-    return counts
+    return counts, where
 
 
 # ---- Postfix answers 4xx, then recovers --------------------------------------------------
@@ -127,10 +129,12 @@ tap.ok(all(b_texts.count(t) == 1 for t in batch), "and exactly once on bob's fir
 
 # On the server: each message once in bob's folders, once in alice's (her copy).
 mids = [m["message_id"] for m in alice.messages(bob.address) if m["text"] in batch]
-sc = server_count("bob", mids)
-tap.ok(len(mids) == 40 and all(v == 1 for v in sc.values()), "bob's server: each once", sc)
-sc = server_count("alice", mids)
-tap.ok(all(v == 1 for v in sc.values()), "alice's server: each copy once", sc)
+sc, where = server_count("bob", mids)
+tap.ok(len(mids) == 40 and all(v == 1 for v in sc.values()), "bob's server: each once",
+       {k: where.get(k) for k, v in sc.items() if v != 1})
+sc, where = server_count("alice", mids)
+tap.ok(all(v == 1 for v in sc.values()), "alice's server: each copy once",
+       {k: where.get(k) for k, v in sc.items() if v != 1})
 
 shutil.rmtree(root, ignore_errors=True)
 tap.done()

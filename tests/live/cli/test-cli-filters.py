@@ -3,6 +3,7 @@
 """Filter modes none / active / seen on the plain server's folders, and the COI-like flavour
 (COI detected, chat messages in COI/Chats, never moved twice), through tern-cli.
 usage: test-cli-filters.py TERN_CLI"""
+import imaplib
 import os
 import shutil
 import sys
@@ -73,8 +74,8 @@ for side in (coi_a, coi_b):
 rc, data, proc = coi_b.run("account", "list", password=False)
 tap.ok(rc == 0 and data and data[0]["coi_server"] is True, "COI server detected", data)
 m = imap("bob", coi=True)
-typ, meta = m._simple_command("GETMETADATA", '""', "(/private/vendor/vendor.dovecot/coi/config/enabled"
-                              " /private/vendor/vendor.dovecot/coi/config/message-filter)")
+imaplib.Commands.setdefault("GETMETADATA", ("AUTH", "SELECTED"))
+typ, meta = m._simple_command("GETMETADATA", "(DEPTH 1)", '""', "(/private/vendor/vendor.dovecot/coi/config)")
 typ, meta = m._untagged_response(typ, meta, "METADATA")
 m.logout()
 flat = b" ".join(x if isinstance(x, bytes) else b" ".join(x) for x in meta if x).decode(errors="replace")
