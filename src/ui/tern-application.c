@@ -25,6 +25,7 @@ struct _TernApplication
 
   TernContext    *context;
   GCancellable   *setup_cancellable;
+  TernAccountSettings *setup_defaults;
 };
 
 G_DEFINE_FINAL_TYPE (TernApplication, tern_application, ADW_TYPE_APPLICATION)
@@ -186,6 +187,8 @@ setup_cb (GObject      *object,
 
   if (account != NULL)
     {
+      if (!data->settings->store_password)
+        tern_account_set_password_for_session (account, data->settings->password);
       tern_account_start (account);
       if (data->assistant != NULL)
         gtk_window_destroy (GTK_WINDOW (data->assistant));
@@ -217,6 +220,7 @@ setup_cb (GObject      *object,
       adw_message_dialog_set_close_response (dialog, "cancel");
       g_signal_connect (dialog, "response", G_CALLBACK (trust_response_cb), data);
       gtk_widget_add_css_class (GTK_WIDGET (dialog), "certificate-prompt");
+      gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (data->self));
       gtk_window_present (GTK_WINDOW (dialog));
       return;
     }
@@ -224,6 +228,8 @@ setup_cb (GObject      *object,
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Could Not Add the Account"),
                                                        error->message));
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_widget_add_css_class (GTK_WIDGET (dialog), "setup-error");
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (data->self));
   gtk_window_present (GTK_WINDOW (dialog));
   if (data->assistant != NULL)
     gtk_widget_set_sensitive (GTK_WIDGET (data->assistant), TRUE);
@@ -257,7 +263,15 @@ assistant_next_cb (TernAccountAssistant *assistant,
 
   data->self = g_object_ref (self);
   g_set_weak_pointer (&data->assistant, assistant);
-  data->settings = tern_account_settings_new (address);
+  if (self->setup_defaults != NULL)
+    {
+      data->settings = tern_account_settings_copy (self->setup_defaults);
+      g_free (data->settings->address);
+      data->settings->address = g_strdup (address);
+      g_free (data->settings->password);
+    }
+  else
+    data->settings = tern_account_settings_new (address);
   data->settings->password = g_strdup (password);
   start_setup (data);
 }
@@ -352,6 +366,7 @@ tern_application_dispose (GObject *object)
   if (self->context != NULL)
     tern_context_stop_all (self->context);
   g_clear_object (&self->context);
+  g_clear_pointer (&self->setup_defaults, tern_account_settings_free);
 
   G_OBJECT_CLASS (tern_application_parent_class)->dispose (object);
 }
@@ -431,4 +446,18 @@ tern_application_set_context (TernApplication *self,
 {
   g_return_if_fail (TERN_IS_APPLICATION (self));
   g_set_object (&self->context, context);
+}
+
+/* What account set-up starts from before the address and password are
+ * filled in: servers, ports, security, filter mode, whether to store the
+ * password (the manual fallback values; tests point it at their stack). */
+void
+tern_application_set_setup_defaults (TernApplication           *self,
+                                     const TernAccountSettings *defaults)
+{
+  g_return_if_fail (TERN_IS_APPLICATION (self));
+
+  g_clear_pointer (&self->setup_defaults, tern_account_settings_free);
+  if (defaults != NULL)
+    self->setup_defaults = tern_account_settings_copy (defaults);
 }

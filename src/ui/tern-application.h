@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "tern-account.h"
 #include "tern-context.h"
 
 G_BEGIN_DECLS
@@ -16,5 +17,7 @@ GSettings       *tern_application_get_settings (TernApplication *self);
 TernContext     *tern_application_get_context  (TernApplication *self);
 void             tern_application_set_context  (TernApplication *self,
                                                 TernContext     *context);
+void             tern_application_set_setup_defaults (TernApplication           *self,
+                                                      const TernAccountSettings *defaults);
 
 G_END_DECLS

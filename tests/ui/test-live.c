@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-ui-test"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "tern-account-assistant.h"
+#include "tern-account-send.h"
+#include "tern-application.h"
+#include "tern-chat-list.h"
+#include "tern-conversation.h"
+#include "tern-message-row.h"
+#include "tern-window.h"
+
+/* The real window against the test stack (run inside tests/stack/with-stack,
+ * under tests/ui/with-xvfb): carol adds her account through the assistant
+ * (the stack's self-signed certificate brings up the trust prompt with its
+ * fingerprint), dave (a second profile, core only) writes to her, the chat
+ * appears in her window, she answers from the composer and dave receives
+ * the answer. Texts carry a random tag, so other suites sharing the
+ * mailboxes do not disturb it. */
+
+#define TIMEOUT_SECONDS 90
+
+static TernApplication *app;
+
+static const char *
+env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL || *value == '\0')
+    g_error ("%s is not set: run this test inside tests/stack/with-stack", name);
+  return value;
+}
+
+static guint16
+env_port (const char *name)
+{
+  return (guint16) g_ascii_strtoull (env (name), NULL, 10);
+}
+
+static void
+flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Iterates the main loop until @check (@data) holds; fails after the timeout. */
+static void
+wait_for (gboolean   (*check) (gpointer),
+          gpointer     data,
+          const char  *what)
+{
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  gboolean painted = FALSE;
+  GdkFrameClock *clock;
+  gulong id;
+
+  wait_for (is_mapped, widget, "the window to map");
+  clock = gtk_widget_get_frame_clock (widget);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  wait_for (is_true, &painted, "a frame");
+  g_signal_handler_disconnect (clock, id);
+  flush ();
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *png = g_strconcat (name, ".png", NULL);
+  g_autofree char *file = NULL;
+  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
+  if (dir == NULL || *dir == '\0')
+    dir = "screenshots";
+
+  g_test_message ("screenshot of %s", name);
+  for (guint attempt = 0; attempt < 20 && node == NULL; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      wait_for_frame (widget);
+      g_usleep (20000);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  if (node == NULL)
+    {
+      /* Checked by the assertions around it; the picture is for people. */
+      g_test_message ("could not capture %s", name);
+      return;
+    }
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  file = g_build_filename (dir, png, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
+}
+
+static gpointer
+find_window (GType type)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+has_window (gpointer type)
+{
+  return find_window (GPOINTER_TO_SIZE (type)) != NULL;
+}
+
+static gpointer
+wait_for_window (GType type)
+{
+  wait_for (has_window, GSIZE_TO_POINTER (type), g_type_name (type));
+  return find_window (type);
+}
+
+static GtkWidget *
+template_child (gpointer    widget,
+                GType       type,
+                const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (path);
+}
+
+static TernAccountSettings *
+stack_settings (const char *address)
+{
+  TernAccountSettings *s = tern_account_settings_new (address);
+
+  s->store_password = FALSE;
+  s->imap_host = g_strdup (env ("TERN_TEST_HOST"));
+  s->imap_port = env_port ("TERN_TEST_IMAP_PORT");
+  s->imap_security = TERN_ACCOUNT_SECURITY_STARTTLS;
+  s->smtp_host = g_strdup (env ("TERN_TEST_HOST"));
+  s->smtp_port = env_port ("TERN_TEST_SMTP_PORT");
+  s->smtp_security = TERN_ACCOUNT_SECURITY_STARTTLS;
+  s->filter_mode = TERN_FILTER_MODE_NONE;
+  return s;
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+is_set (gpointer slot)
+{
+  return *(gpointer *) slot != NULL;
+}
+
+/* ---- conditions ---------------------------------------------------------- */
+
+typedef struct
+{
+  GListModel *model;
+  const char *text;
+  guint       position;
+} Lookup;
+
+static gboolean
+chat_with_preview (gpointer data)
+{
+  Lookup *lookup = data;
+
+  for (guint i = 0; i < g_list_model_get_n_items (lookup->model); i++)
+    {
+      g_autoptr(TernChat) chat = g_list_model_get_item (lookup->model, i);
+
+      if (g_strcmp0 (tern_chat_get_last_message_preview (chat), lookup->text) == 0)
+        {
+          lookup->position = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+window_has_account (gpointer window)
+{
+  return tern_window_get_has_account (window);
+}
+
+static void
+find_rows (GtkWidget *widget,
+           GPtrArray *rows)
+{
+  if (TERN_IS_MESSAGE_ROW (widget) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (rows, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    find_rows (c, rows);
+}
+
+static TernMessageRow *
+find_message_row (TernWindow *window,
+                  const char *body)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  find_rows (GTK_WIDGET (tern_window_get_conversation (window)), rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (tern_message_row_get_body (rows->pdata[i]), body) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+typedef struct
+{
+  TernWindow *window;
+  const char *body;
+  TernMessageRowState state;
+} RowWait;
+
+static gboolean
+row_in_state (gpointer data)
+{
+  RowWait *wait = data;
+  TernMessageRow *row = find_message_row (wait->window, wait->body);
+
+  return row != NULL && tern_message_row_get_state (row) == wait->state;
+}
+
+/* ---- the case ------------------------------------------------------------ */
+
+static void
+test_setup_receive_answer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tern-ui-live-XXXXXX", &error);
+  g_autofree char *peer_dir = g_dir_make_tmp ("tern-ui-live-peer-XXXXXX", &error);
+  g_autofree char *me = g_strdup_printf ("carol@%s", env ("TERN_TEST_DOMAIN"));
+  g_autofree char *peer = g_strdup_printf ("dave@%s", env ("TERN_TEST_DOMAIN"));
+  g_autofree char *tag = g_strdup_printf ("%08x", g_random_int ());
+  g_autofree char *hello = g_strdup_printf ("Hello from Dave %s", tag);
+  g_autofree char *answer = g_strdup_printf ("Hi Dave, this is the window %s", tag);
+  g_autoptr(TernContext) context = NULL;
+  g_autoptr(TernContext) peer_context = NULL;
+  g_autoptr(TernAccount) peer_account = NULL;
+  TernAccountSettings *defaults;
+  TernWindow *window;
+  TernAccountAssistant *assistant;
+  AdwMessageDialog *prompt;
+  g_autofree char *fingerprint_start = NULL;
+  const char *cert = env ("TERN_TEST_CERT_SHA256");
+
+  g_assert_no_error (error);
+
+  /* The window side: a fresh data directory, servers as the manual values. */
+  context = tern_context_new (dir, &error);
+  g_assert_no_error (error);
+  tern_application_set_context (app, context);
+  defaults = stack_settings ("placeholder@example.test");
+  tern_application_set_setup_defaults (app, defaults);
+  tern_account_settings_free (defaults);
+
+  g_application_activate (G_APPLICATION (app));
+  window = wait_for_window (TERN_TYPE_WINDOW);
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 680);
+  wait_for_frame (GTK_WIDGET (window));
+  g_assert_true (tern_window_get_context (window) == context);
+  g_assert_false (tern_window_get_has_account (window));
+
+  /* Set-up through the assistant. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "add-account", NULL);
+  assistant = wait_for_window (TERN_TYPE_ACCOUNT_ASSISTANT);
+  gtk_editable_set_text (GTK_EDITABLE (template_child (assistant, TERN_TYPE_ACCOUNT_ASSISTANT,
+                                                       "address_row")), me);
+  gtk_editable_set_text (GTK_EDITABLE (template_child (assistant, TERN_TYPE_ACCOUNT_ASSISTANT,
+                                                       "password_row")),
+                         env ("TERN_TEST_PASSWORD"));
+  save_screenshot (GTK_WIDGET (assistant), "live-assistant");
+  g_assert_true (gtk_widget_activate (template_child (assistant, TERN_TYPE_ACCOUNT_ASSISTANT,
+                                                      "next_button")));
+
+  /* The self-signed certificate: the prompt shows its fingerprint. */
+  prompt = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+  g_test_message ("dialog: %s: %s", adw_message_dialog_get_heading (prompt),
+                  adw_message_dialog_get_body (prompt));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (prompt), "certificate-prompt"));
+  fingerprint_start = g_ascii_strup (cert, 5);
+  fingerprint_start[2] = ':';
+  fingerprint_start[3] = g_ascii_toupper (cert[2]);
+  fingerprint_start[4] = g_ascii_toupper (cert[3]);
+  g_test_message ("prompt: %s", adw_message_dialog_get_body (prompt));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (prompt), fingerprint_start));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (prompt), me));
+  save_screenshot (GTK_WIDGET (prompt), "live-certificate-prompt");
+  adw_message_dialog_response (prompt, "trust");
+
+  wait_for (window_has_account, window, "the account to be set up");
+  flush ();
+  g_assert_null (find_window (TERN_TYPE_ACCOUNT_ASSISTANT));
+  save_screenshot (GTK_WIDGET (window), "live-account-added");
+
+  /* The second profile writes. */
+  {
+    g_autoptr(TernAccountSettings) s = stack_settings (peer);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GAsyncResult) sent = NULL;
+    const char *to[] = { me, NULL };
+
+    peer_context = tern_context_new (peer_dir, &error);
+    g_assert_no_error (error);
+    s->password = g_strdup (env ("TERN_TEST_PASSWORD"));
+    s->trusted_certificate = g_strdup (cert);
+    tern_account_setup_async (peer_context, s, NULL, got_result, &result);
+    wait_for (is_set, &result, "the peer's set-up");
+    peer_account = tern_account_setup_finish (result, &error);
+    g_assert_no_error (error);
+    tern_account_set_password_for_session (peer_account, env ("TERN_TEST_PASSWORD"));
+    tern_account_start (peer_account);
+    tern_account_send_text_async (peer_account, 0, to, hello, NULL, NULL, got_result, &sent);
+    wait_for (is_set, &sent, "the peer's send");
+    g_assert_cmpint (tern_account_send_finish (peer_account, sent, &error), >, 0);
+    g_assert_no_error (error);
+  }
+
+  /* It arrives in the window: open the chat. */
+  {
+    GtkListView *list = tern_window_get_chat_list_view (window);
+    Lookup lookup = { G_LIST_MODEL (gtk_list_view_get_model (list)), hello, 0 };
+    RowWait wait = { window, answer, TERN_MESSAGE_ROW_STATE_SENT };
+
+    wait_for (chat_with_preview, &lookup, "the peer's message in the chat list");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "list.activate-item", "u",
+                                               lookup.position));
+    for (guint i = 0; i < 3; i++)
+      wait_for_frame (GTK_WIDGET (window));
+    g_assert_nonnull (find_message_row (window, hello));
+    save_screenshot (GTK_WIDGET (window), "live-conversation-received");
+
+    /* Answer from the composer. */
+    tern_composer_set_text (tern_conversation_get_composer (tern_window_get_conversation (window)),
+                            answer);
+    g_assert_true (gtk_widget_activate_action (
+                     GTK_WIDGET (tern_conversation_get_composer (tern_window_get_conversation (window))),
+                     "composer.send", NULL));
+    wait_for (row_in_state, &wait, "the answer to be sent");
+    save_screenshot (GTK_WIDGET (window), "live-conversation-sent");
+  }
+
+  /* The second profile receives the answer. */
+  {
+    g_autoptr(TernChatList) peer_chats = tern_chat_list_new (tern_context_get_store (peer_context),
+                                                             0, TERN_STORE_CHAT_FILTER_ALL);
+    Lookup lookup = { G_LIST_MODEL (peer_chats), answer, 0 };
+
+    wait_for (chat_with_preview, &lookup, "the answer at the peer");
+    g_clear_object (&peer_chats);
+  }
+
+  tern_account_stop (peer_account);
+  g_clear_object (&peer_account);
+  {
+    GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+    for (GList *l = windows; l; l = l->next)
+      gtk_window_destroy (l->data);
+    g_list_free (windows);
+  }
+  tern_context_stop_all (context);
+  tern_context_stop_all (peer_context);
+  flush ();
+  tern_application_set_context (app, NULL);
+  g_clear_object (&context);
+  g_clear_object (&peer_context);
+  flush ();
+  remove_tree (dir);
+  remove_tree (peer_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      g_printerr ("test-live: no display; run it under tests/ui/with-xvfb\n");
+      return 1;
+    }
+  env ("TERN_TEST_HOST");
+
+  app = tern_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add_func ("/ui/live/setup-receive-answer", test_setup_receive_answer);
+  ret = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  return ret;
+}
