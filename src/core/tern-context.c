@@ -9,6 +9,7 @@
 #include "tern-context.h"
 #include "tern-coi.h"
 #include "tern-core-error.h"
+#include "tern-ingest.h"
 
 struct _TernContext
 {
@@ -270,6 +271,8 @@ tern_context_new (const char *data_dir,
     }
 
   tern_coi_init ();
+  /* the real ingest (src/core/tern-ingest.c) instead of the built-in one */
+  tern_ingest_install ();
   self = g_object_new (TERN_TYPE_CONTEXT, "data-dir", dir, NULL);
   self->store = tern_store_open (dir, &local_error);
   if (self->store == NULL)
