@@ -391,6 +391,56 @@ test_permanent_failure (void)
   side_close (&alice);
 }
 
+/* bob accepted, a stranger refused: the message is SENT; the refused
+ * recipient has a FAILED entry of its own with the server's reply. */
+static void
+test_one_recipient_refused (void)
+{
+  Side alice = { 0 };
+  g_autofree char *bob_address = g_strdup_printf ("bob@%s", env ("TERN_TEST_DOMAIN"));
+  g_autofree char *nobody = g_strdup_printf ("nosuchuser%08x@%s", g_random_int (),
+                                             env ("TERN_TEST_DOMAIN"));
+  const char *rcpt[] = { bob_address, nobody, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernStoreMessageRow) row = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  TernStoreOutboxRow *refused = NULL;
+  StateWait w;
+  CountWait c;
+  gint64 id;
+
+  side_open (&alice, "alice");
+  tern_account_send_text_async (alice.account, 0, rcpt, "to bob and a stranger", NULL, NULL,
+                                got_result, &result);
+  id = tern_account_send_finish (alice.account, wait_result (&result), &error);
+  g_assert_no_error (error);
+  w.store = side_store (&alice);
+  w.message = id;
+  w.state = TERN_STORE_STATE_SENT;
+  g_assert_true (wait_until (state_reached, &w, 60));
+  row = tern_store_get_message (w.store, id, NULL);
+  failed = tern_store_list_outbox (w.store, tern_account_get_id (alice.account),
+                                   TERN_STORE_OUTBOX_FAILED, NULL);
+  for (guint i = 0; i < failed->len; i++)
+    {
+      TernStoreOutboxRow *e = failed->pdata[i];
+
+      if (g_strcmp0 (e->rfc822_message_id, row->message_id) == 0)
+        refused = e;
+    }
+  g_assert_nonnull (refused);
+  g_assert_cmpint (refused->message_id, ==, 0);
+  g_assert_cmpuint (g_strv_length (refused->recipients), ==, 1);
+  g_assert_cmpstr (refused->recipients[0], ==, nobody);
+  g_assert_true (g_str_has_prefix (refused->last_error, "550"));
+  c.user = "bob";
+  c.id = row->message_id;
+  c.want = 1;
+  g_assert_true (wait_until (count_reached, &c, 30));
+  side_close (&alice);
+}
+
 static void
 stack_switch (const char *what)
 {
@@ -672,5 +722,6 @@ main (int   argc,
   g_test_add_func ("/core/live/send/text", test_send_text);
   g_test_add_func ("/core/live/send/permanent-failure", test_permanent_failure);
   g_test_add_func ("/core/live/send/deferred-then-sent", test_deferred_then_sent);
+  g_test_add_func ("/core/live/send/one-recipient-refused", test_one_recipient_refused);
   return g_test_run ();
 }
