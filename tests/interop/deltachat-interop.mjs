@@ -98,6 +98,7 @@ try {
   const dcChat = got ? got.chatId : 0;
 
   // Delta Chat -> Tern, in the same chat
+  if (dcChat) await rpc.acceptChat(acc, dcChat);
   if (dcChat) await rpc.miscSendTextMessage(acc, dcChat, "Hello Tern, from Delta Chat");
   const fromDc = await waitFor(async () => {
     tern("sync");
