@@ -138,7 +138,7 @@ setup_data_free (SetupData *data)
 
 static void start_setup (SetupData *data);
 
-/* "ab12cd..." as "AB:12:CD:..." in lines of 16 bytes, as certificate
+/* "ab12cd..." as "AB:12:CD:..." in lines of 8 bytes, as certificate
  * viewers show it. */
 static char *
 format_fingerprint (const char *hex)
@@ -148,7 +148,7 @@ format_fingerprint (const char *hex)
   for (gsize i = 0; hex[i] && hex[i + 1]; i += 2)
     {
       if (i > 0)
-        g_string_append_c (out, i % 32 == 0 ? '\n' : ':');
+        g_string_append_c (out, i % 16 == 0 ? '\n' : ':');
       g_string_append_c (out, g_ascii_toupper (hex[i]));
       g_string_append_c (out, g_ascii_toupper (hex[i + 1]));
     }

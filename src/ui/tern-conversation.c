@@ -34,6 +34,7 @@ struct _TernConversation
   gboolean         adjusting;
   guint            load_idle;
   char            *reply_to;
+  GHashTable      *failure_reasons;  /* message row id (gint64*) -> reason */
 };
 
 G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
@@ -42,6 +43,16 @@ G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 #define DAY_KEY    "tern-day-label"
 #define NOTIFY_KEY "tern-notify-handler"
 #define AVATAR_KEY "tern-avatar"
+#define FAILURE_KEY "tern-failure"
+#define REASON_KEY "tern-failure-reason"
+#define MESSAGE_KEY "tern-message-row-id"
+
+enum {
+  SIGNAL_RETRY,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 char *
 tern_format_day (GDateTime *day,
@@ -158,6 +169,20 @@ update_item (TernConversation *self,
 
       show_day = previous_time == NULL || !same_day (previous_time, time);
     }
+  /* A failed message: the server's reason and a retry button. */
+  {
+    GtkWidget *failure = g_object_get_data (G_OBJECT (box), FAILURE_KEY);
+    GtkLabel *reason = g_object_get_data (G_OBJECT (box), REASON_KEY);
+    gint64 id = tern_message_get_id (message);
+    const char *text = g_hash_table_lookup (self->failure_reasons, &id);
+    gboolean failed = tern_message_get_outgoing (message) &&
+                      tern_message_get_state (message) == TERN_MESSAGE_STATE_FAILED;
+
+    g_object_set_data_full (G_OBJECT (box), MESSAGE_KEY, g_memdup2 (&id, sizeof id), g_free);
+    gtk_widget_set_visible (failure, failed);
+    gtk_label_set_text (reason, text ? text : _("The message could not be sent."));
+  }
+
   gtk_widget_set_visible (GTK_WIDGET (day_label), show_day && time != NULL);
   if (show_day && time != NULL)
     {
@@ -180,6 +205,17 @@ message_notify_cb (GtkListItem *item,
   self = TERN_CONVERSATION (gtk_widget_get_ancestor (box, TERN_TYPE_CONVERSATION));
   if (self != NULL)
     update_item (self, item);
+}
+
+static void
+retry_clicked_cb (GtkButton *button)
+{
+  GtkWidget *box = g_object_get_data (G_OBJECT (button), "tern-item-box");
+  TernConversation *self = TERN_CONVERSATION (gtk_widget_get_ancestor (box, TERN_TYPE_CONVERSATION));
+  gint64 *id = g_object_get_data (G_OBJECT (box), MESSAGE_KEY);
+
+  if (self != NULL && id != NULL)
+    g_signal_emit (self, signals[SIGNAL_RETRY], 0, *id);
 }
 
 static void
@@ -207,6 +243,31 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_box_append (GTK_BOX (line), row);
   gtk_box_append (GTK_BOX (box), day);
   gtk_box_append (GTK_BOX (box), line);
+  {
+    GtkWidget *failure = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *reason = gtk_label_new (NULL);
+    GtkWidget *retry = gtk_button_new_with_mnemonic (_("_Retry"));
+
+    gtk_widget_set_halign (failure, GTK_ALIGN_END);
+    gtk_widget_set_margin_end (failure, 12);
+    gtk_widget_add_css_class (failure, "send-failure");
+    gtk_label_set_wrap (GTK_LABEL (reason), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (reason), 1);
+    gtk_label_set_selectable (GTK_LABEL (reason), TRUE);
+    gtk_widget_add_css_class (reason, "caption");
+    gtk_widget_add_css_class (reason, "error");
+    gtk_widget_add_css_class (retry, "flat");
+    gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
+    gtk_widget_set_tooltip_text (retry, _("Send the message again"));
+    g_object_set_data (G_OBJECT (retry), "tern-item-box", box);
+    g_signal_connect (retry, "clicked", G_CALLBACK (retry_clicked_cb), NULL);
+    gtk_box_append (GTK_BOX (failure), reason);
+    gtk_box_append (GTK_BOX (failure), retry);
+    gtk_widget_set_visible (failure, FALSE);
+    gtk_box_append (GTK_BOX (box), failure);
+    g_object_set_data (G_OBJECT (box), FAILURE_KEY, failure);
+    g_object_set_data (G_OBJECT (box), REASON_KEY, reason);
+  }
   g_object_set_data (G_OBJECT (box), ROW_KEY, row);
   g_object_set_data (G_OBJECT (box), AVATAR_KEY, avatar);
   g_object_set_data (G_OBJECT (box), DAY_KEY, day);
@@ -374,6 +435,7 @@ tern_conversation_dispose (GObject *object)
   g_clear_object (&self->messages);
   g_clear_object (&self->chat);
   g_clear_pointer (&self->reply_to, g_free);
+  g_clear_pointer (&self->failure_reasons, g_hash_table_unref);
 
   G_OBJECT_CLASS (tern_conversation_parent_class)->dispose (object);
 }
@@ -387,6 +449,16 @@ tern_conversation_class_init (TernConversationClass *klass)
   object_class->dispose = tern_conversation_dispose;
 
   gtk_widget_class_set_css_name (widget_class, "conversation");
+
+  /**
+   * TernConversation::retry:
+   * @message: the row id of a failed message
+   *
+   * The user asks to send a failed message again.
+   */
+  signals[SIGNAL_RETRY] =
+    g_signal_new ("retry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
@@ -396,6 +468,7 @@ tern_conversation_init (TernConversation *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  self->failure_reasons = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), self);
@@ -543,4 +616,37 @@ tern_conversation_follow_newest (TernConversation *self)
 {
   g_return_if_fail (TERN_IS_CONVERSATION (self));
   scroll_to_bottom (self);
+}
+
+static void
+update_failure_labels (GtkWidget  *widget,
+                       gint64      message,
+                       const char *reason)
+{
+  gint64 *id = g_object_get_data (G_OBJECT (widget), MESSAGE_KEY);
+
+  if (id != NULL && *id == message)
+    gtk_label_set_text (g_object_get_data (G_OBJECT (widget), REASON_KEY), reason);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    update_failure_labels (child, message, reason);
+}
+
+/* The server's reason why message row @message was not sent (from the
+ * outbox's failed signal), shown under it with a retry button. */
+void
+tern_conversation_set_failure_reason (TernConversation *self,
+                                      gint64            message,
+                                      const char       *reason)
+{
+  g_return_if_fail (TERN_IS_CONVERSATION (self));
+
+  if (reason == NULL)
+    {
+      g_hash_table_remove (self->failure_reasons, &message);
+      return;
+    }
+  g_hash_table_insert (self->failure_reasons, g_memdup2 (&message, sizeof message),
+                       g_strdup (reason));
+  update_failure_labels (GTK_WIDGET (self->list_view), message, reason);
 }

@@ -9,6 +9,7 @@
 #include "tern-account.h"
 #include "tern-chat-list.h"
 #include "tern-context.h"
+#include "tern-outbox.h"
 #include "tern-chat-row.h"
 #include "tern-conversation.h"
 #include "tern-window.h"
@@ -462,6 +463,44 @@ mark_read (TernWindow *self,
 }
 
 static void
+retried_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TernWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_account_send_op_finish (TERN_ACCOUNT (object), result, &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not send again: %s"), error->message);
+
+      tern_window_add_toast (self, adw_toast_new (title));
+    }
+}
+
+static void
+conversation_retry_cb (TernWindow *self,
+                       gint64      message)
+{
+  TernAccount *account = account_of_chat (self, tern_conversation_get_chat (self->conversation));
+
+  if (account == NULL)
+    return;
+  tern_conversation_set_failure_reason (self->conversation, message, NULL);
+  tern_account_retry_async (account, message, NULL, retried_cb, g_object_ref (self));
+}
+
+static void
+outbox_failed_cb (TernWindow *self,
+                  gint64      outbox,
+                  gint64      message,
+                  const char *reason)
+{
+  if (message > 0)
+    tern_conversation_set_failure_reason (self->conversation, message, reason);
+}
+
+static void
 update_status (TernWindow *self)
 {
   GListModel *accounts = self->context ? tern_context_get_accounts (self->context) : NULL;
@@ -510,8 +549,12 @@ accounts_changed_cb (TernWindow *self)
       g_autoptr(TernAccount) account = g_list_model_get_item (accounts, i);
 
       if (g_hash_table_add (self->watched_accounts, account))
-        g_signal_connect_object (account, "notify::state", G_CALLBACK (update_status), self,
-                                 G_CONNECT_SWAPPED);
+        {
+          g_signal_connect_object (account, "notify::state", G_CALLBACK (update_status), self,
+                                   G_CONNECT_SWAPPED);
+          g_signal_connect_object (tern_outbox_get_for_account (account), "failed",
+                                   G_CALLBACK (outbox_failed_cb), self, G_CONNECT_SWAPPED);
+        }
     }
 
   tern_window_set_has_account (self, n > 0);
@@ -787,6 +830,8 @@ tern_window_init (TernWindow *self)
     gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->conversation), "chat");
     g_signal_connect_object (tern_conversation_get_composer (self->conversation), "send",
                              G_CALLBACK (composer_send_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (self->conversation, "retry",
+                             G_CALLBACK (conversation_retry_cb), self, G_CONNECT_SWAPPED);
   }
 
   /* The connection status of the accounts, above the chat list (a banner

@@ -312,6 +312,8 @@ fill_store (Fixture *f)
 
   add_message (f, batch, carol_chat, carol, "carol@example.test", "Lunch tomorrow?",
                now - 86400 * 2, 0);
+  add_message (f, batch, carol_chat, 0, NULL, "Sure, at noon?", now - 86400 * 2 + 60,
+               TERN_STORE_STATE_FAILED);
   add_message (f, batch, dave_chat, dave, "dave@example.test", "Did you see the match?",
                now - 7000, 0);
   add_message (f, batch, dave_chat, dave, "dave@example.test", "Unbelievable ending.",
@@ -758,6 +760,71 @@ test_narrow (Fixture       *f,
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
 }
 
+static void
+retry_cb (TernConversation *conversation,
+          gint64            message,
+          gint64           *got)
+{
+  *got = message;
+}
+
+static void
+find_widgets_with_class (GtkWidget  *widget,
+                         const char *css_class,
+                         GPtrArray  *found)
+{
+  if (gtk_widget_has_css_class (widget, css_class) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    find_widgets_with_class (c, css_class, found);
+}
+
+static void
+test_failed (Fixture       *f,
+             gconstpointer  user_data)
+{
+  TernConversation *conversation = tern_window_get_conversation (f->window);
+  g_autoptr(GPtrArray) failures = g_ptr_array_new ();
+  TernMessageList *messages;
+  g_autoptr(TernMessage) failed = NULL;
+  TernMessageRow *row;
+  GtkWidget *reason, *retry;
+  gint64 got = 0;
+
+  activate_chat (f, f->carol_chat);
+  row = find_message_row (f, "Sure, at noon?");
+  g_assert_nonnull (row);
+  g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_FAILED);
+  find_widgets_with_class (GTK_WIDGET (conversation), "send-failure", failures);
+  /* Only the failed message has the failure line. */
+  g_assert_cmpuint (failures->len, ==, 1);
+  reason = gtk_widget_get_first_child (failures->pdata[0]);
+  retry = gtk_widget_get_last_child (failures->pdata[0]);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (reason)), ==, "The message could not be sent.");
+
+  /* The server's reason, as the outbox reports it. */
+  messages = tern_conversation_get_message_list (conversation);
+  failed = g_list_model_get_item (G_LIST_MODEL (messages),
+                                  g_list_model_get_n_items (G_LIST_MODEL (messages)) - 1);
+  tern_conversation_set_failure_reason (conversation, tern_message_get_id (failed),
+                                        "550 5.1.1 <carol@example.test>: Recipient address rejected");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (reason)), ==,
+                   "550 5.1.1 <carol@example.test>: Recipient address rejected");
+  wait_frames (GTK_WIDGET (f->window), 2);
+  save_screenshot (GTK_WIDGET (f->window), "conversation-failed");
+
+  g_signal_connect (conversation, "retry", G_CALLBACK (retry_cb), &got);
+  g_assert_true (gtk_widget_activate (retry));
+  {
+    guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the retry");
+
+    while (got == 0)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
+  g_assert_cmpint (got, ==, tern_message_get_id (failed));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -789,6 +856,8 @@ main (int   argc,
               fixture_set_up, test_group, fixture_tear_down);
   g_test_add ("/ui/conversation/keyboard-search-draft", Fixture, NULL,
               fixture_set_up, test_keyboard_search_draft, fixture_tear_down);
+  g_test_add ("/ui/conversation/failed", Fixture, NULL,
+              fixture_set_up, test_failed, fixture_tear_down);
   g_test_add ("/ui/conversation/narrow", Fixture, "narrow",
               fixture_set_up, test_narrow, fixture_tear_down);
 

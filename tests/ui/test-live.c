@@ -111,9 +111,11 @@ save_screenshot (GtkWidget  *widget,
   g_autofree char *png = g_strconcat (name, ".png", NULL);
   g_autofree char *file = NULL;
   const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int width, height;
 
+  wait_for_frame (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
   if (dir == NULL || *dir == '\0')
     dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
   if (dir == NULL || *dir == '\0')
@@ -124,8 +126,8 @@ save_screenshot (GtkWidget  *widget,
     {
       g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
 
-      wait_for_frame (widget);
-      g_usleep (20000);
+      if (attempt > 0)
+        wait_for_frame (widget);
       gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
       node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
     }
