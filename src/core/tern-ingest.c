@@ -456,6 +456,7 @@ apply_profile (TernIngestContext *ctx,
 {
   TernStoreContactRow values = { 0 };
   TernStoreContactFields fields = 0;
+  g_autofree char *avatar = NULL;
 
   if (info->profile == NULL || contact == 0)
     return;
@@ -468,6 +469,13 @@ apply_profile (TernIngestContext *ctx,
     {
       values.status = info->profile->status;
       fields |= TERN_STORE_CONTACT_FIELD_STATUS;
+    }
+  if (info->profile->photo != NULL && g_bytes_get_size (info->profile->photo) > 0)
+    {
+      /* The avatar: a content-addressed file the contact row names. */
+      avatar = tern_store_batch_add_file (batch, info->profile->photo);
+      values.avatar = avatar;
+      fields |= TERN_STORE_CONTACT_FIELD_AVATAR;
     }
   if (fields != 0)
     tern_store_batch_update_contact (batch, contact, fields, &values);

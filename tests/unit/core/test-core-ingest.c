@@ -748,6 +748,47 @@ test_location_pinned_mention (Fixture       *f,
   g_assert_cmpint (pin->pinned_until, ==, 2000000000);
 }
 
+/* A text with the sender's profile: display name, status and avatar. */
+static void
+test_profile (Fixture       *f,
+              gconstpointer  data)
+{
+  static const char png[] = "\x89PNG\r\n\x1a\n avatar bytes";
+  g_autoptr(GBytes) photo = g_bytes_new_static (png, sizeof png - 1);
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(TernStoreContactRow) contact = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *path = NULL;
+  const char *emails[] = { BOB, NULL };
+  TernCoiMailbox rcpt = { NULL, ME };
+  TernCoiCard card = { 0 };
+  TernCoiDraft draft = { 0 };
+
+  card.name = "Robert B.";
+  card.emails = emails;
+  card.status = "Building things";
+  card.photo = photo;
+  card.photo_type = "image/png";
+  draft.from.address = BOB;
+  draft.to = &rcpt;
+  draft.n_to = 1;
+  draft.text = "here is my profile";
+  draft.profile = &card;
+  raw = to_bytes (tern_coi_build_text (&draft, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (ingest (f, raw, f->chats, 1, NULL, NULL, NULL), ==, TERN_INGEST_STORED);
+  contact = tern_store_find_contact (f->store, f->account, BOB, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contact->display_name, ==, "Robert B.");
+  g_assert_cmpstr (contact->status, ==, "Building things");
+  hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, photo);
+  g_assert_cmpstr (contact->avatar, ==, hash);
+  path = tern_store_get_attachment_path (f->store, hash);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
 static void
 test_garbage (Fixture       *f,
               gconstpointer  data)
@@ -795,6 +836,7 @@ main (int   argc,
   ADD ("deltachat-text", test_deltachat_text);
   ADD ("blocked", test_blocked);
   ADD ("location-pinned-mention", test_location_pinned_mention);
+  ADD ("profile", test_profile);
   ADD ("garbage", test_garbage);
 #undef ADD
 
