@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "tern-cli-common.h"
+#include "tern-core-error.h"
 
 static const char *
 security_name (TernStoreSecurity security)
@@ -73,13 +74,27 @@ account_add (TernCli *cli,
   if (!tern_cli_read_password (cli, _("Password: ")))
     return tern_cli_usage (_("no password given on stdin"));
   settings->password = g_strdup (cli->password);
-  /* --password-stdin: this run only (never stored); otherwise the Secret
-   * Service keeps it, and its absence stops here (no plain-text fallback). */
-  settings->store_password = !cli->password_stdin;
+  /* The Secret Service keeps the password. Without one, a password typed or
+   * piped without --password-stdin stops here (exit 6; never a plain-text
+   * fallback); with --password-stdin the account is added anyway and the
+   * password is used for this run only (give it again on every run). */
+  settings->store_password = TRUE;
 
   tern_account_setup_async (cli->context, settings, NULL, tern_cli_got_result, &result);
   done = tern_cli_wait (&result);
   account = tern_account_setup_finish (done, &error);
+  if (account == NULL && cli->password_stdin
+      && g_error_matches (error, TERN_CORE_ERROR, TERN_CORE_ERROR_NO_SECRET_SERVICE))
+    {
+      g_printerr (_("tern-cli: %s; the password is not stored: give it with --password-stdin "
+                    "on every run\n"), error->message);
+      g_clear_error (&error);
+      g_clear_object (&done);
+      settings->store_password = FALSE;
+      tern_account_setup_async (cli->context, settings, NULL, tern_cli_got_result, &result);
+      done = tern_cli_wait (&result);
+      account = tern_account_setup_finish (done, &error);
+    }
   if (account == NULL)
     return tern_cli_fail (cli, error);
   if (cli->json)

@@ -53,7 +53,7 @@ tern_cli_cmd_chats (TernCli *cli,
         }
       else
         {
-          g_autofree char *time = tern_cli_format_time (row->last_activity / 1000);
+          g_autofree char *time = tern_cli_format_time (row->last_activity);
 
           g_string_append_printf (out, "%" G_GINT64_FORMAT "\t%s\t%u unread\t%s\t%s\n", row->id,
                                   row->name != NULL && *row->name ? row->name : row->key,
