@@ -232,5 +232,38 @@ p = subprocess.run([binary, "--profile", wrong.profile + "2", "account", "add", 
 tap.ok(p.returncode == 5 and env("TERN_TEST_CERT_SHA256") in p.stderr,
        "untrusted certificate: exit 5 with the fingerprint (got %d)" % p.returncode, p.stderr)
 
+# No Secret Service: a password on stdin without --password-stdin stops with exit 6 and
+# nothing is saved; with --password-stdin the account works for this run only.
+nokeyring = dict(os.environ, DBUS_SESSION_BUS_ADDRESS="unix:path=%s/no-such-bus" % root)
+add_args = [binary, "--profile", os.path.join(root, "nokeyring"), "account", "add",
+            "--address", "dave@" + env("TERN_TEST_DOMAIN"),
+            "--imap-host", env("TERN_TEST_HOST"), "--imap-port", env("TERN_TEST_IMAP_PORT"),
+            "--imap-security", "starttls", "--smtp-host", env("TERN_TEST_HOST"),
+            "--smtp-port", env("TERN_TEST_SMTP_PORT"), "--smtp-security", "starttls",
+            "--trust-certificate", env("TERN_TEST_CERT_SHA256")]
+p = subprocess.run(add_args, input=env("TERN_TEST_PASSWORD") + "\n", capture_output=True, text=True,
+                   timeout=120, env=nokeyring)
+tap.ok(p.returncode == 6, "no Secret Service: exit 6 (got %d)" % p.returncode, p.stderr)
+p = subprocess.run([binary, "--profile", os.path.join(root, "nokeyring"), "--json", "account", "list"],
+                   capture_output=True, text=True, timeout=60, env=nokeyring)
+tap.ok(p.returncode == 0 and p.stdout.strip() == "[]", "and nothing was saved", p.stdout)
+p = subprocess.run(add_args + ["--password-stdin"], input=env("TERN_TEST_PASSWORD") + "\n",
+                   capture_output=True, text=True, timeout=120, env=nokeyring)
+tap.ok(p.returncode == 0, "with --password-stdin the account is added for this run", p.stderr)
+p = subprocess.run([binary, "--profile", os.path.join(root, "nokeyring"), "sync"],
+                   capture_output=True, text=True, timeout=120, env=nokeyring)
+tap.ok(p.returncode == 6, "a later run without the password: exit 6 (got %d)" % p.returncode, p.stderr)
+p = subprocess.run([binary, "--profile", os.path.join(root, "nokeyring"), "--password-stdin", "sync"],
+                   input=env("TERN_TEST_PASSWORD") + "\n", capture_output=True, text=True,
+                   timeout=120, env=nokeyring)
+tap.ok(p.returncode == 0, "and with --password-stdin it syncs", p.stderr)
+leaked = []
+for d, _, names in os.walk(os.path.join(root, "nokeyring")):
+    for name in names:
+        with open(os.path.join(d, name), "rb") as f:
+            if env("TERN_TEST_PASSWORD").encode() in f.read():
+                leaked.append(os.path.join(d, name))
+tap.ok(not leaked, "the password is not in the data directory", leaked)
+
 shutil.rmtree(root, ignore_errors=True)
 tap.done()
