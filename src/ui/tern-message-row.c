@@ -359,6 +359,49 @@ tern_message_row_get_body (TernMessageRow *self)
   return self->body;
 }
 
+/* The body as Pango markup: every character escaped, and web and mail
+ * addresses (http, https, mailto, geo) made links. Nothing else of the
+ * text is ever interpreted, and nothing is fetched. */
+char *
+tern_message_body_to_markup (const char *body)
+{
+  static GRegex *links;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  gsize done = 0;
+
+  if (body == NULL)
+    return g_strdup ("");
+
+  if (g_once_init_enter (&links))
+    g_once_init_leave (&links,
+                       g_regex_new ("\\b(?:https?://|mailto:|geo:)[^\\s<>\"]+[^\\s<>\"().,;:!?'\\]]",
+                                    G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL));
+
+  g_regex_match (links, body, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      int start, end;
+      g_autofree char *before = NULL;
+      g_autofree char *link = NULL;
+
+      g_match_info_fetch_pos (match, 0, &start, &end);
+      before = g_markup_escape_text (body + done, start - (int) done);
+      link = g_markup_escape_text (body + start, end - start);
+      g_string_append (out, before);
+      g_string_append_printf (out, "<a href=\"%s\">%s</a>", link, link);
+      done = end;
+      g_match_info_next (match, NULL);
+    }
+  {
+    g_autofree char *rest = g_markup_escape_text (body + done, -1);
+
+    g_string_append (out, rest);
+  }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 void
 tern_message_row_set_body (TernMessageRow *self,
                            const char     *body)
@@ -368,8 +411,12 @@ tern_message_row_set_body (TernMessageRow *self,
   if (!set_string (&self->body, body))
     return;
 
-  /* Plain text: never interpreted as markup. */
-  gtk_label_set_text (self->body_label, body ? body : "");
+  /* Plain text, escaped; only addresses become links (never HTML). */
+  {
+    g_autofree char *markup = tern_message_body_to_markup (body);
+
+    gtk_label_set_markup (self->body_label, markup);
+  }
   update_accessible_label (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BODY]);
 }

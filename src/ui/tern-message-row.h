@@ -50,4 +50,6 @@ gboolean             tern_message_row_get_edited      (TernMessageRow      *self
 void                 tern_message_row_set_edited      (TernMessageRow      *self,
                                                        gboolean             edited);
 
+char                *tern_message_body_to_markup      (const char          *body);
+
 G_END_DECLS

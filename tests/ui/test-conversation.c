@@ -619,6 +619,35 @@ test_conversation (Fixture       *f,
 }
 
 static void
+test_markup (void)
+{
+  const struct { const char *in, *out; } cases[] = {
+    { "plain <b>text</b> & more", "plain &lt;b&gt;text&lt;/b&gt; &amp; more" },
+    { "see <https://a.example/x?y=1&z=2>.",
+      "see &lt;<a href=\"https://a.example/x?y=1&amp;z=2\">https://a.example/x?y=1&amp;z=2</a>&gt;." },
+    { "(mailto:bob@example.test), geo:47.1,8.5!",
+      "(<a href=\"mailto:bob@example.test\">mailto:bob@example.test</a>), "
+      "<a href=\"geo:47.1,8.5\">geo:47.1,8.5</a>!" },
+    { "javascript:alert(1) ftp://x.example", "javascript:alert(1) ftp://x.example" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *markup = tern_message_body_to_markup (cases[i].in);
+
+      g_assert_cmpstr (markup, ==, cases[i].out);
+      GtkWidget *label = g_object_ref_sink (gtk_label_new (NULL));
+
+      /* GtkLabel takes it (a parse error would be a fatal warning) and
+       * shows exactly the original text. */
+      gtk_label_set_markup (GTK_LABEL (label), markup);
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, cases[i].in);
+      g_object_unref (label);
+    }
+}
+
+static void
 test_group (Fixture       *f,
             gconstpointer  user_data)
 {
@@ -848,6 +877,7 @@ main (int   argc,
   g_assert_no_error (error);
   g_application_hold (G_APPLICATION (app));
 
+  g_test_add_func ("/ui/conversation/markup", test_markup);
   g_test_add ("/ui/conversation/chat-list", Fixture, NULL,
               fixture_set_up, test_chat_list, fixture_tear_down);
   g_test_add ("/ui/conversation/messages", Fixture, NULL,
