@@ -34,6 +34,7 @@ struct _TernConversation
   gboolean         adjusting;
   guint            load_idle;
   char            *reply_to;
+  gint64           editing;          /* message row id being edited, or 0 */
   GHashTable      *failure_reasons;  /* message row id (gint64*) -> reason */
 };
 
@@ -49,6 +50,7 @@ G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 
 enum {
   SIGNAL_RETRY,
+  SIGNAL_DELETE,
   N_SIGNALS
 };
 
@@ -218,6 +220,57 @@ retry_clicked_cb (GtkButton *button)
     g_signal_emit (self, signals[SIGNAL_RETRY], 0, *id);
 }
 
+static TernMessage *
+message_of_box (GtkWidget *box)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (box), "tern-list-item");
+
+  return item ? gtk_list_item_get_item (item) : NULL;
+}
+
+static void
+row_pressed_cb (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                GtkWidget       *box)
+{
+  TernConversation *self = TERN_CONVERSATION (gtk_widget_get_ancestor (box, TERN_TYPE_CONVERSATION));
+  TernMessage *message = message_of_box (box);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkWidget *popover;
+  gint64 id;
+
+  if (self == NULL || message == NULL || tern_message_get_deleted (message))
+    return;
+
+  id = tern_message_get_id (message);
+  {
+    g_autoptr(GMenuItem) reply = g_menu_item_new (_("_Reply"), NULL);
+
+    g_menu_item_set_action_and_target_value (reply, "message.reply", g_variant_new_int64 (id));
+    g_menu_append_item (menu, reply);
+  }
+  if (tern_message_get_outgoing (message))
+    {
+      g_autoptr(GMenuItem) edit = g_menu_item_new (_("_Edit"), NULL);
+      g_autoptr(GMenuItem) delete = g_menu_item_new (_("_Delete for Everyone"), NULL);
+
+      g_menu_item_set_action_and_target_value (edit, "message.edit", g_variant_new_int64 (id));
+      g_menu_item_set_action_and_target_value (delete, "message.delete", g_variant_new_int64 (id));
+      g_menu_append_item (menu, edit);
+      g_menu_append_item (menu, delete);
+    }
+
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_widget_set_parent (popover, box);
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
@@ -270,6 +323,14 @@ setup_cb (GtkSignalListItemFactory *factory,
   }
   g_object_set_data (G_OBJECT (box), ROW_KEY, row);
   g_object_set_data (G_OBJECT (box), AVATAR_KEY, avatar);
+  g_object_set_data (G_OBJECT (box), "tern-list-item", item);
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect (click, "pressed", G_CALLBACK (row_pressed_cb), box);
+    gtk_widget_add_controller (box, GTK_EVENT_CONTROLLER (click));
+  }
   g_object_set_data (G_OBJECT (box), DAY_KEY, day);
   gtk_list_item_set_child (item, box);
   gtk_list_item_set_activatable (item, FALSE);
@@ -420,6 +481,80 @@ save_draft (TernConversation *self)
   tern_chat_set_draft_async (self->chat, *text ? text : NULL, NULL, draft_saved_cb, NULL);
 }
 
+static TernMessage *
+lookup_message (TernConversation *self,
+                gint64            id)
+{
+  int position = self->messages ? tern_message_list_find (self->messages, id) : -1;
+
+  if (position < 0)
+    return NULL;
+  return g_list_model_get_item (G_LIST_MODEL (self->messages), (guint) position);
+}
+
+static void
+reply_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TernConversation *self = TERN_CONVERSATION (widget);
+  g_autoptr(TernMessage) message = lookup_message (self, g_variant_get_int64 (parameter));
+
+  if (message != NULL)
+    tern_conversation_reply_to (self, message);
+}
+
+static void
+edit_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TernConversation *self = TERN_CONVERSATION (widget);
+  g_autoptr(TernMessage) message = lookup_message (self, g_variant_get_int64 (parameter));
+
+  if (message != NULL)
+    tern_conversation_edit (self, message);
+}
+
+static void
+delete_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[SIGNAL_DELETE], 0, g_variant_get_int64 (parameter));
+}
+
+/* Up in an empty composer edits the last message of the user's. */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                TernConversation      *self)
+{
+  g_autofree char *text = NULL;
+  guint n;
+
+  if (keyval != GDK_KEY_Up || (state & GDK_MODIFIER_MASK) != 0 || self->messages == NULL)
+    return GDK_EVENT_PROPAGATE;
+  text = tern_composer_dup_text (self->composer);
+  if (text != NULL && *text != '\0')
+    return GDK_EVENT_PROPAGATE;
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(TernMessage) message = g_list_model_get_item (G_LIST_MODEL (self->messages), i - 1);
+
+      if (tern_message_get_outgoing (message) && !tern_message_get_deleted (message))
+        {
+          tern_conversation_edit (self, message);
+          return GDK_EVENT_STOP;
+        }
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
 static void
 tern_conversation_dispose (GObject *object)
 {
@@ -456,6 +591,20 @@ tern_conversation_class_init (TernConversationClass *klass)
    *
    * The user asks to send a failed message again.
    */
+  /**
+   * TernConversation::delete:
+   * @message: the row id of one of the user's messages
+   *
+   * The user asks to delete the message for everyone.
+   */
+  signals[SIGNAL_DELETE] =
+    g_signal_new ("delete", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_install_action (widget_class, "message.reply", "x", reply_activated);
+  gtk_widget_class_install_action (widget_class, "message.edit", "x", edit_activated);
+  gtk_widget_class_install_action (widget_class, "message.delete", "x", delete_activated);
+
   signals[SIGNAL_RETRY] =
     g_signal_new ("retry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_INT64);
@@ -494,6 +643,13 @@ tern_conversation_init (TernConversation *self)
 
   self->composer = tern_composer_new ();
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->composer));
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->composer), keys);
+  }
   self->at_bottom = TRUE;
 }
 
@@ -590,6 +746,7 @@ tern_conversation_reply_to (TernConversation *self,
 
   g_free (self->reply_to);
   self->reply_to = g_strdup (tern_message_get_message_id (message));
+  self->editing = 0;
   name = tern_message_get_outgoing (message) ? _("You") : tern_message_get_sender_name (message);
   tern_composer_set_reply (self->composer, name, tern_message_get_text (message));
   gtk_widget_grab_focus (GTK_WIDGET (self->composer));
@@ -599,7 +756,7 @@ const char *
 tern_conversation_get_reply_to (TernConversation *self)
 {
   g_return_val_if_fail (TERN_IS_CONVERSATION (self), NULL);
-  return tern_composer_get_replying (self->composer) ? self->reply_to : NULL;
+  return tern_composer_get_replying (self->composer) && self->editing == 0 ? self->reply_to : NULL;
 }
 
 void
@@ -607,6 +764,7 @@ tern_conversation_clear_reply_to (TernConversation *self)
 {
   g_return_if_fail (TERN_IS_CONVERSATION (self));
   g_clear_pointer (&self->reply_to, g_free);
+  self->editing = 0;
   tern_composer_clear_reply (self->composer);
 }
 
@@ -649,4 +807,31 @@ tern_conversation_set_failure_reason (TernConversation *self,
   g_hash_table_insert (self->failure_reasons, g_memdup2 (&message, sizeof message),
                        g_strdup (reason));
   update_failure_labels (GTK_WIDGET (self->list_view), message, reason);
+}
+
+/* Puts one of the user's messages into the composer to be edited; the
+ * bar above the entry says so, Escape (the composer's cancel) ends it. */
+void
+tern_conversation_edit (TernConversation *self,
+                        TernMessage      *message)
+{
+  g_return_if_fail (TERN_IS_CONVERSATION (self));
+  g_return_if_fail (TERN_IS_MESSAGE (message));
+
+  if (!tern_message_get_outgoing (message) || tern_message_get_deleted (message))
+    return;
+
+  g_clear_pointer (&self->reply_to, g_free);
+  self->editing = tern_message_get_id (message);
+  tern_composer_set_reply (self->composer, _("Edit Message"), tern_message_get_text (message));
+  tern_composer_set_text (self->composer, tern_message_get_text (message));
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+}
+
+/* The message row id being edited (while the composer shows it), or 0. */
+gint64
+tern_conversation_get_editing (TernConversation *self)
+{
+  g_return_val_if_fail (TERN_IS_CONVERSATION (self), 0);
+  return tern_composer_get_replying (self->composer) ? self->editing : 0;
 }

@@ -30,6 +30,9 @@ void              tern_conversation_reply_to         (TernConversation *self,
 /* The Message-ID replied to while the reply is shown, or NULL. */
 const char       *tern_conversation_get_reply_to     (TernConversation *self);
 void              tern_conversation_clear_reply_to   (TernConversation *self);
+void              tern_conversation_edit             (TernConversation *self,
+                                                      TernMessage      *message);
+gint64            tern_conversation_get_editing      (TernConversation *self);
 void              tern_conversation_set_failure_reason (TernConversation *self,
                                                         gint64            message,
                                                         const char       *reason);

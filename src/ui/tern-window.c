@@ -421,6 +421,10 @@ sent_cb (GObject      *object,
     }
 }
 
+static void retried_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data);
+
 static void
 composer_send_cb (TernWindow *self,
                   const char *text)
@@ -431,6 +435,14 @@ composer_send_cb (TernWindow *self,
   if (account == NULL)
     {
       tern_window_add_toast (self, adw_toast_new (_("This chat has no account to send from")));
+      return;
+    }
+
+  if (tern_conversation_get_editing (self->conversation) != 0)
+    {
+      tern_account_edit_async (account, tern_conversation_get_editing (self->conversation), text,
+                               NULL, retried_cb, g_object_ref (self));
+      tern_conversation_clear_reply_to (self->conversation);
       return;
     }
 
@@ -472,10 +484,21 @@ retried_cb (GObject      *object,
 
   if (!tern_account_send_op_finish (TERN_ACCOUNT (object), result, &error))
     {
-      g_autofree char *title = g_strdup_printf (_("Could not send again: %s"), error->message);
+      g_autofree char *title = g_strdup_printf (_("Could not change the message: %s"),
+                                                error->message);
 
       tern_window_add_toast (self, adw_toast_new (title));
     }
+}
+
+static void
+conversation_delete_cb (TernWindow *self,
+                        gint64      message)
+{
+  TernAccount *account = account_of_chat (self, tern_conversation_get_chat (self->conversation));
+
+  if (account != NULL)
+    tern_account_delete_async (account, message, NULL, retried_cb, g_object_ref (self));
 }
 
 static void
@@ -830,6 +853,8 @@ tern_window_init (TernWindow *self)
     gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->conversation), "chat");
     g_signal_connect_object (tern_conversation_get_composer (self->conversation), "send",
                              G_CALLBACK (composer_send_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (self->conversation, "delete",
+                             G_CALLBACK (conversation_delete_cb), self, G_CONNECT_SWAPPED);
     g_signal_connect_object (self->conversation, "retry",
                              G_CALLBACK (conversation_retry_cb), self, G_CONNECT_SWAPPED);
   }

@@ -424,8 +424,67 @@ test_setup_receive_answer (void)
     g_autoptr(TernChatList) peer_chats = tern_chat_list_new (tern_context_get_store (peer_context),
                                                              0, TERN_STORE_CHAT_FILTER_ALL);
     Lookup lookup = { G_LIST_MODEL (peer_chats), answer, 0 };
+    TernConversation *conversation = tern_window_get_conversation (window);
+    TernMessageList *messages = tern_conversation_get_message_list (conversation);
+    g_autoptr(TernMessage) mine = g_list_model_get_item (G_LIST_MODEL (messages),
+                                                         g_list_model_get_n_items (G_LIST_MODEL (messages)) - 1);
+    g_autofree char *edited = g_strdup_printf ("%s, edited", answer);
+    g_autofree char *message_id = g_strdup (tern_message_get_message_id (mine));
+    RowWait edited_wait = { window, edited, TERN_MESSAGE_ROW_STATE_SENT };
+    RowWait deleted_wait = { window, "This message was deleted", TERN_MESSAGE_ROW_STATE_SENT };
 
     wait_for (chat_with_preview, &lookup, "the answer at the peer");
+    g_assert_true (tern_message_get_outgoing (mine));
+    g_assert_cmpstr (tern_message_get_text (mine), ==, answer);
+
+    /* Edit it from the composer (what Up or the message menu start). */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (conversation), "message.edit", "x",
+                                               tern_message_get_id (mine)));
+    g_assert_cmpint (tern_conversation_get_editing (conversation), ==, tern_message_get_id (mine));
+    {
+      g_autofree char *in_composer = tern_composer_dup_text (tern_conversation_get_composer (conversation));
+
+      g_assert_cmpstr (in_composer, ==, answer);
+    }
+    tern_composer_set_text (tern_conversation_get_composer (conversation), edited);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tern_conversation_get_composer (conversation)),
+                                               "composer.send", NULL));
+    wait_for (row_in_state, &edited_wait, "the edit in the window");
+    g_assert_true (tern_message_row_get_edited (find_message_row (window, edited)));
+    g_assert_cmpint (tern_conversation_get_editing (conversation), ==, 0);
+    save_screenshot (GTK_WIDGET (window), "live-conversation-edited");
+    lookup.text = edited;
+    wait_for (chat_with_preview, &lookup, "the edit at the peer");
+
+    /* Delete it for everyone. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (conversation), "message.delete", "x",
+                                               tern_message_get_id (mine)));
+    wait_for (row_in_state, &deleted_wait, "the delete in the window");
+    {
+      g_autoptr(TernChat) peer_chat = g_list_model_get_item (G_LIST_MODEL (peer_chats),
+                                                             lookup.position);
+      g_autoptr(TernMessageList) peer_messages =
+        tern_message_list_new (tern_context_get_store (peer_context), tern_chat_get_id (peer_chat));
+      gint64 deadline = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
+      gboolean deleted = FALSE;
+
+      while (!deleted)
+        {
+          guint n = g_list_model_get_n_items (G_LIST_MODEL (peer_messages));
+
+          for (guint i = 0; i < n && !deleted; i++)
+            {
+              g_autoptr(TernMessage) m = g_list_model_get_item (G_LIST_MODEL (peer_messages), i);
+
+              deleted = g_strcmp0 (tern_message_get_message_id (m), message_id) == 0 &&
+                        tern_message_get_deleted (m);
+            }
+          if (g_get_monotonic_time () > deadline)
+            g_error ("timed out waiting for the delete at the peer");
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (2000);
+        }
+    }
     g_clear_object (&peer_chats);
   }
 
