@@ -4,6 +4,7 @@ import hashlib
 import imaplib
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -194,9 +195,10 @@ def flags_of(user, message_id, coi=False):
     try:
         typ, boxes = m.list()
         for line in boxes or []:
-            name = line.decode().rsplit(' "', 1)[-1].rstrip('"') if line else None
-            if not name:
+            match = re.match(r'\((.*?)\) (".*?"|NIL) (.*)$', line.decode() if line else "")
+            if not match:
                 continue
+            name = match.group(3).strip('"')
             if m.select('"%s"' % name, readonly=True)[0] != "OK":
                 continue
             typ, data = m.uid("SEARCH", None, "HEADER", "Message-ID", "<%s>" % message_id)
