@@ -38,6 +38,7 @@ G_DEFINE_FINAL_TYPE (TernOutbox, tern_outbox, G_TYPE_OBJECT)
 static void run (TernOutbox *self);
 static void send_next (TernOutbox *self);
 static void recover_next (TernOutbox *self);
+static gboolean stopped (TernOutbox *self);
 
 static gint64
 now_seconds (void)
@@ -104,6 +105,18 @@ tern_outbox_init (TernOutbox *self)
   self->cancellable = g_cancellable_new ();
 }
 
+/* The account goes: nothing may touch it any more (callbacks in flight hold
+ * the outbox, not the account, and see the cancellation). */
+static void
+outbox_release (gpointer data)
+{
+  TernOutbox *self = data;
+
+  tern_outbox_stop (self);
+  self->account = NULL;
+  g_object_unref (self);
+}
+
 TernOutbox *
 tern_outbox_get_for_account (TernAccount *account)
 {
@@ -117,7 +130,7 @@ tern_outbox_get_for_account (TernAccount *account)
       self = g_object_new (TERN_TYPE_OUTBOX, NULL);
       self->account = account;
       self->store = g_object_ref (tern_account_get_store (account));
-      g_object_set_data_full (G_OBJECT (account), OUTBOX_KEY, self, g_object_unref);
+      g_object_set_data_full (G_OBJECT (account), OUTBOX_KEY, self, outbox_release);
     }
   return self;
 }
@@ -357,6 +370,14 @@ schedule (TernOutbox *self)
 }
 
 static void
+quit_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  tern_smtp_client_quit_finish (TERN_SMTP_CLIENT (object), result, NULL);
+}
+
+static void
 finish_run (TernOutbox *self)
 {
   self->busy = FALSE;
@@ -366,6 +387,14 @@ finish_run (TernOutbox *self)
       self->again = FALSE;
       run (self);
       return;
+    }
+  /* Nothing more to send: say goodbye rather than keep a connection the
+   * server will drop while idle (the next send would fail on it first). */
+  if (self->smtp != NULL)
+    {
+      if (tern_smtp_client_is_connected (self->smtp))
+        tern_smtp_client_quit_async (self->smtp, NULL, quit_cb, NULL);
+      g_clear_object (&self->smtp);
     }
   schedule (self);
 }
@@ -388,6 +417,8 @@ append_cb (GObject      *object,
       advance (self);
       return;
     }
+  if (stopped (self))
+    return;
   row = current (self);
   chat = raw_is_chat (row->raw);
   if (uid != 0 && row->message_id != 0)
@@ -420,6 +451,8 @@ sent_committed (TernOutbox *self)
   gboolean chat = raw_is_chat (row->raw);
 
   g_signal_emit (self, signals[SIGNAL_SENT], 0, row->id, row->message_id);
+  if (stopped (self))
+    return;
   tern_account_append_async (self->account,
                              chat ? TERN_STORE_FOLDER_ROLE_CHATS : TERN_STORE_FOLDER_ROLE_SENT,
                              row->raw, flags, self->cancellable, append_cb, g_object_ref (self));
@@ -562,12 +595,24 @@ open_smtp_cb (GObject      *object,
   send_next (self);
 }
 
+static gboolean
+stopped (TernOutbox *self)
+{
+  if (self->account != NULL && !g_cancellable_is_cancelled (self->cancellable))
+    return FALSE;
+  self->busy = FALSE;
+  g_clear_pointer (&self->work, g_ptr_array_unref);
+  return TRUE;
+}
+
 static void
 send_next (TernOutbox *self)
 {
   g_autoptr(TernStoreBatch) batch = NULL;
   TernStoreOutboxRow *row;
 
+  if (stopped (self))
+    return;
   if (self->index >= self->work->len)
     {
       finish_run (self);
@@ -596,7 +641,7 @@ run (TernOutbox *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!self->started)
+  if (!self->started || self->account == NULL)
     return;
   if (self->busy)
     {
@@ -713,6 +758,8 @@ recover_search (TernOutbox         *self,
 static void
 recover_next (TernOutbox *self)
 {
+  if (stopped (self))
+    return;
   if (self->index >= self->work->len)
     {
       self->recovered = TRUE;
