@@ -364,18 +364,23 @@ def t_relay_port():
 
 def t_smtp_defer_switch():
     d = env("TERN_TEST_STACK_DIR")
-    stack_tool("smtp-defer", "on", d)
-    try:
-        s = smtplib.SMTP(HOST, port("TERN_TEST_SMTP_RELAY_PORT"), timeout=30)
-        s.ehlo()
-        s.mail("fixtures@localhost")
-        code, msg = s.rcpt(addr("bob"))
-        s.close()
-        assert code == 450, "defer on: %d %s" % (code, msg)
-    finally:
-        stack_tool("smtp-defer", "off", d)
+    # a session opened before the switch must see it too (no reconnect needed)
     s = smtplib.SMTP(HOST, port("TERN_TEST_SMTP_RELAY_PORT"), timeout=30)
     s.ehlo()
+    stack_tool("smtp-defer", "on", d)
+    try:
+        s.mail("fixtures@localhost")
+        code, msg = s.rcpt(addr("bob"))
+        assert code == 450 and b"4.3.2" in msg, "defer on: %d %s" % (code, msg)
+        s.rset()
+        fresh = smtplib.SMTP(HOST, port("TERN_TEST_SMTP_RELAY_PORT"), timeout=30)
+        fresh.ehlo()
+        fresh.mail("fixtures@localhost")
+        code, msg = fresh.rcpt(addr("bob", True))
+        fresh.close()
+        assert code == 450, "defer on, new session: %d %s" % (code, msg)
+    finally:
+        stack_tool("smtp-defer", "off", d)
     s.mail("fixtures@localhost")
     code, msg = s.rcpt(addr("bob"))
     s.close()
@@ -430,7 +435,7 @@ TESTS = [
     ("plain flavour files nothing", t_plain_flavour_no_filing),
     ("unknown user -> 550 5.1.1 User unknown (both domains)", t_unknown_user_550),
     ("relay port: deliver-raw without auth; no relaying to foreign domains", t_relay_port),
-    ("tern-stack smtp-defer on -> 450, off -> 250", t_smtp_defer_switch),
+    ("tern-stack smtp-defer on -> 450, off -> 250, also in an open session", t_smtp_defer_switch),
     ("tern-stack restart-dovecot drops connections and comes back", t_restart_dovecot),
     ("unlocked Secret Service stores and returns a secret", t_keyring),
 ]
