@@ -588,6 +588,56 @@ ingest_mdn (TernIngestContext *ctx,
   return TERN_INGEST_APPLIED;
 }
 
+/* The Message-ID of the message a DSN reports on (its text/rfc822-headers
+ * or message/rfc822 part), or NULL. */
+static char *
+bounced_message_id (const TernCoiInfo *info)
+{
+  for (guint i = 0; i < info->parts->len; i++)
+    {
+      TernCoiPart *part = g_ptr_array_index (info->parts, i);
+
+      if (GMIME_IS_MESSAGE_PART (part->object))
+        {
+          GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (part->object));
+          const char *id = inner ? g_mime_message_get_message_id (inner) : NULL;
+
+          if (id != NULL)
+            return g_strdup (id);
+        }
+      else if (g_strcmp0 (part->content_type, "text/rfc822-headers") == 0
+               && GMIME_IS_PART (part->object))
+        {
+          GMimeDataWrapper *content = g_mime_part_get_content (GMIME_PART (part->object));
+          GMimeStream *mem;
+          GByteArray *bytes;
+          g_autofree char *text = NULL;
+          char *line, *start, *end;
+
+          if (content == NULL)
+            continue;
+          mem = g_mime_stream_mem_new ();
+          g_mime_data_wrapper_write_to_stream (content, mem);
+          bytes = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+          text = g_strndup ((const char *) bytes->data, MIN (bytes->len, 65536));
+          g_object_unref (mem);
+          for (line = text; line != NULL && *line != '\0'; line = strchr (line, '\n'))
+            {
+              while (*line == '\n' || *line == '\r')
+                line++;
+              if (g_ascii_strncasecmp (line, "Message-ID:", 11) != 0)
+                continue;
+              start = strchr (line, '<');
+              end = start ? strchr (start, '>') : NULL;
+              if (start != NULL && end != NULL && end > start + 1
+                  && memchr (start, '\n', end - start) == NULL)
+                return g_strndup (start + 1, end - start - 1);
+            }
+        }
+    }
+  return NULL;
+}
+
 gboolean
 tern_ingest_message (TernIngestContext  *ctx,
                      TernStoreBatch     *batch,
@@ -710,6 +760,25 @@ tern_ingest_message (TernIngestContext  *ctx,
     case TERN_COI_KIND_EXTENSION:
       if (info->text == NULL || *info->text == '\0')
         return TRUE;
+      break;
+    case TERN_COI_KIND_BOUNCE:
+      {
+        /* A bounce of one of ours: the message failed (the DSN itself is
+         * not shown); one we cannot place is shown as mail. */
+        g_autofree char *bounced = bounced_message_id (info);
+        const Known *original = lookup (ctx, bounced, &local);
+
+        if (local != NULL)
+          goto store_error;
+        if (original != NULL && original->outgoing)
+          {
+            tern_store_batch_set_state (batch, original->ref, TERN_STORE_STATE_FAILED);
+            result->action = TERN_INGEST_APPLIED;
+            result->message_ref = original->ref;
+            result->chat_ref = original->chat;
+            return TRUE;
+          }
+      }
       break;
     default:
       break;

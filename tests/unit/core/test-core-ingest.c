@@ -789,6 +789,36 @@ test_profile (Fixture       *f,
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
 
+/* A delivery status notification for one of our messages: FAILED. */
+static void
+test_bounce (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GBytes) own = chat_text (ME, "gone@example.test", "chat$bounced@example.test",
+                                     "are you there?", NULL);
+  static const char dsn[] =
+    "From: MAILER-DAEMON@example.test\r\nTo: " ME "\r\nSubject: Undelivered Mail\r\n"
+    "Date: Fri, 27 Nov 2026 12:00:00 +0000\r\nMessage-ID: <dsn1@example.test>\r\n"
+    "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n"
+    "--r\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
+    "--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; example.test\r\n\r\n"
+    "Final-Recipient: rfc822; gone@example.test\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+    "--r\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: " ME "\r\n"
+    "Message-ID: <chat$bounced@example.test>\r\n"
+    "--r--\r\n";
+  g_autoptr(GBytes) raw = g_bytes_new_static (dsn, sizeof dsn - 1);
+  g_autoptr(TernStoreMessageRow) msg = NULL;
+  gint64 id, target, chat_id;
+
+  g_assert_cmpint (ingest (f, own, f->chats, 1, NULL, &id, &chat_id), ==, TERN_INGEST_STORED);
+  g_assert_cmpint (ingest (f, raw, f->inbox, 1, NULL, &target, NULL), ==, TERN_INGEST_APPLIED);
+  g_assert_cmpint (target, ==, id);
+  msg = get_message (f, id);
+  g_assert_cmpint (msg->state, ==, TERN_STORE_STATE_FAILED);
+  g_assert_cmpuint (count_chats (f), ==, 1);
+}
+
 static void
 test_garbage (Fixture       *f,
               gconstpointer  data)
@@ -837,6 +867,7 @@ main (int   argc,
   ADD ("blocked", test_blocked);
   ADD ("location-pinned-mention", test_location_pinned_mention);
   ADD ("profile", test_profile);
+  ADD ("bounce", test_bounce);
   ADD ("garbage", test_garbage);
 #undef ADD
 
