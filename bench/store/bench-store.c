@@ -20,7 +20,7 @@
  * Latencies are medians of repeated runs on a warm cache (the UI's case
  * after the first screen); the cold first call is printed too.
  *
- * Usage: bench-store [N_MESSAGES] (default 100000).
+ * Usage: bench-store [N_MESSAGES] (default 100000) [insert] (stop after the insert figures).
  */
 
 #define N_CHATS        1000
@@ -376,6 +376,16 @@ main (int   argc,
   ms = insert_messages (store, account, folder, chats, n_messages, rand, "a", &cpu);
   figure ("store.insert.msgs_per_s", n_messages / (ms / 1000.0), "msgs/s");
   figure ("store.insert.msgs_per_cpu_s", n_messages / (cpu / 1000.0), "msgs/s");
+  if (argc > 2 && g_str_equal (argv[2], "insert"))
+    {
+      /* For profiling the sync insert alone: bench-store N insert */
+      tern_store_close (store);
+      g_clear_object (&store);
+      rm_rf (dir_a);
+      rm_rf (dir_b);
+      g_strfreev (words);
+      return 0;
+    }
 
   /* 9,000 more chats with a message each: a 10,000-chat list. */
   more_chats = make_chats (store, account, N_LIST_CHATS - N_CHATS, "l");
@@ -398,6 +408,25 @@ main (int   argc,
       SAMPLE (&open_list, OPEN_LIST ());
     report ("store.chatlist10k", &open_list);
 #undef OPEN_LIST
+    {
+      /* The ids alone, of all accounts (chats_order) and of one account
+       * (chats_account_order): both index walks. */
+      Samples ids_all = { 0 }, ids_one = { 0 };
+
+      for (guint r = 0; r < 50; r++)
+        {
+          SAMPLE (&ids_all, {
+            g_autoptr(GArray) ids = tern_store_list_chat_ids (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE, NULL);
+            g_assert (ids->len == N_LIST_CHATS);
+          });
+          SAMPLE (&ids_one, {
+            g_autoptr(GArray) ids = tern_store_list_chat_ids (store, account, TERN_STORE_CHAT_FILTER_ACTIVE, NULL);
+            g_assert (ids->len == N_LIST_CHATS);
+          });
+        }
+      report ("store.chatlist10k.ids_all_accounts", &ids_all);
+      report ("store.chatlist10k.ids_one_account", &ids_one);
+    }
     for (guint r = 0; r < 20; r++)
       SAMPLE (&all, {
         g_autoptr(GPtrArray) list = tern_store_list_chats (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE, 0, 0, NULL);

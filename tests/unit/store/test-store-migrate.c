@@ -176,6 +176,29 @@ test_upgrade (gconstpointer data)
       g_autoptr(GPtrArray) hits = tern_store_search_messages (store, 1, "regenjacke", 10, NULL);
       g_assert_cmpuint (hits->len, ==, 1);
     }
+  if (version >= 4)
+    {
+      /* A row written by version 4 (indexed by the store, counted per batch). */
+      g_autoptr(GPtrArray) hits = tern_store_search_messages (store, 1, "sonnenbrille", 10, NULL);
+      g_autoptr(TernStoreChatRow) group = tern_store_get_chat (store, 2, NULL);
+      g_assert_cmpuint (hits->len, ==, 1);
+      g_assert_cmpint (((TernStoreSearchHit *) hits->pdata[0])->message_id, ==, 6);
+      g_assert_cmpuint (group->message_count, ==, 5);  /* 4 + the one added above */
+    }
+  {
+    /* v5: one account's chat list (its own index) matches all accounts' list. */
+    g_autoptr(GArray) all = tern_store_list_chat_ids (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE, NULL);
+    g_autoptr(GArray) mine = tern_store_list_chat_ids (store, 1, TERN_STORE_CHAT_FILTER_ACTIVE, NULL);
+    g_autoptr(GArray) other = tern_store_list_chat_ids (store, 2, TERN_STORE_CHAT_FILTER_ACTIVE, NULL);
+
+    g_assert_cmpuint (all->len, ==, 2);
+    g_assert_cmpuint (mine->len, ==, 2);
+    g_assert_cmpuint (other->len, ==, 0);
+    /* The pinned group first. */
+    g_assert_cmpint (g_array_index (mine, gint64, 0), ==, 2);
+    g_assert_cmpint (g_array_index (mine, gint64, 1), ==, 1);
+    g_assert_cmpmem (all->data, all->len * sizeof (gint64), mine->data, mine->len * sizeof (gint64));
+  }
   /* The unread counters the old version kept are still exact. */
   g_assert_cmpint (store_test_query_int (raw, "SELECT COUNT(*) FROM chats c WHERE c.unread_count !="
                                               " (SELECT COUNT(*) FROM messages m WHERE m.chat_id = c.id"
