@@ -685,10 +685,11 @@ tern_conversation_set_chat (TernConversation *self,
 
   self->messages = tern_message_list_new (tern_chat_get_store (chat), tern_chat_get_id (chat));
   self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->messages)));
-  self->at_bottom = TRUE;
+  /* Follow the newest row from the start, so the first value the view
+   * reports (the top) does not count as the user scrolling up. */
+  scroll_to_bottom (self);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   tern_composer_set_text (self->composer, tern_chat_get_draft (chat) ? tern_chat_get_draft (chat) : "");
-  scroll_to_bottom (self);
 }
 
 TernChat *
