@@ -481,6 +481,85 @@ run_chunk (GTask      *task,
 
 static void filter_step (GTask *task);
 
+typedef enum {
+  FILTER_KEYWORD,
+  FILTER_SEEN,
+  FILTER_BLOCKED,
+  FILTER_MOVE,
+  FILTER_END,
+} FilterStage;
+
+static void
+moved_recorded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    return sync_fail (task, error);
+  filter_step (task);
+}
+
+/* A client-side move (filter or Blocked) with COPYUID: the rows' locations
+ * follow the copies to the new folder at once, so a \Seen or $MDNSent set
+ * before that folder is synced reaches the copy that exists. TRUE when a
+ * commit is on its way (it goes on with filter_step()). */
+static gboolean
+record_moved (GTask              *task,
+              TernImapCopyResult *copy)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  FilterStage *stage = g_object_get_data (G_OBJECT (task), "filter-stage");
+  TernStore *store = tern_context_get_store (self->context);
+  TernStoreFolderRole role;
+  gint64 *dest;
+  g_autoptr(TernImapUidSet) from_set = NULL;
+  g_autoptr(TernImapUidSet) to_set = NULL;
+  g_autoptr(GArray) from = NULL;
+  g_autoptr(GArray) to = NULL;
+  g_autoptr(TernStoreBatch) batch = NULL;
+  guint n = 0;
+
+  if (stage == NULL || copy->source_uids == NULL || copy->dest_uids == NULL)
+    return FALSE;
+  /* the stage just done */
+  if (*stage - 1 == FILTER_MOVE)
+    role = TERN_STORE_FOLDER_ROLE_CHATS;
+  else if (*stage - 1 == FILTER_BLOCKED)
+    role = TERN_STORE_FOLDER_ROLE_BLOCKED;
+  else
+    return FALSE;
+  dest = g_hash_table_lookup (self->folder_ids, GINT_TO_POINTER (role));
+  from_set = tern_imap_uid_set_parse (copy->source_uids, NULL);
+  to_set = tern_imap_uid_set_parse (copy->dest_uids, NULL);
+  if (dest == NULL || from_set == NULL || to_set == NULL)
+    return FALSE;
+  from = tern_imap_uid_set_to_array (from_set, 100000, NULL);
+  to = tern_imap_uid_set_to_array (to_set, 100000, NULL);
+  if (from == NULL || to == NULL || from->len != to->len)
+    return FALSE;
+  batch = tern_store_begin_batch (store);
+  for (guint i = 0; i < from->len; i++)
+    for (guint j = 0; j < data->fetched->len; j++)
+      {
+        TernAccountFetched *f = data->fetched->pdata[j];
+
+        if (f->uid != g_array_index (from, guint32, i) || f->message_row == 0)
+          continue;
+        tern_store_batch_add_location (batch, f->message_row, *dest, g_array_index (to, guint32, i));
+        tern_store_batch_remove_location (batch, f->folder_id, f->uid);
+        n++;
+        break;
+      }
+  if (n == 0)
+    return FALSE;
+  tern_store_commit_async (store, batch, g_task_get_cancellable (task), moved_recorded_cb, task);
+  return TRUE;
+}
+
 static void
 filter_done_cb (GObject      *object,
                 GAsyncResult *result,
@@ -495,6 +574,8 @@ filter_done_cb (GObject      *object,
     {
       g_autoptr(TernImapCopyResult) copy = tern_imap_client_uid_move_finish (data->imap, result, &error);
       ok = copy != NULL;
+      if (ok && record_moved (task, copy))
+        return;
     }
   else
     ok = tern_imap_client_uid_store_finish (data->imap, result, &error);
@@ -502,14 +583,6 @@ filter_done_cb (GObject      *object,
     return sync_fail (task, error);
   filter_step (task);
 }
-
-typedef enum {
-  FILTER_KEYWORD,
-  FILTER_SEEN,
-  FILTER_BLOCKED,
-  FILTER_MOVE,
-  FILTER_END,
-} FilterStage;
 
 static void
 filter_step (GTask *task)
