@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "tern-core"
 
 #include "tern-account-send.h"
+#include "tern-account-private.h"
 
 #include <string.h>
 
@@ -625,34 +626,106 @@ tern_account_retry_async (TernAccount        *self,
 
 /* ---- mark read + read receipts ------------------------------------------------- */
 
+/* Whether a read receipt is owed is asked from the server at the time of
+ * reading, so a `tern-cli read` in another process than the sync that
+ * stored the message answers it too: the FLAGS ($MDNSent: answered
+ * already, by any client) and the receipt headers of every server copy.
+ * The ingest's in-memory request only stands in when no server copy
+ * answered (offline, no location yet). */
+
+static const char *const read_header_fields[] = {
+  "Disposition-Notification-To", "Chat-Disposition-Notification-To", "From", NULL
+};
+
+/* One unseen incoming message of the chat. */
 typedef struct {
-  GArray    *unseen;    /* gint64 message rows that were unseen */
-  GPtrArray *receipts;  /* GMimeMessage read receipts to queue */
-  GPtrArray *rcpts;     /* char* receipt address per receipt */
-  GArray    *mdn_rows;  /* gint64 message row per receipt */
-  guint      pending;
-  GError    *error;
+  gint64    row;
+  char     *message_id;
+  char     *memory_rcpt;  /* the request this process's ingest remembered */
+  gboolean  answered;     /* a server copy answered the FETCH */
+  gboolean  mdn_sent;     /* $MDNSent on a server copy */
+  char     *rcpt;         /* the receipt address the server copy asks for */
+  gboolean  send_mdn;
+} ReadItem;
+
+/* The server copies in one folder. */
+typedef struct {
+  char   *name;
+  GArray *uids;   /* guint32 */
+  GArray *items;  /* guint index into ReadData.items, per uid */
+} ReadFolder;
+
+typedef struct {
+  GPtrArray      *items;    /* ReadItem* */
+  GPtrArray      *folders;  /* ReadFolder* */
+  TernImapClient *imap;
+  guint           next;     /* folder being fetched / stored */
+  gboolean        storing;  /* second pass: UID STORE */
+  guint           pending;  /* receipts being queued */
+  char           *rest_set; /* UIDs still to get \Seen alone in this folder */
+  GError         *error;
 } ReadData;
+
+static void
+read_item_free (ReadItem *item)
+{
+  g_free (item->message_id);
+  g_free (item->memory_rcpt);
+  g_free (item->rcpt);
+  g_free (item);
+}
+
+static void
+read_folder_free (ReadFolder *folder)
+{
+  g_free (folder->name);
+  g_array_unref (folder->uids);
+  g_array_unref (folder->items);
+  g_free (folder);
+}
 
 static void
 read_data_free (ReadData *data)
 {
-  g_array_unref (data->unseen);
-  g_ptr_array_unref (data->receipts);
-  g_ptr_array_unref (data->rcpts);
-  g_array_unref (data->mdn_rows);
+  g_ptr_array_unref (data->items);
+  g_ptr_array_unref (data->folders);
+  if (data->imap != NULL)
+    tern_imap_client_close (data->imap);
+  g_clear_object (&data->imap);
   g_clear_error (&data->error);
+  g_free (data->rest_set);
   g_free (data);
 }
 
+static const char *const read_flags_seen[] = { "\\Seen", NULL };
+static const char *const read_flags_mdn[] = { "\\Seen", "$MDNSent", NULL };
+
+static void read_folder_next (GTask *task);
+
 static void
-read_step_done (GTask *task)
+read_logout_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  ReadData *data = g_task_get_task_data (task);
+
+  tern_imap_client_logout_finish (TERN_IMAP_CLIENT (object), result, NULL);
+  if (data->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&data->error));
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+read_finish (GTask *task)
 {
   ReadData *data = g_task_get_task_data (task);
 
-  if (--data->pending > 0)
+  if (data->imap != NULL)
     {
-      g_object_unref (task);
+      tern_imap_client_logout_async (data->imap, NULL, read_logout_cb, task);
       return;
     }
   if (data->error != NULL)
@@ -662,19 +735,212 @@ read_step_done (GTask *task)
   g_object_unref (task);
 }
 
+/* The server stopped answering: the seen state is local now (the sync's
+ * flag pass will not undo it: seen never goes back). */
 static void
-flags_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+read_imap_failed (GTask        *task,
+                  const GError *error)
+{
+  ReadData *data = g_task_get_task_data (task);
+
+  g_debug ("read: server copies not reached: %s", error->message);
+  if (data->imap != NULL)
+    tern_imap_client_close (data->imap);
+  g_clear_object (&data->imap);
+}
+
+static void read_decide (GTask *task);
+
+static void
+read_fetch_batch (TernImapClient *client,
+                  GPtrArray      *fetches,
+                  gpointer        user_data)
 {
   GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  ReadData *data = g_task_get_task_data (task);
+  ReadFolder *folder = data->folders->pdata[data->next];
+  TernIngestContext *ingest = tern_ingest_get_for_account (self);
+
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      TernImapFetch *fetch = fetches->pdata[i];
+      ReadItem *item = NULL;
+      GBytes *header = NULL;
+
+      for (guint j = 0; j < folder->uids->len; j++)
+        if (g_array_index (folder->uids, guint32, j) == fetch->uid)
+          item = data->items->pdata[g_array_index (folder->items, guint, j)];
+      if (item == NULL || fetch->flags == NULL)
+        continue;
+      item->answered = TRUE;
+      for (guint j = 0; fetch->flags[j] != NULL; j++)
+        if (g_ascii_strcasecmp (fetch->flags[j], "$MDNSent") == 0)
+          item->mdn_sent = TRUE;
+      for (guint j = 0; j < fetch->sections->len; j++)
+        {
+          TernImapBodySection *section = fetch->sections->pdata[j];
+          if (section->data != NULL && g_str_has_prefix (section->section, "HEADER.FIELDS"))
+            header = section->data;
+        }
+      if (header != NULL && g_bytes_get_size (header) > 0 && item->rcpt == NULL)
+        {
+          g_autoptr(TernCoiInfo) info = tern_coi_parse_bytes (header, NULL, NULL);
+
+          /* The receipt goes to the sender only: a request for another
+           * address is ignored (RFC 8098 §2.1, COI). */
+          if (info != NULL && info->receipt_requested && info->receipt_address != NULL
+              && info->from != NULL && info->n_from == 1
+              && g_ascii_strcasecmp (info->receipt_address, info->from->address) == 0
+              && !tern_ingest_is_own_address (ingest, info->receipt_address))
+            item->rcpt = g_strdup (info->receipt_address);
+        }
+    }
+}
+
+static void
+read_fetched_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  ReadData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  /* Offline: the seen state is local now; the sync's flag pass will not
-   * undo it (seen never goes back). */
-  if (!tern_account_store_flags_finish (TERN_ACCOUNT (object), result, &error))
-    g_debug ("setting flags failed: %s", error->message);
-  read_step_done (task);
+  if (!tern_imap_client_uid_fetch_finish (TERN_IMAP_CLIENT (object), result, NULL, &error))
+    {
+      read_imap_failed (task, error);
+      read_decide (task);
+      return;
+    }
+  data->next++;
+  read_folder_next (task);
+}
+
+static void
+read_stored_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  ReadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_imap_client_uid_store_finish (TERN_IMAP_CLIENT (object), result, &error))
+    {
+      read_imap_failed (task, error);
+      read_finish (task);
+      return;
+    }
+  if (data->rest_set != NULL)
+    {
+      g_autofree char *set = g_steal_pointer (&data->rest_set);
+
+      tern_imap_client_uid_store_async (data->imap, set, TERN_IMAP_STORE_ADD, read_flags_seen,
+                                        g_task_get_cancellable (task), read_stored_cb, task);
+      return;
+    }
+  data->next++;
+  read_folder_next (task);
+}
+
+static void
+read_selected_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  ReadData *data = g_task_get_task_data (task);
+  ReadFolder *folder = data->folders->pdata[data->next];
+  g_autoptr(GError) error = NULL;
+  g_autofree char *set = NULL;
+
+  if (!tern_imap_client_select_finish (data->imap, result, &error))
+    {
+      /* a folder gone: skip it */
+      g_debug ("read: SELECT %s failed: %s", folder->name, error->message);
+      if (!g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO))
+        {
+          read_imap_failed (task, error);
+          if (data->storing)
+            read_finish (task);
+          else
+            read_decide (task);
+          return;
+        }
+      data->next++;
+      read_folder_next (task);
+      return;
+    }
+  set = tern_imap_uid_set_format ((const guint32 *) (gpointer) folder->uids->data,
+                                  folder->uids->len);
+  if (!data->storing)
+    {
+      TernImapFetchOptions options = { 0 };
+
+      options.header_fields = read_header_fields;
+      tern_imap_client_uid_fetch_async (data->imap, set,
+                                        TERN_IMAP_WANT_FLAGS | TERN_IMAP_WANT_HEADER,
+                                        &options, read_fetch_batch, task,
+                                        g_task_get_cancellable (task), read_fetched_cb, task);
+    }
+  else
+    {
+      /* \Seen on every copy; $MDNSent with it on the copies answered now */
+      g_autoptr(GArray) answered = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_autoptr(GArray) rest = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+      for (guint i = 0; i < folder->uids->len; i++)
+        {
+          ReadItem *item = data->items->pdata[g_array_index (folder->items, guint, i)];
+          g_array_append_val (item->send_mdn ? answered : rest,
+                              g_array_index (folder->uids, guint32, i));
+        }
+      g_clear_pointer (&data->rest_set, g_free);
+      if (answered->len > 0 && rest->len > 0)
+        data->rest_set = tern_imap_uid_set_format ((const guint32 *) (gpointer) rest->data,
+                                                   rest->len);
+      if (answered->len > 0)
+        {
+          g_free (set);
+          set = tern_imap_uid_set_format ((const guint32 *) (gpointer) answered->data,
+                                          answered->len);
+        }
+      tern_imap_client_uid_store_async (data->imap, set, TERN_IMAP_STORE_ADD,
+                                        answered->len > 0 ? read_flags_mdn : read_flags_seen,
+                                        g_task_get_cancellable (task), read_stored_cb, task);
+    }
+}
+
+static void
+read_folder_next (GTask *task)
+{
+  ReadData *data = g_task_get_task_data (task);
+  ReadFolder *folder;
+
+  if (data->imap == NULL || data->next >= data->folders->len)
+    {
+      if (data->storing)
+        read_finish (task);
+      else
+        read_decide (task);
+      return;
+    }
+  folder = data->folders->pdata[data->next];
+  tern_imap_client_select_async (data->imap, folder->name, FALSE, FALSE, NULL,
+                                 g_task_get_cancellable (task), read_selected_cb, task);
+}
+
+static void
+read_after_queue (GTask *task)
+{
+  ReadData *data = g_task_get_task_data (task);
+
+  if (--data->pending > 0)
+    return;
+  data->storing = TRUE;
+  data->next = 0;
+  read_folder_next (task);
 }
 
 static void
@@ -691,7 +957,75 @@ receipt_queued_cb (GObject      *object,
     data->error = error;
   else
     g_clear_error (&error);
-  read_step_done (task);
+  read_after_queue (task);
+}
+
+/* Which messages get a receipt; queues them, then the STORE pass. */
+static void
+read_decide (GTask *task)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  ReadData *data = g_task_get_task_data (task);
+  TernIngestContext *ingest = tern_ingest_get_for_account (self);
+  gboolean send = tern_context_get_send_read_receipts (tern_account_get_context (self));
+  gboolean queued = FALSE;
+
+  data->pending = 1;
+  for (guint i = 0; send && i < data->items->len; i++)
+    {
+      ReadItem *item = data->items->pdata[i];
+      const char *address;
+      TernCoiMailbox to = { NULL, NULL };
+      TernCoiDraft draft = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GMimeMessage) mdn = NULL;
+
+      if (item->answered)
+        address = item->mdn_sent ? NULL : item->rcpt;
+      else
+        address = item->memory_rcpt;
+      if (address == NULL || tern_ingest_is_own_address (ingest, address))
+        continue;
+      to.address = address;
+      draft.from.name = tern_account_get_display_name (self);
+      draft.from.address = tern_account_get_address (self);
+      draft.to = &to;
+      draft.n_to = 1;
+      mdn = tern_coi_build_read_receipt (&draft, item->message_id, "Tern", &error);
+      if (mdn == NULL)
+        {
+          g_debug ("read receipt not built: %s", error->message);
+          continue;
+        }
+      {
+        const char *rcpt[] = { address, NULL };
+
+        item->send_mdn = TRUE;
+        queued = TRUE;
+        data->pending++;
+        tern_outbox_queue_async (tern_account_get_store (self), tern_account_get_id (self), 0,
+                                 mdn, NULL, rcpt, NULL, g_task_get_cancellable (task),
+                                 receipt_queued_cb, task);
+      }
+    }
+  if (queued)
+    tern_outbox_kick (tern_outbox_get_for_account (self));
+  read_after_queue (task);
+}
+
+static void
+read_open_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  ReadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->imap = tern_account_open_imap_finish (TERN_ACCOUNT (object), result, &error);
+  if (data->imap == NULL)
+    read_imap_failed (task, error);
+  read_folder_next (task);
 }
 
 static void
@@ -702,8 +1036,6 @@ read_committed_cb (GObject      *object,
   GTask *task = user_data;
   TernAccount *self = g_task_get_source_object (task);
   ReadData *data = g_task_get_task_data (task);
-  const char *seen[] = { "\\Seen", NULL };
-  const char *mdn_sent[] = { "$MDNSent", NULL };
   GError *error = NULL;
 
   if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
@@ -712,30 +1044,12 @@ read_committed_cb (GObject      *object,
       g_object_unref (task);
       return;
     }
-  data->pending = 1;
-  for (guint i = 0; i < data->unseen->len; i++)
+  if (data->folders->len == 0)
     {
-      data->pending++;
-      tern_account_store_flags_async (self, g_array_index (data->unseen, gint64, i), TRUE, seen,
-                                      g_task_get_cancellable (task), flags_cb,
-                                      g_object_ref (task));
+      read_decide (task);
+      return;
     }
-  for (guint i = 0; i < data->receipts->len; i++)
-    {
-      const char *rcpt[] = { data->rcpts->pdata[i], NULL };
-
-      data->pending += 2;
-      tern_outbox_queue_async (tern_account_get_store (self), tern_account_get_id (self), 0,
-                               data->receipts->pdata[i], NULL, rcpt, NULL,
-                               g_task_get_cancellable (task), receipt_queued_cb,
-                               g_object_ref (task));
-      tern_account_store_flags_async (self, g_array_index (data->mdn_rows, gint64, i), TRUE,
-                                      mdn_sent, g_task_get_cancellable (task), flags_cb,
-                                      g_object_ref (task));
-    }
-  if (data->receipts->len > 0)
-    tern_outbox_kick (tern_outbox_get_for_account (self));
-  read_step_done (task);
+  tern_account_open_imap_async (self, g_task_get_cancellable (task), read_open_cb, task);
 }
 
 void
@@ -748,17 +1062,15 @@ tern_account_mark_read_async (TernAccount        *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   TernStore *store = tern_account_get_store (self);
   TernIngestContext *ingest = tern_ingest_get_for_account (self);
-  gboolean send = tern_context_get_send_read_receipts (tern_account_get_context (self));
   g_autoptr(TernStoreChatRow) chat_row = tern_store_get_chat (store, chat, NULL);
   g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) folders = NULL;
   g_autoptr(TernStoreBatch) batch = NULL;
   ReadData *data = g_new0 (ReadData, 1);
 
   g_task_set_source_tag (task, tern_account_mark_read_async);
-  data->unseen = g_array_new (FALSE, FALSE, sizeof (gint64));
-  data->receipts = g_ptr_array_new_with_free_func (g_object_unref);
-  data->rcpts = g_ptr_array_new_with_free_func (g_free);
-  data->mdn_rows = g_array_new (FALSE, FALSE, sizeof (gint64));
+  data->items = g_ptr_array_new_with_free_func ((GDestroyNotify) read_item_free);
+  data->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) read_folder_free);
   g_task_set_task_data (task, data, (GDestroyNotify) read_data_free);
   if (chat_row == NULL || chat_row->account_id != tern_account_get_id (self))
     {
@@ -767,37 +1079,49 @@ tern_account_mark_read_async (TernAccount        *self,
       g_object_unref (task);
       return;
     }
+  folders = tern_store_list_folders (store, tern_account_get_id (self), NULL);
   /* The unread ones are among the newest; the unread count says how many. */
   rows = tern_store_get_messages (store, chat, NULL, MAX (chat_row->unread_count, 1) + 50, NULL);
   for (guint i = 0; rows != NULL && i < rows->len; i++)
     {
       TernStoreMessageRow *row = rows->pdata[i];
-      g_autofree char *address = NULL;
+      g_autoptr(GPtrArray) locations = NULL;
+      ReadItem *item;
+      guint index;
 
       if (row->outgoing || row->seen)
         continue;
-      g_array_append_val (data->unseen, row->id);
-      address = tern_ingest_context_take_receipt_request (ingest, row->message_id);
-      if (send && address != NULL && !tern_ingest_is_own_address (ingest, address))
+      item = g_new0 (ReadItem, 1);
+      item->row = row->id;
+      item->message_id = g_strdup (row->message_id);
+      item->memory_rcpt = tern_ingest_context_take_receipt_request (ingest, row->message_id);
+      index = data->items->len;
+      g_ptr_array_add (data->items, item);
+      locations = tern_store_list_locations (store, row->id, NULL);
+      for (guint j = 0; locations != NULL && folders != NULL && j < locations->len; j++)
         {
-          TernCoiMailbox to = { NULL, address };
-          TernCoiDraft draft = { 0 };
-          g_autoptr(GError) error = NULL;
-          GMimeMessage *mdn;
+          TernStoreLocationRow *loc = locations->pdata[j];
+          TernStoreFolderRow *folder_row = NULL;
+          ReadFolder *folder = NULL;
 
-          draft.from.name = tern_account_get_display_name (self);
-          draft.from.address = tern_account_get_address (self);
-          draft.to = &to;
-          draft.n_to = 1;
-          mdn = tern_coi_build_read_receipt (&draft, row->message_id, "Tern", &error);
-          if (mdn == NULL)
+          for (guint k = 0; k < folders->len; k++)
+            if (((TernStoreFolderRow *) folders->pdata[k])->id == loc->folder_id)
+              folder_row = folders->pdata[k];
+          if (folder_row == NULL || loc->uid == 0)
+            continue;
+          for (guint k = 0; k < data->folders->len; k++)
+            if (g_strcmp0 (((ReadFolder *) data->folders->pdata[k])->name, folder_row->name) == 0)
+              folder = data->folders->pdata[k];
+          if (folder == NULL)
             {
-              g_debug ("read receipt not built: %s", error->message);
-              continue;
+              folder = g_new0 (ReadFolder, 1);
+              folder->name = g_strdup (folder_row->name);
+              folder->uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+              folder->items = g_array_new (FALSE, FALSE, sizeof (guint));
+              g_ptr_array_add (data->folders, folder);
             }
-          g_ptr_array_add (data->receipts, mdn);
-          g_ptr_array_add (data->rcpts, g_steal_pointer (&address));
-          g_array_append_val (data->mdn_rows, row->id);
+          g_array_append_val (folder->uids, loc->uid);
+          g_array_append_val (folder->items, index);
         }
     }
   batch = tern_store_begin_batch (store);
