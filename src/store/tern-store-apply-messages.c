@@ -221,7 +221,7 @@ tern_store_apply_add_message (TernStoreApply *ap,
                   " latitude, longitude)"
                   " VALUES (IFNULL(?1, (SELECT account_id FROM chats WHERE id = ?2)), ?2, ?3, ?4,"
                   " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
-                  " ON CONFLICT (account_id, message_id) DO NOTHING RETURNING id");
+                  " ON CONFLICT (account_id, message_id) DO NOTHING");
   const TernStoreMessageRow *row = op->row;
   gint64 chat = tern_store_batch_resolve (batch, row->chat_id);
   gint64 folder = tern_store_batch_resolve (batch, op->b);
@@ -267,10 +267,12 @@ tern_store_apply_add_message (TernStoreApply *ap,
       sqlite3_bind_double (stmt, 20, row->latitude);
       sqlite3_bind_double (stmt, 21, row->longitude);
     }
+  /* No RETURNING: SQLite implements it with an ephemeral table per
+   * statement. One row at most: the rowid and change count tell. */
   rc = step (ap, stmt, error);
-  if (rc == SQLITE_ROW)
+  if (rc == SQLITE_DONE && sqlite3_changes (sqlite3_db_handle (stmt)) == 1)
     {
-      id = sqlite3_column_int64 (stmt, 0);
+      id = sqlite3_last_insert_rowid (sqlite3_db_handle (stmt));
       inserted = TRUE;
     }
   sqlite3_reset (stmt);
