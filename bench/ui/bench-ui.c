@@ -285,6 +285,7 @@ main (int   argc,
     gint64 start = g_get_monotonic_time ();
 
     tern_window_open_chat (window, chat);
+    g_print ("# open_chat call %.1f ms\n", ms_since (start));
     wait_paint (GTK_WIDGET (window));
     open_ms = ms_since (start);
     g_print ("ui.open_chat50k.ms %.1f ms\n", open_ms);
