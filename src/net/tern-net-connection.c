@@ -92,7 +92,8 @@ connect_data_new (const char   *host,
       data->outer_handler = g_cancellable_connect (cancellable, G_CALLBACK (outer_cancelled_cb),
                                                    g_object_ref (data->inner), g_object_unref);
     }
-  data->deadline = g_timeout_source_new_seconds (data->timeout_seconds);
+  /* Millisecond precision: a seconds source may fire up to a second early. */
+  data->deadline = g_timeout_source_new (data->timeout_seconds * 1000);
   g_source_set_callback (data->deadline, deadline_cb, data, NULL);
   g_source_set_static_name (data->deadline, "[tern-net] deadline");
   g_source_attach (data->deadline, g_main_context_get_thread_default ());
