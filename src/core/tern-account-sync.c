@@ -56,6 +56,7 @@ typedef struct {
   GArray         *move_rows;
   GArray         *blocked_uids;
   TernStoreBatch *batch;
+  gint64          chunk_start;     /* monotonic µs, for the debug log */
 } SyncData;
 
 static void sync_next (GTask *task);
@@ -387,6 +388,8 @@ chunk_ingested_cb (GObject      *object,
 
   if (!tern_account_ingest_finish (self, result, &error))
     return sync_fail (task, error);
+  g_debug ("chunk of %u stored after %.1f ms", data->fetched->len,
+           (g_get_monotonic_time () - data->chunk_start) / 1000.0);
   data->done += data->fetched->len;
   update_progress (self, data);
   filter_chunk (task);
@@ -404,6 +407,8 @@ chunk_fetched_cb (GObject      *object,
 
   if (!tern_imap_client_uid_fetch_finish (data->imap, result, NULL, &error))
     return sync_fail (task, error);
+  g_debug ("chunk of %u fetched after %.1f ms", data->fetched->len,
+           (g_get_monotonic_time () - data->chunk_start) / 1000.0);
   if (data->fetched->len == 0)
     {
       g_clear_pointer (&data->fetched, g_ptr_array_unref);
@@ -430,6 +435,7 @@ fetch_chunk (GTask      *task,
   g_array_sort (uids, cmp_uid_asc);
   set = tern_imap_uid_set_format ((const guint32 *) (gpointer) uids->data, uids->len);
   data->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_account_fetched_free);
+  data->chunk_start = g_get_monotonic_time ();
   options.batch_count = 1000;
   options.batch_bytes = 64 * 1024 * 1024;
   tern_imap_client_uid_fetch_async (data->imap, set,
@@ -605,7 +611,10 @@ filter_step (GTask *task)
           switch (current)
             {
             case FILTER_KEYWORD:
-              pick = f->is_chat && !f->blocked && !has_flag (f->flags, "$Chat");
+              /* the keyword serves the moves (seen, and active after an
+               * interrupted pass); mode none moves nothing */
+              pick = f->is_chat && !f->blocked && !has_flag (f->flags, "$Chat") &&
+                     self->row->filter_mode != TERN_STORE_FILTER_NONE;
               break;
             case FILTER_SEEN:
               pick = f->from_self && !has_flag (f->flags, "\\Seen");

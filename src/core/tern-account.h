@@ -286,8 +286,9 @@ gboolean             tern_account_find_message_id_finish (TernAccount   *self,
 
 /* UID STORE @flags (add or remove) on every server copy of the message row
  * @message (its store locations): \Seen when read, $MDNSent after a read
- * receipt. In filter mode SEEN on a plain server, setting \Seen on a chat
- * message in INBOX also moves it to COI/Chats. */
+ * receipt. In filter mode SEEN on a plain server, a chat message in INBOX
+ * made \Seen moves to COI/Chats at the next sync pass (a running account
+ * gets one at once from its IDLE). Opens a connection of its own. */
 void                 tern_account_store_flags_async  (TernAccount         *self,
                                                       gint64               message,
                                                       gboolean             add,
