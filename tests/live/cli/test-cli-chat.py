@@ -4,6 +4,7 @@
 an attachment, a reply, an edit, a delete, read receipts, a pinned message, a location;
 a classic mail client's message; alice on a second device.  usage: test-cli-chat.py TERN_CLI"""
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -118,6 +119,10 @@ got = find(bob.messages(alice.address), message_id=first_id)
 tap.ok(rc == 0 and got and got[0].get("pinned") is True, "bob pins a message locally", proc.stderr)
 
 # ---- read receipts ---------------------------------------------------------------------
+# bob's second device has the chat unread too; it reads after bob (separate processes).
+bob2 = Cli(binary, root, "bob2", "bob")
+rc, data, proc = bob2.add()
+tap.ok(rc == 0 and bob2.sync() == 0, "bob's second device is added and syncs", proc.stderr)
 rc, _, proc = bob.run("read", alice.address)
 tap.ok(rc == 0, "bob reads the chat", proc.stderr)
 chats = [c for c in bob.chats() if c["key"] == alice.address]
@@ -133,6 +138,36 @@ def alice_sees_receipt():
 
 
 tap.ok(wait_for(alice_sees_receipt, timeout=30, step=2), "alice sees bob's read receipt")
+
+
+def receipts_for_first():
+    """Read receipts for alice's first message on alice's server, all folders."""
+    m = imap("alice")
+    n = 0
+    try:
+        for line in m.list()[1] or []:
+            match = re.match(r'\((.*?)\) (".*?"|NIL) (.*)$', line.decode() if line else "")
+            if not match or m.select('"%s"' % match.group(3).strip('"'), readonly=True)[0] != "OK":
+                continue
+            typ, data = m.uid("SEARCH", None, "HEADER", "Content-Type", "disposition-notification",
+                              "BODY", "<%s>" % first_id)
+            n += len(data[0].split()) if data and data[0] else 0
+    finally:
+        m.logout()
+    return n
+
+
+# Reading again, here and on the second device, answers nothing more: $MDNSent on the server.
+rc, _, proc = bob.run("read", alice.address)
+tap.ok(rc == 0, "bob reads the chat again", proc.stderr)
+rc, _, proc = bob2.run("read", alice.address)
+tap.ok(rc == 0, "bob's second device reads the chat (it was unread there)", proc.stderr)
+copies = flags_of("bob", first_id) if first_id else {}
+tap.ok(copies and all("\\Seen" in f and "$MDNSent" in f for fl in copies.values() for f in fl),
+       "bob's server copies have \\Seen and $MDNSent", copies)
+wait_for(lambda: receipts_for_first() >= 2, timeout=8, step=1)
+n_receipts = receipts_for_first()
+tap.ok(n_receipts == 1, "exactly one read receipt reached alice (got %d)" % n_receipts)
 
 # ---- multi-device: alice's second profile ----------------------------------------------
 tap.ok(alice2.sync() == 0, "alice's second device syncs")
