@@ -104,11 +104,17 @@ void     tern_account_pin_async           (TernAccount           *self,
                                            GCancellable          *cancellable,
                                            GAsyncReadyCallback    callback,
                                            gpointer               user_data);
-/* Marks every message of @chat seen locally, sets \Seen on their server
- * copies and, when the context's send-read-receipts is on, answers each
- * receipt request of a message shown now (requested by the sender, not our
- * own address, $MDNSent not set; see tern_ingest_context_take_receipt_request())
- * with an MDN through the outbox, then sets $MDNSent. */
+/* Marks every message of @chat seen locally, then, on one IMAP connection,
+ * fetches FLAGS and the receipt headers (Disposition-Notification-To,
+ * Chat-Disposition-Notification-To, From) of the server copies of the ones
+ * that were unseen and, when the context's send-read-receipts is on, answers
+ * each receipt request (the address must be the From address and not one of
+ * ours, $MDNSent not set on any copy) with an MDN through the outbox; then
+ * sets \Seen (and $MDNSent on the answered ones) on the server copies. So a
+ * process that did not ingest the message answers it too, and reading on a
+ * second device sends no second receipt. A message no server copy answered
+ * for (offline, no location) falls back to the request this process's ingest
+ * remembered (tern_ingest_context_take_receipt_request()). */
 void     tern_account_mark_read_async     (TernAccount           *self,
                                            gint64                 chat,
                                            GCancellable          *cancellable,
