@@ -243,13 +243,8 @@ run_op (TernCli     *cli,
       tern_account_delete_async (account, target_id, NULL, tern_cli_got_result, &result);
       break;
     case OP_READ:
-      /* TODO(core): read receipts cannot be answered here yet: the ingest keeps
-       * the receipt requests in memory only (tern_ingest_context_take_receipt_request()),
-       * so a `tern-cli read` in a later process than the `sync` that stored the
-       * message finds none. Needs the request (the address to answer) stored with
-       * the message row. Also, after a client-side move (filter active) the row's
-       * location still names the INBOX UID until COI/Chats is synced, so the \Seen
-       * set here can miss the server copy: the MOVE's COPYUID should update it. */
+      /* Marks the chat read here and on the server, and answers the receipt
+       * requests the server copies carry (see tern_account_mark_read_async()). */
       tern_account_mark_read_async (account, target_id, NULL, tern_cli_got_result, &result);
       break;
     case OP_PIN:
