@@ -795,8 +795,14 @@ test_narrow (Fixture       *f,
   save_screenshot (GTK_WIDGET (f->window), "conversation-narrow");
 
   g_assert_true (gtk_widget_activate (back));
-  wait_frames (GTK_WIDGET (f->window), 2);
-  g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
+  {
+    /* The leaflet may take a few frames (its child transition) to go back. */
+    guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "going back to the list");
+
+    while (adw_leaflet_get_visible_child (leaflet) != sidebar)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
 }
 
 static void
