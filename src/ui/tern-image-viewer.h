@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "tern-attachment.h"
+
+G_BEGIN_DECLS
+
+/**
+ * TernImageViewer:
+ *
+ * A window showing one image attachment large, fitted to the window
+ * (decoded off the main thread), with Save As; Escape closes it.
+ */
+#define TERN_TYPE_IMAGE_VIEWER (tern_image_viewer_get_type ())
+G_DECLARE_FINAL_TYPE (TernImageViewer, tern_image_viewer, TERN, IMAGE_VIEWER, AdwWindow)
+
+TernImageViewer *tern_image_viewer_new            (GtkWindow       *parent,
+                                                   TernAttachment  *attachment);
+TernAttachment  *tern_image_viewer_get_attachment (TernImageViewer *self);
+/* The decoded image, or NULL while loading or when it could not be read. */
+GdkPaintable    *tern_image_viewer_get_paintable  (TernImageViewer *self);
+
+/* Asks where to save a copy of @attachment (a native file chooser, its
+ * sanitised name proposed) and copies the file there. */
+void             tern_image_viewer_save_attachment (GtkWindow      *parent,
+                                                    TernAttachment *attachment);
+
+G_END_DECLS
