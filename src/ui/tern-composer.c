@@ -9,8 +9,31 @@
 
 /* The message composer at the bottom of a conversation: a multi-line text
  * view where Enter sends and Shift+Enter starts a new line, an attach
- * button, a send button, and a bar quoting the message being replied to.
- * It emits ::send and ::attach; the conversation view does the rest. */
+ * button (a file chooser), files dropped or pasted (shown as removable
+ * chips until sent), `@` completion of the members of a group, a send
+ * button, and a bar quoting the message being replied to. It emits ::send;
+ * the window reads the pending files (tern_composer_dup_paths()) in its
+ * handler and sends them with the text. */
+
+#define MENTION_ADDRESS_KEY "tern-mention-address"
+#define MENTION_NAME_KEY    "tern-mention-name"
+#define MENTION_MAX_QUERY   64
+
+typedef struct
+{
+  char *name;
+  char *address;   /* NULL: "@all" */
+} Member;
+
+static void
+member_free (gpointer data)
+{
+  Member *member = data;
+
+  g_free (member->name);
+  g_free (member->address);
+  g_free (member);
+}
 
 struct _TernComposer
 {
@@ -26,12 +49,28 @@ struct _TernComposer
   GtkWidget     *placeholder_label;
   GtkWidget     *attach_button;
   GtkWidget     *send_button;
+  GtkRevealer   *chips_revealer;
+  GtkBox        *chips_box;
+
+  /* Files to send with the next message (GFile) */
+  GPtrArray     *files;
+  GtkNativeDialog *chooser;
+  GCancellable  *cancellable;   /* clipboard reads */
+
+  /* Mention completion: the group's members (Member), the popover, and
+   * the offset of the '@' being completed (-1: none) */
+  GPtrArray     *members;
+  GtkPopover    *mention_popover;
+  GtkListBox    *mention_list;
+  GPtrArray     *mention_matches;   /* Member, borrowed from members */
+  int            mention_start;
 };
 
 enum {
   PROP_0,
   PROP_CAN_SEND,
   PROP_REPLYING,
+  PROP_N_FILES,
   N_PROPS
 };
 
@@ -57,10 +96,10 @@ text_is_blank (const char *text)
 }
 
 static void
-buffer_changed_cb (TernComposer *self)
+update_can_send (TernComposer *self)
 {
   g_autofree char *text = tern_composer_dup_text (self);
-  gboolean can_send = !text_is_blank (text);
+  gboolean can_send = !text_is_blank (text) || self->files->len > 0;
 
   gtk_widget_set_visible (self->placeholder_label, *text == '\0');
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send", can_send);
@@ -72,24 +111,105 @@ buffer_changed_cb (TernComposer *self)
     }
 }
 
+static void update_mention (TernComposer *self);
+
 static void
-send_activated (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+buffer_changed_cb (TernComposer *self)
 {
-  TernComposer *self = TERN_COMPOSER (widget);
-  g_autofree char *text = tern_composer_dup_text (self);
-  g_autofree char *trimmed = NULL;
+  update_can_send (self);
+  update_mention (self);
+}
 
-  if (text_is_blank (text))
-    return;
+/* ---- pending files (chips) ------------------------------------------------ */
 
-  /* Leading and trailing blank lines are never meant to be sent. */
-  trimmed = g_strstrip (g_strdup (text));
-  g_signal_emit (self, signals[SIGNAL_SEND], 0, trimmed);
+static void rebuild_chips (TernComposer *self);
 
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), "", 0);
-  tern_composer_clear_reply (self);
+static void
+chip_remove_clicked_cb (GtkButton    *button,
+                        TernComposer *self)
+{
+  GFile *file = g_object_get_data (G_OBJECT (button), "tern-file");
+  guint index;
+
+  if (file != NULL && g_ptr_array_find (self->files, file, &index))
+    tern_composer_remove_file (self, index);
+}
+
+static GtkWidget *
+build_chip (TernComposer *self,
+            GFile        *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *content_type = g_content_type_guess (name, NULL, 0, NULL);
+  g_autofree char *remove_label = NULL;
+  GtkWidget *chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *icon;
+  GtkWidget *label;
+  GtkWidget *remove;
+
+  icon = gtk_image_new_from_icon_name (g_content_type_is_a (content_type, "image/*")
+                                       ? "image-x-generic-symbolic" : "text-x-generic-symbolic");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  g_content_type_is_a (content_type, "image/*") ? _("Image")
+                                                                                : _("File"),
+                                  -1);
+  label = gtk_label_new (name);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 24);
+  gtk_widget_set_tooltip_text (label, name);
+
+  remove = gtk_button_new_from_icon_name ("window-close-symbolic");
+  /* Translators: %s is a file name, on the button that takes it out of the message */
+  remove_label = g_strdup_printf (_("Remove %s"), name);
+  gtk_widget_set_tooltip_text (remove, remove_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  remove_label, -1);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_add_css_class (remove, "circular");
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (remove), "tern-file", g_object_ref (file), g_object_unref);
+  g_signal_connect (remove, "clicked", G_CALLBACK (chip_remove_clicked_cb), self);
+
+  gtk_box_append (GTK_BOX (chip), icon);
+  gtk_box_append (GTK_BOX (chip), label);
+  gtk_box_append (GTK_BOX (chip), remove);
+  gtk_widget_add_css_class (chip, "attachment-chip");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  return chip;
+}
+
+static void
+rebuild_chips (TernComposer *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box))) != NULL)
+    gtk_box_remove (self->chips_box, child);
+  for (guint i = 0; i < self->files->len; i++)
+    gtk_box_append (self->chips_box, build_chip (self, self->files->pdata[i]));
+  gtk_revealer_set_reveal_child (self->chips_revealer, self->files->len > 0);
+  update_can_send (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_FILES]);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     TernComposer    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+
+          tern_composer_add_file (self, file);
+        }
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->chooser);
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
 }
 
@@ -98,7 +218,370 @@ attach_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
+  TernComposer *self = TERN_COMPOSER (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *chooser;
+
   g_signal_emit (widget, signals[SIGNAL_ATTACH], 0);
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_show (self->chooser);
+      return;
+    }
+
+  chooser = gtk_file_chooser_native_new (_("Attach Files"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Attach"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  self->chooser = GTK_NATIVE_DIALOG (chooser);
+  gtk_native_dialog_show (self->chooser);
+}
+
+/* ---- paste: files and images ----------------------------------------------- */
+
+static void
+pasted_files_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TernComposer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const GValue *value = gdk_clipboard_read_value_finish (GDK_CLIPBOARD (object), result, &error);
+
+  if (value == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("could not paste the files: %s", error->message);
+      return;
+    }
+
+  tern_composer_add_file_list (self, g_value_get_boxed (value));
+}
+
+/* A pasted image becomes a PNG file in a fresh temporary directory (so it
+ * can carry a readable name), attached like any other file. */
+char *
+tern_composer_save_texture (GdkTexture  *texture,
+                            GError     **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tern-paste-XXXXXX", error);
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return NULL;
+  /* Translators: the file name of an image pasted into the composer */
+  path = g_build_filename (dir, _("Pasted image.png"), NULL);
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", path);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+static void
+pasted_texture_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TernComposer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (object),
+                                                                      result, &error);
+  g_autofree char *path = NULL;
+
+  if (texture == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("could not paste the image: %s", error->message);
+      return;
+    }
+
+  path = tern_composer_save_texture (texture, &error);
+  if (path == NULL)
+    {
+      g_message ("could not save the pasted image: %s", error->message);
+      return;
+    }
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    tern_composer_add_file (self, file);
+  }
+}
+
+/* The text view's paste: files and images are attached; text is left to
+ * the text view. */
+static void
+paste_clipboard_cb (GtkTextView  *text_view,
+                    TernComposer *self)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (text_view));
+  GdkContentFormats *formats = gdk_clipboard_get_formats (clipboard);
+
+  if (gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST))
+    {
+      g_signal_stop_emission_by_name (text_view, "paste-clipboard");
+      gdk_clipboard_read_value_async (clipboard, GDK_TYPE_FILE_LIST, G_PRIORITY_DEFAULT,
+                                      self->cancellable, pasted_files_cb, g_object_ref (self));
+    }
+  else if (gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE))
+    {
+      g_signal_stop_emission_by_name (text_view, "paste-clipboard");
+      gdk_clipboard_read_texture_async (clipboard, self->cancellable, pasted_texture_cb,
+                                        g_object_ref (self));
+    }
+}
+
+/* ---- mentions --------------------------------------------------------------- */
+
+static void
+hide_mention (TernComposer *self)
+{
+  self->mention_start = -1;
+  if (self->mention_popover != NULL && gtk_widget_get_visible (GTK_WIDGET (self->mention_popover)))
+    gtk_popover_popdown (self->mention_popover);
+}
+
+static gboolean
+iter_in_mention (const GtkTextIter *iter)
+{
+  g_autoptr(GSList) tags = gtk_text_iter_get_tags (iter);
+
+  for (GSList *l = tags; l; l = l->next)
+    if (g_object_get_data (l->data, MENTION_NAME_KEY) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+member_matches (const Member *member,
+                const char   *query)
+{
+  if (*query == '\0')
+    return TRUE;
+  if (g_str_match_string (query, member->name, TRUE))
+    return TRUE;
+  if (member->address == NULL)
+    return g_str_has_prefix ("all", query);
+  if (member->address != NULL)
+    {
+      g_autofree char *address = g_utf8_casefold (member->address, -1);
+      g_autofree char *folded = g_utf8_casefold (query, -1);
+
+      return g_str_has_prefix (address, folded);
+    }
+  return FALSE;
+}
+
+static void
+update_mention (TernComposer *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GtkTextIter cursor, iter, at;
+  g_autofree char *query = NULL;
+  gboolean found = FALSE;
+  GtkWidget *child;
+  GdkRectangle location;
+  int x, y;
+
+  if (self->members == NULL || self->members->len == 0)
+    {
+      hide_mention (self);
+      return;
+    }
+
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  iter = cursor;
+  for (int i = 0; i <= MENTION_MAX_QUERY && gtk_text_iter_backward_char (&iter); i++)
+    {
+      gunichar c = gtk_text_iter_get_char (&iter);
+
+      if (c == '@')
+        {
+          GtkTextIter before = iter;
+
+          found = !gtk_text_iter_backward_char (&before) ||
+                  g_unichar_isspace (gtk_text_iter_get_char (&before)) ||
+                  gtk_text_iter_get_char (&before) == '(';
+          break;
+        }
+      if (g_unichar_isspace (c))
+        break;
+    }
+  if (!found || iter_in_mention (&iter))
+    {
+      hide_mention (self);
+      return;
+    }
+
+  at = iter;
+  gtk_text_iter_forward_char (&iter);
+  query = gtk_text_iter_get_text (&iter, &cursor);
+
+  g_ptr_array_set_size (self->mention_matches, 0);
+  for (guint i = 0; i < self->members->len; i++)
+    if (member_matches (self->members->pdata[i], query))
+      g_ptr_array_add (self->mention_matches, self->members->pdata[i]);
+  if (self->mention_matches->len == 0)
+    {
+      hide_mention (self);
+      return;
+    }
+
+  self->mention_start = gtk_text_iter_get_offset (&at);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->mention_list))) != NULL)
+    gtk_list_box_remove (self->mention_list, child);
+  for (guint i = 0; i < self->mention_matches->len; i++)
+    {
+      Member *member = self->mention_matches->pdata[i];
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      GtkWidget *name = gtk_label_new (member->name);
+      GtkWidget *row;
+
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_box_append (GTK_BOX (box), name);
+      if (member->address != NULL)
+        {
+          GtkWidget *address = gtk_label_new (member->address);
+
+          gtk_label_set_xalign (GTK_LABEL (address), 0);
+          gtk_widget_add_css_class (address, "caption");
+          gtk_widget_add_css_class (address, "dim-label");
+          gtk_box_append (GTK_BOX (box), address);
+        }
+      gtk_list_box_append (self->mention_list, box);
+      row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->mention_list, (int) i));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      member->name, -1);
+    }
+  gtk_list_box_select_row (self->mention_list, gtk_list_box_get_row_at_index (self->mention_list, 0));
+
+  gtk_text_view_get_iter_location (self->text_view, &at, &location);
+  gtk_text_view_buffer_to_window_coords (self->text_view, GTK_TEXT_WINDOW_WIDGET,
+                                         location.x, location.y, &x, &y);
+  gtk_popover_set_pointing_to (self->mention_popover,
+                               &(GdkRectangle) { x, y, MAX (location.width, 1), location.height });
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->mention_popover)))
+    gtk_popover_popup (self->mention_popover);
+}
+
+static void
+insert_mention (TernComposer *self,
+                Member       *member)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GtkTextIter start, end;
+  g_autofree char *shown = g_strconcat ("@", member->address ? member->name : "all", NULL);
+  int start_offset = self->mention_start;
+
+  if (start_offset < 0)
+    return;
+
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, start_offset);
+  gtk_text_buffer_get_iter_at_mark (buffer, &end, gtk_text_buffer_get_insert (buffer));
+  self->mention_start = -1;
+  gtk_text_buffer_delete (buffer, &start, &end);
+  if (member->address != NULL)
+    {
+      GtkTextTag *tag = gtk_text_tag_new (NULL);
+
+      g_object_set (tag, "weight", PANGO_WEIGHT_BOLD, NULL);
+      g_object_set_data_full (G_OBJECT (tag), MENTION_NAME_KEY, g_strdup (member->name), g_free);
+      g_object_set_data_full (G_OBJECT (tag), MENTION_ADDRESS_KEY, g_strdup (member->address),
+                              g_free);
+      gtk_text_tag_table_add (gtk_text_buffer_get_tag_table (buffer), tag);
+      g_object_unref (tag);
+      gtk_text_buffer_insert_with_tags (buffer, &start, shown, -1, tag, NULL);
+    }
+  else
+    gtk_text_buffer_insert (buffer, &start, shown, -1);
+  gtk_text_buffer_insert (buffer, &start, " ", 1);
+  gtk_text_buffer_place_cursor (buffer, &start);
+  gtk_text_buffer_end_user_action (buffer);
+  hide_mention (self);
+}
+
+static void
+insert_selected_mention (TernComposer *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->mention_list);
+  int index = row ? gtk_list_box_row_get_index (row) : 0;
+
+  if (index >= 0 && (guint) index < self->mention_matches->len)
+    insert_mention (self, self->mention_matches->pdata[index]);
+}
+
+static void
+mention_row_activated_cb (GtkListBox    *list,
+                          GtkListBoxRow *row,
+                          TernComposer  *self)
+{
+  int index = gtk_list_box_row_get_index (row);
+
+  if (index >= 0 && (guint) index < self->mention_matches->len)
+    insert_mention (self, self->mention_matches->pdata[index]);
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+}
+
+static void
+move_mention_selection (TernComposer *self,
+                        int           delta)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->mention_list);
+  int n = (int) self->mention_matches->len;
+  int index = row ? gtk_list_box_row_get_index (row) : 0;
+
+  index = CLAMP (index + delta, 0, n - 1);
+  gtk_list_box_select_row (self->mention_list, gtk_list_box_get_row_at_index (self->mention_list, index));
+}
+
+static void
+collect_mention_tag (GtkTextTag *tag,
+                     gpointer    user_data)
+{
+  if (g_object_get_data (G_OBJECT (tag), MENTION_NAME_KEY) != NULL)
+    g_ptr_array_add (user_data, tag);
+}
+
+static void
+clear_mention_tags (TernComposer *self)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (self->text_view));
+  g_autoptr(GPtrArray) tags = g_ptr_array_new ();
+
+  gtk_text_tag_table_foreach (table, collect_mention_tag, tags);
+  for (guint i = 0; i < tags->len; i++)
+    gtk_text_tag_table_remove (table, tags->pdata[i]);
+}
+
+/* ---- sending ---------------------------------------------------------------- */
+
+static void
+send_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TernComposer *self = TERN_COMPOSER (widget);
+  g_autofree char *text = tern_composer_dup_message_text (self);
+  g_autofree char *trimmed = NULL;
+
+  if (text_is_blank (text) && self->files->len == 0)
+    return;
+
+  /* Leading and trailing blank lines are never meant to be sent. */
+  trimmed = g_strstrip (g_strdup (text));
+  hide_mention (self);
+  g_signal_emit (self, signals[SIGNAL_SEND], 0, trimmed);
+
+  tern_composer_set_text (self, "");
+  tern_composer_clear_files (self);
+  tern_composer_clear_reply (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
 }
 
 static void
@@ -120,6 +603,34 @@ key_pressed_cb (GtkEventControllerKey *controller,
                 TernComposer          *self)
 {
   GdkModifierType modifiers = state & gtk_accelerator_get_default_mod_mask ();
+  gboolean completing = self->mention_start >= 0 &&
+                        gtk_widget_get_visible (GTK_WIDGET (self->mention_popover));
+
+  if (completing && modifiers == 0)
+    {
+      switch (keyval)
+        {
+        case GDK_KEY_Up:
+        case GDK_KEY_KP_Up:
+          move_mention_selection (self, -1);
+          return GDK_EVENT_STOP;
+        case GDK_KEY_Down:
+        case GDK_KEY_KP_Down:
+          move_mention_selection (self, +1);
+          return GDK_EVENT_STOP;
+        case GDK_KEY_Return:
+        case GDK_KEY_KP_Enter:
+        case GDK_KEY_ISO_Enter:
+        case GDK_KEY_Tab:
+          insert_selected_mention (self);
+          return GDK_EVENT_STOP;
+        case GDK_KEY_Escape:
+          hide_mention (self);
+          return GDK_EVENT_STOP;
+        default:
+          break;
+        }
+    }
 
   if (keyval == GDK_KEY_Escape && modifiers == 0 && tern_composer_get_replying (self))
     {
@@ -158,6 +669,10 @@ tern_composer_get_property (GObject    *object,
       g_value_set_boolean (value, tern_composer_get_replying (self));
       break;
 
+    case PROP_N_FILES:
+      g_value_set_uint (value, self->files->len);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -166,9 +681,37 @@ tern_composer_get_property (GObject    *object,
 static void
 tern_composer_dispose (GObject *object)
 {
+  TernComposer *self = TERN_COMPOSER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->chooser, self);
+      gtk_native_dialog_destroy (self->chooser);
+      g_clear_object (&self->chooser);
+    }
+  if (self->mention_popover != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->mention_popover));
+      self->mention_popover = NULL;
+      self->mention_list = NULL;
+    }
   gtk_widget_dispose_template (GTK_WIDGET (object), TERN_TYPE_COMPOSER);
 
   G_OBJECT_CLASS (tern_composer_parent_class)->dispose (object);
+}
+
+static void
+tern_composer_finalize (GObject *object)
+{
+  TernComposer *self = TERN_COMPOSER (object);
+
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+  g_clear_pointer (&self->members, g_ptr_array_unref);
+  g_clear_pointer (&self->mention_matches, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (tern_composer_parent_class)->finalize (object);
 }
 
 static gboolean
@@ -185,6 +728,7 @@ tern_composer_class_init (TernComposerClass *klass)
 
   object_class->get_property = tern_composer_get_property;
   object_class->dispose = tern_composer_dispose;
+  object_class->finalize = tern_composer_finalize;
   widget_class->grab_focus = tern_composer_grab_focus;
 
   properties[PROP_CAN_SEND] =
@@ -193,6 +737,9 @@ tern_composer_class_init (TernComposerClass *klass)
   properties[PROP_REPLYING] =
     g_param_spec_boolean ("replying", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_FILES] =
+    g_param_spec_uint ("n-files", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -200,8 +747,11 @@ tern_composer_class_init (TernComposerClass *klass)
    * TernComposer::send:
    * @text: the message, without leading and trailing white space
    *
-   * Emitted when the user sends a message that is not blank. The composer
-   * clears itself (and the reply) afterwards.
+   * Emitted when the user sends a message that is not blank or has files
+   * (@text may then be empty); mentions are in their sent form
+   * `@"Name":address`. Read the files with tern_composer_dup_paths() in
+   * the handler: the composer clears itself (text, files, reply)
+   * afterwards.
    */
   signals[SIGNAL_SEND] =
     g_signal_new ("send",
@@ -213,7 +763,8 @@ tern_composer_class_init (TernComposerClass *klass)
   /**
    * TernComposer::attach:
    *
-   * Emitted when the user asks to attach a file.
+   * Emitted when the user asks to attach a file, before the composer
+   * opens its file chooser.
    */
   signals[SIGNAL_ATTACH] =
     g_signal_new ("attach",
@@ -231,6 +782,8 @@ tern_composer_class_init (TernComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernComposer, placeholder_label);
   gtk_widget_class_bind_template_child (widget_class, TernComposer, attach_button);
   gtk_widget_class_bind_template_child (widget_class, TernComposer, send_button);
+  gtk_widget_class_bind_template_child (widget_class, TernComposer, chips_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TernComposer, chips_box);
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_activated);
   gtk_widget_class_install_action (widget_class, "composer.attach", NULL, attach_activated);
@@ -246,6 +799,34 @@ tern_composer_init (TernComposer *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->files = g_ptr_array_new_with_free_func (g_object_unref);
+  self->mention_matches = g_ptr_array_new ();
+  self->mention_start = -1;
+  self->cancellable = g_cancellable_new ();
+
+  /* The mention completion: a popover at the '@' that leaves the focus in
+   * the text view (the keys go through key_pressed_cb). */
+  self->mention_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->mention_list, GTK_SELECTION_BROWSE);
+  gtk_list_box_set_activate_on_single_click (self->mention_list, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->mention_list), "mention-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->mention_list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Mention"), -1);
+  g_signal_connect (self->mention_list, "row-activated", G_CALLBACK (mention_row_activated_cb),
+                    self);
+  self->mention_popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_popover_set_child (self->mention_popover, GTK_WIDGET (self->mention_list));
+  gtk_popover_set_autohide (self->mention_popover, FALSE);
+  gtk_popover_set_has_arrow (self->mention_popover, FALSE);
+  gtk_popover_set_position (self->mention_popover, GTK_POS_TOP);
+  gtk_widget_set_halign (GTK_WIDGET (self->mention_popover), GTK_ALIGN_START);
+  gtk_widget_add_css_class (GTK_WIDGET (self->mention_popover), "mention-popover");
+  gtk_widget_set_parent (GTK_WIDGET (self->mention_popover), GTK_WIDGET (self->text_view));
+
+  g_signal_connect (self->text_view, "paste-clipboard", G_CALLBACK (paste_clipboard_cb), self);
+  g_signal_connect_object (gtk_text_view_get_buffer (self->text_view), "notify::cursor-position",
+                           G_CALLBACK (update_mention), self, G_CONNECT_SWAPPED);
 
   /* Capture phase: runs before the text view's own Enter handling. */
   keys = gtk_event_controller_key_new ();
@@ -296,6 +877,8 @@ tern_composer_set_text (TernComposer *self,
 {
   g_return_if_fail (TERN_IS_COMPOSER (self));
 
+  hide_mention (self);
+  clear_mention_tags (self);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text ? text : "", -1);
 }
 
@@ -361,4 +944,249 @@ tern_composer_get_replying (TernComposer *self)
   g_return_val_if_fail (TERN_IS_COMPOSER (self), FALSE);
 
   return gtk_revealer_get_reveal_child (self->reply_revealer);
+}
+
+typedef struct
+{
+  int         start, end;   /* char offsets */
+  GtkTextTag *tag;
+} MentionRange;
+
+static int
+mention_range_compare (gconstpointer a,
+                       gconstpointer b)
+{
+  return ((const MentionRange *) a)->start - ((const MentionRange *) b)->start;
+}
+
+/**
+ * tern_composer_dup_message_text:
+ *
+ * Returns: (transfer full): the text as it is sent: each completed mention
+ * (shown as `@Name`) becomes `@"Name":address` (COI, "Mentions in Group
+ * Messages"); a mention the user has since edited is sent as typed.
+ */
+char *
+tern_composer_dup_message_text (TernComposer *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextTagTable *table;
+  g_autoptr(GPtrArray) tags = g_ptr_array_new ();
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (MentionRange));
+  GString *out = g_string_new (NULL);
+  GtkTextIter start, end;
+  int offset = 0;
+
+  g_return_val_if_fail (TERN_IS_COMPOSER (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->text_view);
+  table = gtk_text_buffer_get_tag_table (buffer);
+  gtk_text_tag_table_foreach (table, collect_mention_tag, tags);
+  for (guint i = 0; i < tags->len; i++)
+    {
+      GtkTextIter iter;
+
+      gtk_text_buffer_get_start_iter (buffer, &iter);
+      if (!gtk_text_iter_starts_tag (&iter, tags->pdata[i]) &&
+          !gtk_text_iter_forward_to_tag_toggle (&iter, tags->pdata[i]))
+        continue;
+      while (gtk_text_iter_starts_tag (&iter, tags->pdata[i]))
+        {
+          MentionRange range = { gtk_text_iter_get_offset (&iter), 0, tags->pdata[i] };
+
+          gtk_text_iter_forward_to_tag_toggle (&iter, tags->pdata[i]);
+          range.end = gtk_text_iter_get_offset (&iter);
+          g_array_append_val (ranges, range);
+          if (!gtk_text_iter_forward_to_tag_toggle (&iter, tags->pdata[i]))
+            break;
+        }
+    }
+  g_array_sort (ranges, mention_range_compare);
+
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const MentionRange *range = &g_array_index (ranges, MentionRange, i);
+      const char *name = g_object_get_data (G_OBJECT (range->tag), MENTION_NAME_KEY);
+      const char *address = g_object_get_data (G_OBJECT (range->tag), MENTION_ADDRESS_KEY);
+      g_autofree char *shown = NULL;
+      g_autofree char *expected = g_strconcat ("@", name, NULL);
+      g_autofree char *before = NULL;
+
+      if (range->start < offset)
+        continue;
+      gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
+      gtk_text_buffer_get_iter_at_offset (buffer, &end, range->start);
+      before = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      g_string_append (out, before);
+      gtk_text_buffer_get_iter_at_offset (buffer, &start, range->start);
+      gtk_text_buffer_get_iter_at_offset (buffer, &end, range->end);
+      shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      if (g_str_equal (shown, expected))
+        {
+          g_autofree char *quoted = g_strdup (name);
+
+          g_strdelimit (quoted, "\"", '\'');
+          g_string_append_printf (out, "@\"%s\":%s", quoted, address);
+        }
+      else
+        g_string_append (out, shown);
+      offset = range->end;
+    }
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  {
+    g_autofree char *rest = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+
+    g_string_append (out, rest);
+  }
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * tern_composer_add_file:
+ *
+ * Adds @file to the files sent with the next message (a chip above the
+ * text; the same file twice is added once).
+ */
+void
+tern_composer_add_file (TernComposer *self,
+                        GFile        *file)
+{
+  g_return_if_fail (TERN_IS_COMPOSER (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  for (guint i = 0; i < self->files->len; i++)
+    if (g_file_equal (self->files->pdata[i], file))
+      return;
+  g_ptr_array_add (self->files, g_object_ref (file));
+  rebuild_chips (self);
+}
+
+/* Adds the files of a GdkFileList (a drop, a paste). */
+void
+tern_composer_add_file_list (TernComposer *self,
+                             GdkFileList  *list)
+{
+  g_autoptr(GSList) files = NULL;
+
+  g_return_if_fail (TERN_IS_COMPOSER (self));
+
+  if (list == NULL)
+    return;
+  files = gdk_file_list_get_files (list);
+  for (GSList *l = files; l; l = l->next)
+    tern_composer_add_file (self, l->data);
+}
+
+guint
+tern_composer_get_n_files (TernComposer *self)
+{
+  g_return_val_if_fail (TERN_IS_COMPOSER (self), 0);
+  return self->files->len;
+}
+
+/* (transfer none) */
+GFile *
+tern_composer_get_file (TernComposer *self,
+                        guint         index)
+{
+  g_return_val_if_fail (TERN_IS_COMPOSER (self), NULL);
+  g_return_val_if_fail (index < self->files->len, NULL);
+  return self->files->pdata[index];
+}
+
+void
+tern_composer_remove_file (TernComposer *self,
+                           guint         index)
+{
+  g_return_if_fail (TERN_IS_COMPOSER (self));
+  g_return_if_fail (index < self->files->len);
+
+  g_ptr_array_remove_index (self->files, index);
+  rebuild_chips (self);
+}
+
+void
+tern_composer_clear_files (TernComposer *self)
+{
+  g_return_if_fail (TERN_IS_COMPOSER (self));
+
+  if (self->files->len == 0)
+    return;
+  g_ptr_array_set_size (self->files, 0);
+  rebuild_chips (self);
+}
+
+/**
+ * tern_composer_dup_paths:
+ *
+ * Returns: (transfer full) (nullable): the local paths of the pending
+ * files (NULL-terminated), or NULL when there are none
+ */
+char **
+tern_composer_dup_paths (TernComposer *self)
+{
+  GPtrArray *paths;
+
+  g_return_val_if_fail (TERN_IS_COMPOSER (self), NULL);
+
+  if (self->files->len == 0)
+    return NULL;
+  paths = g_ptr_array_new ();
+  for (guint i = 0; i < self->files->len; i++)
+    {
+      char *path = g_file_get_path (self->files->pdata[i]);
+
+      if (path != NULL)
+        g_ptr_array_add (paths, path);
+    }
+  g_ptr_array_add (paths, NULL);
+  return (char **) g_ptr_array_free (paths, FALSE);
+}
+
+/**
+ * tern_composer_set_members:
+ * @names: (nullable): display names of the people `@` completes
+ * @addresses: their addresses (same length)
+ *
+ * Turns on mention completion for a group (NULL: off, for 1:1 chats).
+ * "@all" (everyone) is offered too.
+ */
+void
+tern_composer_set_members (TernComposer       *self,
+                           const char * const *names,
+                           const char * const *addresses)
+{
+  g_return_if_fail (TERN_IS_COMPOSER (self));
+
+  hide_mention (self);
+  g_clear_pointer (&self->members, g_ptr_array_unref);
+  g_ptr_array_set_size (self->mention_matches, 0);
+  if (names == NULL || addresses == NULL)
+    return;
+
+  self->members = g_ptr_array_new_with_free_func (member_free);
+  for (guint i = 0; names[i] != NULL && addresses[i] != NULL; i++)
+    {
+      Member *member = g_new0 (Member, 1);
+
+      member->name = g_strdup (*names[i] ? names[i] : addresses[i]);
+      member->address = g_strdup (addresses[i]);
+      g_ptr_array_add (self->members, member);
+    }
+  {
+    Member *everyone = g_new0 (Member, 1);
+
+    /* Translators: the mention completion entry that mentions every member (@all) */
+    everyone->name = g_strdup (_("Everyone"));
+    g_ptr_array_add (self->members, everyone);
+  }
+}
+
+/* (transfer none) the mention completion popover (for the tests). */
+GtkPopover *
+tern_composer_get_mention_popover (TernComposer *self)
+{
+  g_return_val_if_fail (TERN_IS_COMPOSER (self), NULL);
+  return self->mention_popover;
 }

@@ -20,4 +20,29 @@ void          tern_composer_set_reply    (TernComposer *self,
 void          tern_composer_clear_reply  (TernComposer *self);
 gboolean      tern_composer_get_replying (TernComposer *self);
 
+/* The text as sent (mentions in their `@"Name":address` form). */
+char         *tern_composer_dup_message_text (TernComposer *self);
+
+/* Files sent with the next message (chips above the text). */
+void          tern_composer_add_file      (TernComposer *self,
+                                           GFile        *file);
+void          tern_composer_add_file_list (TernComposer *self,
+                                           GdkFileList  *list);
+guint         tern_composer_get_n_files   (TernComposer *self);
+GFile        *tern_composer_get_file      (TernComposer *self,
+                                           guint         index);
+void          tern_composer_remove_file   (TernComposer *self,
+                                           guint         index);
+void          tern_composer_clear_files   (TernComposer *self);
+char        **tern_composer_dup_paths     (TernComposer *self);
+/* Saves a pasted image as a PNG in a new temporary directory; its path. */
+char         *tern_composer_save_texture  (GdkTexture   *texture,
+                                           GError      **error);
+
+/* Mention completion with `@` (group members; NULL turns it off). */
+void          tern_composer_set_members   (TernComposer       *self,
+                                           const char * const *names,
+                                           const char * const *addresses);
+GtkPopover   *tern_composer_get_mention_popover (TernComposer *self);
+
 G_END_DECLS
