@@ -15,6 +15,11 @@
 #define BACKOFF_FIRST 60
 #define BACKOFF_MAX   3600
 
+/* The envelope "recipient" of an entry that holds the copy of a message
+ * already sent, still to be appended to the server: never an address (no
+ * address starts with '<' in the envelope list), never given to SMTP. */
+#define APPEND_MARK "<append>"
+
 struct _TernOutbox {
   GObject         parent_instance;
   TernAccount    *account;      /* not a reference: the account owns the outbox */
@@ -28,6 +33,9 @@ struct _TernOutbox {
   gboolean        recovered;
   gboolean        busy;
   gboolean        again;
+  TernStoreBatch *sent_batch;   /* the batch that marked current() SENT */
+  gint64          append_ref;   /* its APPEND entry (a reference in sent_batch) */
+  gint64          append_entry; /* the APPEND entry's id once committed */
 };
 
 enum { SIGNAL_SENT, SIGNAL_FAILED, SIGNAL_RETRY, N_SIGNALS };
@@ -76,6 +84,7 @@ tern_outbox_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
+  g_clear_object (&self->sent_batch);
   g_clear_pointer (&self->work, g_ptr_array_unref);
   G_OBJECT_CLASS (tern_outbox_parent_class)->finalize (object);
 }
@@ -399,6 +408,78 @@ finish_run (TernOutbox *self)
   schedule (self);
 }
 
+gboolean
+tern_outbox_row_is_append (const TernStoreOutboxRow *row)
+{
+  return row != NULL && row->recipients != NULL && row->recipients[0] != NULL
+         && g_strcmp0 (row->recipients[0], APPEND_MARK) == 0;
+}
+
+/* The message row of @row: its own link, else the row with its Message-ID. */
+static gint64
+row_message (TernOutbox         *self,
+             TernStoreOutboxRow *row)
+{
+  g_autoptr(TernStoreMessageRow) message = NULL;
+
+  if (row->message_id != 0)
+    return row->message_id;
+  if (row->rfc822_message_id == NULL)
+    return 0;
+  message = tern_store_find_message (self->store, tern_account_get_id (self->account),
+                                     row->rfc822_message_id, NULL);
+  return message != NULL ? message->id : 0;
+}
+
+/* The copy is on the server (@uid from APPENDUID, 0 if unknown): its
+ * location is recorded and the APPEND entry @entry (0: none) removed, in
+ * one batch. */
+static void
+copy_kept (TernOutbox *self,
+           gint64      entry,
+           gint64      message,
+           gboolean    chat,
+           guint32     uid)
+{
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (self->store);
+  const char *name = tern_account_get_folder_name (self->account,
+                                                  chat ? TERN_STORE_FOLDER_ROLE_CHATS
+                                                       : TERN_STORE_FOLDER_ROLE_SENT);
+  g_autoptr(TernStoreFolderRow) folder = NULL;
+
+  if (uid != 0 && message != 0 && name != NULL)
+    folder = tern_store_find_folder (self->store, tern_account_get_id (self->account), name,
+                                     NULL);
+  if (folder != NULL)
+    tern_store_batch_add_location (batch, message, folder->id, uid);
+  if (entry != 0)
+    tern_store_batch_outbox_remove (batch, entry);
+  commit_then (self, batch, advance);
+}
+
+/* The APPEND failed: the entry waits for its next try (the message itself
+ * is sent and stays so; SMTP never sees the entry). */
+static void
+copy_postponed (TernOutbox   *self,
+                gint64        entry,
+                guint         attempts,
+                const GError *error)
+{
+  g_autoptr(TernStoreBatch) batch = NULL;
+
+  g_message ("outbox: the copy of a sent message is not on the server yet (%s); "
+             "trying again later", error->message);
+  if (entry == 0)
+    {
+      advance (self);
+      return;
+    }
+  batch = tern_store_begin_batch (self->store);
+  tern_store_batch_outbox_retry (batch, entry, error->message,
+                                 now_seconds () + tern_outbox_backoff_seconds (MAX (attempts, 1)));
+  commit_then (self, batch, advance);
+}
+
 static void
 append_cb (GObject      *object,
            GAsyncResult *result,
@@ -408,54 +489,93 @@ append_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   guint32 uid = 0;
   TernStoreOutboxRow *row;
-  gboolean chat;
+  gboolean ok;
 
-  if (!tern_account_append_finish (TERN_ACCOUNT (object), result, &uid, &error))
-    {
-      /* The message is sent; the sync will not see a copy of it. */
-      g_message ("outbox: could not keep a copy of the sent message: %s", error->message);
-      advance (self);
-      return;
-    }
+  ok = tern_account_append_finish (TERN_ACCOUNT (object), result, &uid, &error);
   if (stopped (self))
     return;
   row = current (self);
-  chat = raw_is_chat (row->raw);
-  if (uid != 0 && row->message_id != 0)
+  if (!ok)
     {
-      const char *name = tern_account_get_folder_name (self->account,
-                                                      chat ? TERN_STORE_FOLDER_ROLE_CHATS
-                                                           : TERN_STORE_FOLDER_ROLE_SENT);
-      g_autoptr(TernStoreFolderRow) folder = NULL;
-
-      if (name != NULL)
-        folder = tern_store_find_folder (self->store, tern_account_get_id (self->account), name,
-                                         NULL);
-      if (folder != NULL)
-        {
-          g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (self->store);
-
-          tern_store_batch_add_location (batch, row->message_id, folder->id, uid);
-          commit_then (self, batch, advance);
-          return;
-        }
+      copy_postponed (self, self->append_entry,
+                      tern_outbox_row_is_append (row) ? row->attempts : 1, error);
+      return;
     }
-  advance (self);
+  copy_kept (self, self->append_entry, row_message (self, row), raw_is_chat (row->raw), uid);
+}
+
+static void
+append_copy (TernOutbox *self)
+{
+  TernStoreOutboxRow *row = current (self);
+  const char *flags[] = { "\\Seen", NULL };
+  gboolean chat = raw_is_chat (row->raw);
+
+  tern_account_append_async (self->account,
+                             chat ? TERN_STORE_FOLDER_ROLE_CHATS : TERN_STORE_FOLDER_ROLE_SENT,
+                             row->raw, flags, self->cancellable, append_cb, g_object_ref (self));
 }
 
 static void
 sent_committed (TernOutbox *self)
 {
   TernStoreOutboxRow *row = current (self);
-  const char *flags[] = { "\\Seen", NULL };
-  gboolean chat = raw_is_chat (row->raw);
 
+  self->append_entry = self->sent_batch != NULL && self->append_ref != 0
+                         ? tern_store_batch_get_id (self->sent_batch, self->append_ref) : 0;
+  g_clear_object (&self->sent_batch);
+  self->append_ref = 0;
   g_signal_emit (self, signals[SIGNAL_SENT], 0, row->id, row->message_id);
   if (stopped (self))
     return;
-  tern_account_append_async (self->account,
-                             chat ? TERN_STORE_FOLDER_ROLE_CHATS : TERN_STORE_FOLDER_ROLE_SENT,
-                             row->raw, flags, self->cancellable, append_cb, g_object_ref (self));
+  if (self->append_entry == 0)
+    {
+      advance (self);
+      return;
+    }
+  append_copy (self);
+}
+
+/* An APPEND entry: a copy already there (a run killed after its APPEND)
+ * is not appended twice. */
+static void
+pending_found_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(TernOutbox) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+  TernStoreOutboxRow *row;
+
+  if (!tern_account_find_message_id_finish (TERN_ACCOUNT (object), result, &found, &error))
+    {
+      if (stopped (self))
+        return;
+      copy_postponed (self, current (self)->id, current (self)->attempts, error);
+      return;
+    }
+  if (stopped (self))
+    return;
+  row = current (self);
+  self->append_entry = row->id;
+  if (found)
+    copy_kept (self, row->id, 0, FALSE, 0);
+  else
+    append_copy (self);
+}
+
+static void
+append_claimed (TernOutbox *self)
+{
+  TernStoreOutboxRow *row = current (self);
+
+  row->attempts++;
+  tern_account_find_message_id_async (self->account,
+                                      raw_is_chat (row->raw) ? TERN_STORE_FOLDER_ROLE_CHATS
+                                                             : TERN_STORE_FOLDER_ROLE_SENT,
+                                      row->rfc822_message_id, self->cancellable,
+                                      pending_found_cb, g_object_ref (self));
 }
 
 static char *
@@ -523,6 +643,25 @@ send_cb (GObject      *object,
 
   /* Sent to every accepted recipient; the others get entries of their own. */
   tern_store_batch_outbox_sent (batch, row->id);
+  /* The copy for the server, kept in the same batch until it is appended:
+   * an APPEND that fails (or a process killed before it) is tried again
+   * later, never by sending the message again. A recipient tried again
+   * alone (no message row of its own, the message's copy made with the
+   * first send) and a message without a row whose Message-ID another row
+   * has need none. */
+  g_clear_object (&self->sent_batch);
+  self->append_ref = 0;
+  if (row->message_id != 0 || row_message (self, row) == 0)
+    {
+      const char *mark[] = { APPEND_MARK, NULL };
+
+      self->append_ref = tern_store_batch_outbox_add (batch, tern_account_get_id (self->account),
+                                                      0, row->rfc822_message_id, row->raw,
+                                                      mark);
+      tern_store_batch_outbox_retry (batch, self->append_ref, "copy not appended yet",
+                                     now_seconds () + BACKOFF_FIRST);
+      self->sent_batch = g_object_ref (batch);
+    }
   for (guint i = 0; i < tern_smtp_send_result_get_n_recipients (sent); i++)
     {
       TernSmtpReply *reply;
@@ -618,22 +757,23 @@ send_next (TernOutbox *self)
       finish_run (self);
       return;
     }
-  if (self->smtp == NULL || !tern_smtp_client_is_connected (self->smtp))
-    {
-      g_clear_object (&self->smtp);
-      tern_account_open_smtp_async (self->account, self->cancellable, open_smtp_cb,
-                                    g_object_ref (self));
-      return;
-    }
   row = current (self);
   if (row->raw == NULL)
     {
       advance (self);
       return;
     }
+  if (!tern_outbox_row_is_append (row)
+      && (self->smtp == NULL || !tern_smtp_client_is_connected (self->smtp)))
+    {
+      g_clear_object (&self->smtp);
+      tern_account_open_smtp_async (self->account, self->cancellable, open_smtp_cb,
+                                    g_object_ref (self));
+      return;
+    }
   batch = tern_store_begin_batch (self->store);
   tern_store_batch_outbox_set_sending (batch, row->id);
-  commit_then (self, batch, claimed);
+  commit_then (self, batch, tern_outbox_row_is_append (row) ? append_claimed : claimed);
 }
 
 static void

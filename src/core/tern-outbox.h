@@ -31,6 +31,15 @@ G_BEGIN_DECLS
  * rfc822_message_id) that is FAILED with the server's reply (5xx) or
  * QUEUED for a retry to that recipient only (4xx).
  *
+ * The copy for the server: the batch that marks an entry SENT also queues
+ * an APPEND entry (no message row, same rfc822_message_id, the raw bytes,
+ * the envelope "<append>", due in a minute); the copy is appended at once
+ * and the entry removed with the location recorded. An APPEND that fails
+ * leaves the entry QUEUED with backoff: a later run (or the next start)
+ * looks for the Message-ID in the folder first and appends only if it is
+ * not there. SMTP never sees such an entry: a message is never sent again
+ * for its copy. tern_outbox_row_is_append() tells these entries apart.
+ *
  * Crash safety: at tern_outbox_start() every entry left SENDING (the
  * process died mid-send) is looked up on the server first (UID SEARCH
  * HEADER Message-ID in COI/Chats, then Sent): a copy there means it was
@@ -60,6 +69,9 @@ void        tern_outbox_start                (TernOutbox  *self);
 void        tern_outbox_stop                 (TernOutbox  *self);
 void        tern_outbox_kick                 (TernOutbox  *self);
 gboolean    tern_outbox_is_busy              (TernOutbox  *self);
+
+/* Whether @row is the APPEND entry of a message already sent (see above). */
+gboolean    tern_outbox_row_is_append        (const TernStoreOutboxRow *row);
 
 /* Seconds before try number @attempts + 1 after @attempts failed tries:
  * 60 * 2^(attempts - 1), at most 3600. */

@@ -704,6 +704,158 @@ test_killed_mid_send (void)
   g_free (alice.dir);
 }
 
+/* ---- the copy of a sent message: an APPEND that fails is tried later --------- */
+
+static void
+raw_mailbox_op (const char *user,
+                const char *mailbox,
+                gboolean    create)
+{
+  g_autoptr(TernImapClient) imap = raw_imap (user);
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (create)
+    {
+      tern_imap_client_create_async (imap, mailbox, NULL, got_result, &r);
+      tern_imap_client_create_finish (imap, wait_result (&r), &error);
+    }
+  else
+    {
+      tern_imap_client_delete_async (imap, mailbox, NULL, got_result, &r);
+      tern_imap_client_delete_finish (imap, wait_result (&r), &error);
+    }
+  g_assert_no_error (error);
+  tern_imap_client_close (imap);
+}
+
+/* The APPEND entries (outbox entries holding a sent message's copy) of
+ * Message-ID @id, in any state. */
+static GPtrArray *
+append_entries (TernStore  *store,
+                gint64      account,
+                const char *id)
+{
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_store_outbox_row_free);
+
+  for (int state = TERN_STORE_OUTBOX_QUEUED; state <= TERN_STORE_OUTBOX_FAILED; state++)
+    {
+      g_autoptr(GPtrArray) rows = tern_store_list_outbox (store, account, state, NULL);
+
+      for (guint i = 0; rows != NULL && i < rows->len; i++)
+        {
+          TernStoreOutboxRow *row = rows->pdata[i];
+
+          if (tern_outbox_row_is_append (row) && g_strcmp0 (row->rfc822_message_id, id) == 0)
+            g_ptr_array_add (found, tern_store_outbox_row_copy (row));
+        }
+    }
+  return found;
+}
+
+typedef struct {
+  TernStore  *store;
+  gint64      account;
+  const char *id;
+} AppendWait;
+
+static gboolean
+no_append_left (gpointer data)
+{
+  AppendWait *w = data;
+  g_autoptr(GPtrArray) left = append_entries (w->store, w->account, w->id);
+
+  return left->len == 0;
+}
+
+/* alice's COI/Chats is gone when she sends: SMTP accepts, the APPEND gets
+ * NO [TRYCREATE]. The message is SENT (bob has it once), its copy waits in
+ * an APPEND entry with the error; once the folder is back and the entry is
+ * due, the copy is appended once, its location recorded, the entry gone,
+ * and bob still has exactly one copy (SMTP was not used again). */
+static void
+test_append_failed_then_retried (void)
+{
+  Side alice = { 0 };
+  g_autofree char *bob_address = g_strdup_printf ("bob@%s", env ("TERN_TEST_DOMAIN"));
+  g_autofree char *text = g_strdup_printf ("copy later %08x", g_random_int ());
+  g_autoptr(TernStoreMessageRow) row = NULL;
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autoptr(GPtrArray) locations = NULL;
+  g_autoptr(TernImapClient) imap = NULL;
+  g_autofree char *chats = NULL;
+  TernOutbox *outbox;
+  TernStoreOutboxRow *entry;
+  StateWait w;
+  CountWait c;
+  AppendWait a;
+  gint64 id, account;
+
+  side_open (&alice, "alice");
+  account = tern_account_get_id (alice.account);
+  outbox = tern_outbox_get_for_account (alice.account);
+  chats = g_strdup (tern_account_get_folder_name (alice.account, TERN_STORE_FOLDER_ROLE_CHATS));
+  g_assert_nonnull (chats);
+  raw_mailbox_op ("alice", chats, FALSE);
+
+  id = send_text (&alice, bob_address, text);
+  w.store = side_store (&alice);
+  w.message = id;
+  w.state = TERN_STORE_STATE_SENT;
+  g_assert_true (wait_until (state_reached, &w, 60));
+  while (tern_outbox_is_busy (outbox))
+    g_main_context_iteration (NULL, TRUE);
+  row = tern_store_get_message (w.store, id, NULL);
+  g_assert_cmpint (row->state, ==, TERN_STORE_STATE_SENT);
+
+  waiting = append_entries (w.store, account, row->message_id);
+  g_assert_cmpuint (waiting->len, ==, 1);
+  entry = waiting->pdata[0];
+  g_assert_cmpint (entry->state, ==, TERN_STORE_OUTBOX_QUEUED);
+  g_assert_nonnull (entry->raw);
+  g_assert_nonnull (entry->last_error);
+  g_test_message ("APPEND failed: %s", entry->last_error);
+  g_assert_cmpint (entry->next_attempt, >, g_get_real_time () / G_USEC_PER_SEC);
+  c.user = "bob";
+  c.id = row->message_id;
+  c.want = 1;
+  g_assert_true (wait_until (count_reached, &c, 30));
+
+  /* the folder is back; the entry is made due (instead of waiting a minute) */
+  raw_mailbox_op ("alice", chats, TRUE);
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (w.store);
+    g_autoptr(GAsyncResult) r = NULL;
+    g_autoptr(GError) error = NULL;
+
+    tern_store_batch_outbox_retry (batch, entry->id, entry->last_error,
+                                   g_get_real_time () / G_USEC_PER_SEC);
+    tern_store_commit_async (w.store, batch, NULL, got_result, &r);
+    tern_store_commit_finish (w.store, wait_result (&r), &error);
+    g_assert_no_error (error);
+  }
+  tern_outbox_kick (outbox);
+  a.store = w.store;
+  a.account = account;
+  a.id = row->message_id;
+  g_assert_true (wait_until (no_append_left, &a, 60));
+  while (tern_outbox_is_busy (outbox))
+    g_main_context_iteration (NULL, TRUE);
+
+  imap = raw_imap ("alice");
+  g_assert_cmpuint (count_in (imap, chats, row->message_id), ==, 1);
+  tern_imap_client_close (imap);
+  locations = tern_store_list_locations (w.store, id, NULL);
+  g_assert_cmpuint (locations->len, ==, 1);
+  g_assert_cmpuint (count_at ("bob", row->message_id), ==, 1);
+  {
+    g_autoptr(TernStoreMessageRow) after = tern_store_get_message (w.store, id, NULL);
+
+    g_assert_cmpint (after->state, ==, TERN_STORE_STATE_SENT);
+  }
+  side_close (&alice);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -723,5 +875,6 @@ main (int   argc,
   g_test_add_func ("/core/live/send/permanent-failure", test_permanent_failure);
   g_test_add_func ("/core/live/send/deferred-then-sent", test_deferred_then_sent);
   g_test_add_func ("/core/live/send/one-recipient-refused", test_one_recipient_refused);
+  g_test_add_func ("/core/live/send/append-failed-then-retried", test_append_failed_then_retried);
   return g_test_run ();
 }
