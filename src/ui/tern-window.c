@@ -12,6 +12,8 @@
 #include "tern-outbox.h"
 #include "tern-chat-row.h"
 #include "tern-conversation.h"
+#include "tern-new-chat-dialog.h"
+#include "tern-search.h"
 #include "tern-window.h"
 
 #define CHAT_NOTIFY_KEY "tern-chat-notify-handler"
@@ -49,6 +51,22 @@ struct _TernWindow
   TernConversation     *conversation;
   GMenuModel           *chat_menu;
 
+  /* Search: chats are filtered by name in the chat list; the messages
+   * TernSearch finds are listed below it. */
+  TernSearch           *search;
+  GtkFilterListModel   *message_hits;
+  GtkWidget            *message_results;
+  GtkListView          *message_results_view;
+
+  /* Jumping to a message once the conversation has settled. */
+  guint                 jump_tick;
+  gint64                jump_message;
+  guint                 jump_frames;
+  guint                 jump_settled;
+
+  GtkWidget            *new_chat_button;
+  GtkDropTarget        *drop_target;
+
   /* The engine (NULL in widget tests without one) */
   TernContext          *context;
   GHashTable           *watched_accounts;  /* TernAccount* set */
@@ -79,6 +97,7 @@ update_state (TernWindow *self)
     gtk_stack_set_visible_child_name (self->content_stack,
                                       tern_conversation_get_chat (self->conversation) ? "chat" : "no-chat");
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_button), self->has_account);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-chat", self->has_account);
   /* Typing starts a search only when there is something to search. */
   gtk_search_bar_set_key_capture_widget (self->search_bar,
                                          self->has_account ? GTK_WIDGET (self) : NULL);
@@ -126,6 +145,10 @@ search_activated (GtkWidget  *widget,
 
 static void mark_read (TernWindow *self,
                        TernChat   *chat);
+static void update_members (TernWindow *self,
+                            TernChat   *chat);
+static void stop_jump (TernWindow *self);
+static void message_hits_changed_cb (TernWindow *self);
 
 /* ---- the chat list ------------------------------------------------------- */
 
@@ -248,7 +271,13 @@ static void
 show_chat (TernWindow *self,
            TernChat   *chat)
 {
+  if (chat != tern_conversation_get_chat (self->conversation))
+    {
+      stop_jump (self);
+      tern_composer_clear_files (tern_conversation_get_composer (self->conversation));
+    }
   tern_conversation_set_chat (self->conversation, chat);
+  update_members (self, chat);
   adw_window_title_set_title (self->content_title, chat ? tern_chat_get_name (chat) : "");
   adw_window_title_set_subtitle (self->content_title, "");
   if (self->has_account)
@@ -295,6 +324,483 @@ search_changed_cb (TernWindow *self)
   gtk_string_filter_set_search (self->chat_filter, text);
   gtk_filter_list_model_set_filter (self->filtered_chats,
                                     text && *text ? GTK_FILTER (self->chat_filter) : NULL);
+  /* The messages: TernSearch cancels the search of the previous keystroke. */
+  if (self->search != NULL)
+    tern_search_set_query (self->search, text);
+  message_hits_changed_cb (self);
+}
+
+/* ---- search: the messages TernSearch finds --------------------------------- */
+
+/* The snippet with its match markers (TERN_STORE_SNIPPET_START / _END) as
+ * Pango markup: the matches in bold, everything else escaped, one line. */
+char *
+tern_window_snippet_to_markup (const char *snippet)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = snippet ? snippet : "";
+
+  while (*p)
+    {
+      gsize n = strcspn (p, TERN_STORE_SNIPPET_START TERN_STORE_SNIPPET_END);
+
+      if (n > 0)
+        {
+          g_autofree char *part = g_strndup (p, n);
+          g_autofree char *escaped = NULL;
+
+          g_strdelimit (part, "\r\n\t", ' ');
+          escaped = g_markup_escape_text (part, -1);
+          g_string_append (out, escaped);
+          p += n;
+        }
+      if (*p == TERN_STORE_SNIPPET_START[0])
+        g_string_append (out, "<b>");
+      else if (*p == TERN_STORE_SNIPPET_END[0])
+        g_string_append (out, "</b>");
+      if (*p)
+        p++;
+    }
+  /* An unbalanced marker (a cut snippet) must not break the markup. */
+  {
+    int open = 0;
+
+    for (const char *q = out->str; (q = strstr (q, "<b>")) != NULL; q += 3)
+      open++;
+    for (const char *q = out->str; (q = strstr (q, "</b>")) != NULL; q += 4)
+      open--;
+    for (; open > 0; open--)
+      g_string_append (out, "</b>");
+    if (open < 0)
+      {
+        g_autofree char *plain = NULL;
+
+        plain = g_strdup (out->str);
+        g_string_truncate (out, 0);
+        for (; open < 0; open++)
+          g_string_append (out, "<b>");
+        g_string_append (out, plain);
+      }
+  }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_message_hit (gpointer item,
+                gpointer user_data)
+{
+  return tern_search_result_get_message (item) != NULL;
+}
+
+static void
+message_hits_changed_cb (TernWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  gtk_widget_set_visible (self->message_results,
+                          text != NULL && *text != '\0' &&
+                          g_list_model_get_n_items (G_LIST_MODEL (self->message_hits)) > 0);
+}
+
+static void
+message_hit_setup_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      TernWindow               *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *snippet = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (title, "caption-heading");
+  gtk_label_set_xalign (GTK_LABEL (snippet), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (snippet), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (snippet), TRUE);
+  gtk_widget_add_css_class (snippet, "dim-label");
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), snippet);
+  gtk_widget_add_css_class (box, "message-hit");
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+message_hit_bind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     TernWindow               *self)
+{
+  TernSearchResult *result = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *title = gtk_widget_get_first_child (box);
+  GtkWidget *snippet = gtk_widget_get_next_sibling (title);
+  TernChat *chat = tern_search_result_get_chat (result);
+  TernMessage *message = tern_search_result_get_message (result);
+  g_autofree char *markup = NULL;
+  const char *text = tern_search_result_get_snippet (result);
+
+  gtk_label_set_text (GTK_LABEL (title), chat ? tern_chat_get_name (chat) : "");
+  if (text == NULL && message != NULL)
+    text = tern_message_get_text (message);
+  markup = tern_window_snippet_to_markup (text);
+  gtk_label_set_markup (GTK_LABEL (snippet), markup);
+}
+
+static void
+message_hit_activate_cb (TernWindow *self,
+                         guint       position)
+{
+  g_autoptr(TernSearchResult) result = g_list_model_get_item (G_LIST_MODEL (self->message_hits),
+                                                              position);
+
+  if (result == NULL || tern_search_result_get_message (result) == NULL)
+    return;
+  tern_window_show_message (self, tern_search_result_get_chat (result),
+                            tern_message_get_id (tern_search_result_get_message (result)));
+}
+
+/* ---- jumping to a message ------------------------------------------------------ */
+
+static void
+stop_jump (TernWindow *self)
+{
+  if (self->jump_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (tern_conversation_get_list_view (self->conversation)),
+                                     self->jump_tick);
+  self->jump_tick = 0;
+  self->jump_message = 0;
+}
+
+/* The conversation follows its newest row for a few frames after a chat
+ * opens: wait until it has settled at the bottom, then bring the message
+ * into view (row heights are estimates until built, so for a few frames). */
+static gboolean
+jump_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  TernWindow *self = user_data;
+  TernMessageList *list = tern_conversation_get_message_list (self->conversation);
+  GtkAdjustment *adjustment = tern_conversation_get_vadjustment (self->conversation);
+  double gap;
+  int position;
+
+  self->jump_frames++;
+  if (list == NULL || self->jump_frames > 120)
+    {
+      self->jump_tick = 0;
+      self->jump_message = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  if (self->jump_settled < 3)
+    {
+      gap = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) -
+            gtk_adjustment_get_value (adjustment);
+      if (gap <= 0.5 || self->jump_frames > 70)
+        self->jump_settled++;
+      else
+        self->jump_settled = 0;
+      return G_SOURCE_CONTINUE;
+    }
+
+  position = tern_message_list_find (list, self->jump_message);
+  if (position < 0)
+    position = tern_message_list_load_until (list, self->jump_message);
+  if (position < 0 || ++self->jump_settled > 12)
+    {
+      self->jump_tick = 0;
+      self->jump_message = 0;
+      return G_SOURCE_REMOVE;
+    }
+  gtk_widget_activate_action (widget, "list.scroll-to-item", "u", (guint) position);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * tern_window_show_message:
+ * @chat: the chat of @message
+ * @message: a message row id
+ *
+ * Opens @chat and scrolls its conversation to @message (loading older
+ * windows of the chat until it is there).
+ */
+void
+tern_window_show_message (TernWindow *self,
+                          TernChat   *chat,
+                          gint64      message)
+{
+  TernMessageList *list;
+  GtkWidget *view;
+
+  g_return_if_fail (TERN_IS_WINDOW (self));
+  g_return_if_fail (TERN_IS_CHAT (chat));
+
+  stop_jump (self);
+  if (tern_window_get_open_chat (self) == NULL ||
+      tern_chat_get_id (tern_window_get_open_chat (self)) != tern_chat_get_id (chat))
+    tern_window_open_chat (self, chat);
+  else
+    adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
+
+  list = tern_conversation_get_message_list (self->conversation);
+  if (list == NULL || tern_message_list_load_until (list, message) < 0)
+    return;
+
+  view = GTK_WIDGET (tern_conversation_get_list_view (self->conversation));
+  self->jump_message = message;
+  self->jump_frames = 0;
+  self->jump_settled = 0;
+  self->jump_tick = gtk_widget_add_tick_callback (view, jump_tick_cb, self, NULL);
+}
+
+/* The message the window is bringing into view (0 when none). */
+gint64
+tern_window_get_jump_target (TernWindow *self)
+{
+  g_return_val_if_fail (TERN_IS_WINDOW (self), 0);
+  return self->jump_message;
+}
+
+/* ---- drag and drop onto the conversation ---------------------------------------- */
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         TernWindow    *self)
+{
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || tern_window_get_open_chat (self) == NULL)
+    return FALSE;
+
+  tern_composer_add_file_list (tern_conversation_get_composer (self->conversation),
+                               g_value_get_boxed (value));
+  gtk_widget_grab_focus (GTK_WIDGET (tern_conversation_get_composer (self->conversation)));
+  return TRUE;
+}
+
+GtkDropTarget *
+tern_window_get_drop_target (TernWindow *self)
+{
+  g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
+  return self->drop_target;
+}
+
+/* ---- group members for the mention completion ------------------------------------ */
+
+static void
+update_members (TernWindow *self,
+                TernChat   *chat)
+{
+  TernComposer *composer = tern_conversation_get_composer (self->conversation);
+  TernStore *store;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
+  g_autofree char *own = NULL;
+  TernAccount *account;
+
+  if (chat == NULL || tern_chat_get_kind (chat) != TERN_CHAT_KIND_GROUP)
+    {
+      tern_composer_set_members (composer, NULL, NULL);
+      return;
+    }
+
+  store = tern_chat_get_store (chat);
+  ids = tern_store_list_chat_members (store, tern_chat_get_id (chat), NULL);
+  account = self->context ? tern_context_get_account (self->context,
+                                                      tern_chat_get_account_id (chat)) : NULL;
+  if (account != NULL)
+    own = g_ascii_strdown (tern_account_get_address (account), -1);
+  names = g_ptr_array_new_with_free_func (g_free);
+  addresses = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    {
+      g_autoptr(TernStoreContactRow) contact = tern_store_get_contact (store,
+                                                                      g_array_index (ids, gint64, i),
+                                                                      NULL);
+      g_autofree char *address = NULL;
+
+      if (contact == NULL || contact->address == NULL)
+        continue;
+      address = g_ascii_strdown (contact->address, -1);
+      if (own != NULL && g_str_equal (address, own))
+        continue;
+      g_ptr_array_add (names, g_strdup (contact->display_name && *contact->display_name
+                                        ? contact->display_name : contact->address));
+      g_ptr_array_add (addresses, g_strdup (contact->address));
+    }
+  g_ptr_array_add (names, NULL);
+  g_ptr_array_add (addresses, NULL);
+  tern_composer_set_members (composer, (const char * const *) names->pdata,
+                             (const char * const *) addresses->pdata);
+}
+
+/* ---- new chat -------------------------------------------------------------------- */
+
+static TernAccount *
+default_account (TernWindow *self)
+{
+  TernChat *open = tern_window_get_open_chat (self);
+  GListModel *accounts;
+  TernAccount *account = NULL;
+
+  if (self->context == NULL)
+    return NULL;
+  if (open != NULL)
+    account = tern_context_get_account (self->context, tern_chat_get_account_id (open));
+  if (account == NULL)
+    {
+      g_autoptr(TernAccount) first = NULL;
+
+      accounts = tern_context_get_accounts (self->context);
+      if (g_list_model_get_n_items (accounts) == 0)
+        return NULL;
+      first = g_list_model_get_item (accounts, 0);
+      account = first;   /* the context keeps it */
+    }
+  return account;
+}
+
+typedef struct
+{
+  TernWindow *window;
+  gint64      account;
+  char       *key;
+} NewChat;
+
+static void
+new_chat_free (NewChat *data)
+{
+  g_clear_object (&data->window);
+  g_free (data->key);
+  g_free (data);
+}
+
+static void
+open_chat_row (TernWindow *self,
+               TernStore  *store,
+               gint64      account,
+               const char *key)
+{
+  g_autoptr(TernStoreChatRow) row = tern_store_find_chat (store, account,
+                                                           TERN_STORE_CHAT_KIND_DIRECT, key, NULL);
+  g_autoptr(TernChat) chat = NULL;
+
+  if (row == NULL)
+    {
+      tern_window_add_toast (self, adw_toast_new (_("Could not start the chat")));
+      return;
+    }
+  if (self->chats != NULL && TERN_IS_CHAT_LIST (self->chats))
+    {
+      tern_chat_list_refresh (TERN_CHAT_LIST (self->chats));
+      chat = tern_chat_list_lookup (TERN_CHAT_LIST (self->chats), row->id);
+    }
+  if (chat == NULL)
+    chat = tern_chat_new_from_row (store, row);
+  tern_window_open_chat (self, chat);
+  gtk_widget_grab_focus (GTK_WIDGET (tern_conversation_get_composer (self->conversation)));
+}
+
+static void
+new_chat_committed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  NewChat *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not start the chat: %s"), error->message);
+
+      tern_window_add_toast (data->window, adw_toast_new (title));
+    }
+  else
+    open_chat_row (data->window, TERN_STORE (object), data->account, data->key);
+  new_chat_free (data);
+}
+
+/**
+ * tern_window_start_chat:
+ * @address: the peer's address
+ * @name: (nullable): the name to give a new contact
+ *
+ * Opens the 1:1 chat with @address on the open chat's account (or the
+ * first one), creating the contact and the chat when new, and focuses the
+ * composer.
+ */
+void
+tern_window_start_chat (TernWindow *self,
+                        const char *address,
+                        const char *name)
+{
+  TernAccount *account;
+  TernStore *store;
+  g_autoptr(TernStoreChatRow) existing = NULL;
+  g_autoptr(TernStoreBatch) batch = NULL;
+  g_autofree char *key = NULL;
+  NewChat *data;
+  gint64 contact;
+
+  g_return_if_fail (TERN_IS_WINDOW (self));
+  g_return_if_fail (address != NULL);
+
+  account = default_account (self);
+  if (account == NULL || !tern_address_is_valid (address))
+    {
+      tern_window_add_toast (self, adw_toast_new (_("Could not start the chat")));
+      return;
+    }
+
+  store = tern_account_get_store (account);
+  key = g_ascii_strdown (address, -1);
+  existing = tern_store_find_chat (store, tern_account_get_id (account),
+                                   TERN_STORE_CHAT_KIND_DIRECT, key, NULL);
+  if (existing != NULL)
+    {
+      open_chat_row (self, store, tern_account_get_id (account), key);
+      return;
+    }
+
+  batch = tern_store_begin_batch (store);
+  contact = tern_store_batch_ensure_contact (batch, tern_account_get_id (account), key, name);
+  tern_store_batch_ensure_chat (batch, tern_account_get_id (account), TERN_STORE_CHAT_KIND_DIRECT,
+                                key, name && *name ? name : key, contact);
+  data = g_new0 (NewChat, 1);
+  data->window = g_object_ref (self);
+  data->account = tern_account_get_id (account);
+  data->key = g_steal_pointer (&key);
+  tern_store_commit_async (store, batch, NULL, new_chat_committed_cb, data);
+}
+
+static void
+new_chat_chosen_cb (TernWindow *self,
+                    const char *address,
+                    const char *name)
+{
+  tern_window_start_chat (self, address, name);
+}
+
+static void
+new_chat_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+  TernAccount *account = default_account (self);
+  TernNewChatDialog *dialog;
+
+  if (!self->has_account)
+    return;
+
+  dialog = tern_new_chat_dialog_new (GTK_WINDOW (self),
+                                     account ? tern_account_get_store (account) : NULL,
+                                     account ? tern_account_get_id (account) : 0);
+  g_signal_connect_object (dialog, "chosen", G_CALLBACK (new_chat_chosen_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -446,9 +952,16 @@ composer_send_cb (TernWindow *self,
       return;
     }
 
-  tern_account_send_text_async (account, tern_chat_get_id (chat), NULL, text,
-                                tern_conversation_get_reply_to (self->conversation),
-                                NULL, sent_cb, g_object_ref (self));
+  {
+    g_auto(GStrv) paths = tern_composer_dup_paths (tern_conversation_get_composer (self->conversation));
+    TernSendRequest request = { 0 };
+
+    request.chat = tern_chat_get_id (chat);
+    request.text = text && *text ? text : NULL;
+    request.reply_to = tern_conversation_get_reply_to (self->conversation);
+    request.paths = (const char * const *) paths;
+    tern_account_send_async (account, &request, NULL, sent_cb, g_object_ref (self));
+  }
   tern_conversation_clear_reply_to (self->conversation);
   tern_conversation_follow_newest (self->conversation);
 }
@@ -688,6 +1201,11 @@ tern_window_dispose (GObject *object)
 
   if (self->chat_list_view != NULL)
     gtk_list_view_set_model (self->chat_list_view, NULL);
+  stop_jump (self);
+  if (self->message_results_view != NULL)
+    gtk_list_view_set_model (self->message_results_view, NULL);
+  g_clear_object (&self->message_hits);
+  g_clear_object (&self->search);
   g_clear_object (&self->chat_selection);
   g_clear_object (&self->filtered_chats);
   g_clear_object (&self->chat_filter);
@@ -755,6 +1273,7 @@ tern_window_class_init (TernWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernWindow, add_account_button);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, chat_list_scroll);
   gtk_widget_class_bind_template_child (widget_class, TernWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TernWindow, new_chat_button);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
@@ -764,6 +1283,10 @@ tern_window_class_init (TernWindowClass *klass)
                                        "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK,
                                        "win.search", NULL);
+
+  gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.new-chat", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.retry-connect", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "win.next-chat", NULL, next_chat_activated);
@@ -857,6 +1380,55 @@ tern_window_init (TernWindow *self)
                              G_CALLBACK (conversation_delete_cb), self, G_CONNECT_SWAPPED);
     g_signal_connect_object (self->conversation, "retry",
                              G_CALLBACK (conversation_retry_cb), self, G_CONNECT_SWAPPED);
+
+    /* Files dropped anywhere on the conversation go to the composer. */
+    self->drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+    gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (self->drop_target), "tern-file-drop");
+    g_signal_connect (self->drop_target, "drop", G_CALLBACK (drop_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->conversation),
+                               GTK_EVENT_CONTROLLER (self->drop_target));
+  }
+
+  /* Search results: the messages found, below the (filtered) chats. */
+  {
+    g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+    GtkWidget *heading = gtk_label_new (_("Messages"));
+    GtkWidget *scroll = gtk_scrolled_window_new ();
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    g_signal_connect (factory, "setup", G_CALLBACK (message_hit_setup_cb), self);
+    g_signal_connect (factory, "bind", G_CALLBACK (message_hit_bind_cb), self);
+    self->message_hits = gtk_filter_list_model_new (NULL,
+                                                    GTK_FILTER (gtk_custom_filter_new (is_message_hit,
+                                                                                       NULL, NULL)));
+    g_signal_connect_object (self->message_hits, "items-changed",
+                             G_CALLBACK (message_hits_changed_cb), self, G_CONNECT_SWAPPED);
+    self->message_results_view =
+      GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->message_hits)))),
+                                        g_steal_pointer (&factory)));
+    gtk_list_view_set_single_click_activate (self->message_results_view, TRUE);
+    gtk_widget_add_css_class (GTK_WIDGET (self->message_results_view), "navigation-sidebar");
+    gtk_widget_add_css_class (GTK_WIDGET (self->message_results_view), "message-results");
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->message_results_view),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Messages found"), -1);
+    g_signal_connect_object (self->message_results_view, "activate",
+                             G_CALLBACK (message_hit_activate_cb), self, G_CONNECT_SWAPPED);
+
+    gtk_label_set_xalign (GTK_LABEL (heading), 0);
+    gtk_widget_add_css_class (heading, "heading");
+    gtk_widget_add_css_class (heading, "search-heading");
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER,
+                                    GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll),
+                                   GTK_WIDGET (self->message_results_view));
+    gtk_widget_set_vexpand (scroll, TRUE);
+    gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+    gtk_box_append (GTK_BOX (box), heading);
+    gtk_box_append (GTK_BOX (box), scroll);
+    gtk_widget_set_vexpand (box, TRUE);
+    gtk_widget_set_visible (box, FALSE);
+    self->message_results = box;
+    gtk_box_append (GTK_BOX (self->sidebar_pane), box);
   }
 
   /* The connection status of the accounts, above the chat list (a banner
@@ -953,6 +1525,16 @@ tern_window_set_chat_list (TernWindow *self,
     return;
 
   gtk_filter_list_model_set_model (self->filtered_chats, chats);
+
+  /* Message search over the store of the chat list (all its accounts). */
+  g_clear_object (&self->search);
+  if (chats != NULL && TERN_IS_CHAT_LIST (chats))
+    {
+      self->search = tern_search_new (tern_chat_list_get_store (TERN_CHAT_LIST (chats)), 0);
+      tern_search_set_query (self->search,
+                             gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+    }
+  gtk_filter_list_model_set_model (self->message_hits, G_LIST_MODEL (self->search));
   gtk_single_selection_set_selected (self->chat_selection, GTK_INVALID_LIST_POSITION);
   show_chat (self, NULL);
 }

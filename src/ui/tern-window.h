@@ -32,4 +32,18 @@ void        tern_window_set_context     (TernWindow      *self,
                                          TernContext     *context);
 TernContext *tern_window_get_context    (TernWindow      *self);
 
+/* Opens @chat and scrolls to the message row @message. */
+void        tern_window_show_message    (TernWindow      *self,
+                                         TernChat        *chat,
+                                         gint64           message);
+gint64      tern_window_get_jump_target (TernWindow      *self);
+/* Opens (creating) the 1:1 chat with @address and focuses the composer. */
+void        tern_window_start_chat      (TernWindow      *self,
+                                         const char      *address,
+                                         const char      *name);
+/* The files drop target on the conversation (for the tests). */
+GtkDropTarget *tern_window_get_drop_target (TernWindow   *self);
+/* A search snippet (TERN_STORE_SNIPPET_START/_END markers) as markup. */
+char       *tern_window_snippet_to_markup (const char    *snippet);
+
 G_END_DECLS
