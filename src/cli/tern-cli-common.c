@@ -572,6 +572,60 @@ tern_cli_json_chat (GString                *out,
   g_string_append_c (out, '}');
 }
 
+/* Why an outgoing message failed ("failure_reason": the server's text of a
+ * permanent failure) and the recipients the server refused while others
+ * got it ("refused": each with the reply and whether it is tried again):
+ * both kept in the outbox entries of the message's Message-ID. */
+static void
+json_failures (GString                   *out,
+               gboolean                  *first,
+               TernStore                 *store,
+               const TernStoreMessageRow *row)
+{
+  const TernStoreOutboxState states[] = { TERN_STORE_OUTBOX_FAILED, TERN_STORE_OUTBOX_QUEUED };
+  const char *reason = NULL;
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GString) refused = g_string_new (NULL);
+  guint n_refused = 0;
+
+  for (guint s = 0; s < G_N_ELEMENTS (states); s++)
+    {
+      GPtrArray *entries = tern_store_list_outbox (store, row->account_id, states[s], NULL);
+
+      if (entries == NULL)
+        continue;
+      g_ptr_array_add (keep, entries);
+      for (guint i = 0; i < entries->len; i++)
+        {
+          const TernStoreOutboxRow *e = entries->pdata[i];
+          gboolean f = TRUE;
+
+          if (e->message_id == row->id && states[s] == TERN_STORE_OUTBOX_FAILED)
+            reason = e->last_error;
+          if (e->message_id != 0 || g_strcmp0 (e->rfc822_message_id, row->message_id) != 0
+              || tern_outbox_row_is_append (e) || e->last_error == NULL)
+            continue;
+          for (guint j = 0; e->recipients != NULL && e->recipients[j] != NULL; j++)
+            {
+              if (n_refused++ > 0)
+                g_string_append_c (refused, ',');
+              g_string_append_c (refused, '{');
+              f = TRUE;
+              tern_cli_json_str_member (refused, &f, "address", e->recipients[j]);
+              tern_cli_json_str_member (refused, &f, "reason", e->last_error);
+              tern_cli_json_bool_member (refused, &f, "retrying",
+                                         states[s] == TERN_STORE_OUTBOX_QUEUED);
+              g_string_append_c (refused, '}');
+            }
+        }
+    }
+  tern_cli_json_str_member (out, first, "failure_reason", reason);
+  tern_cli_json_key (out, first, "refused");
+  g_string_append_c (out, '[');
+  g_string_append_len (out, refused->str, refused->len);
+  g_string_append_c (out, ']');
+}
+
 void
 tern_cli_json_message (GString                   *out,
                        TernStore                 *store,
@@ -631,6 +685,8 @@ tern_cli_json_message (GString                   *out,
         }
       g_string_append_c (out, ']');
     }
+  if (store != NULL && row->outgoing)
+    json_failures (out, &first, store, row);
   if (store != NULL && row->outgoing)
     {
       g_autoptr(GPtrArray) receipts = tern_store_list_receipts (store, row->id, NULL);
