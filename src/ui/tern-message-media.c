@@ -429,6 +429,7 @@ add_image (TernMessageMedia *self,
 {
   g_autofree char *name = display_name (attachment);
   g_autofree char *label = g_strdup_printf (_("View image %s"), name);
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *button = gtk_button_new ();
   GtkWidget *picture = gtk_picture_new ();
 
@@ -443,7 +444,11 @@ add_image (TernMessageMedia *self,
   set_label (button, label);
   g_signal_connect_data (button, "clicked", G_CALLBACK (thumbnail_clicked_cb),
                          g_object_ref (attachment), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
-  gtk_widget_set_parent (button, GTK_WIDGET (self));
+  /* In a horizontal box the button gets its natural width and the height
+   * for it; directly in the vertical layout a GtkPicture would be measured
+   * height-for-width at the full width and grow to fill it. */
+  gtk_box_append (GTK_BOX (row), button);
+  gtk_widget_set_parent (row, GTK_WIDGET (self));
   request_thumbnail (GTK_PICTURE (picture), attachment);
 }
 
@@ -542,7 +547,6 @@ add_location (TernMessageMedia *self)
   gtk_widget_add_css_class (row, "media-location");
   gtk_widget_add_css_class (icon, "media-location-icon");
   gtk_box_append (GTK_BOX (row), icon);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_add_css_class (label, "media-location-coordinates");
