@@ -161,6 +161,10 @@ set_busy (TernAccountAssistant *self,
           gboolean              busy)
 {
   self->busy = busy;
+  /* An entry that keeps the focus while its page turns insensitive never
+   * gets its focus-out (GTK warns). */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->stack), !busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
@@ -217,6 +221,8 @@ show_page (TernAccountAssistant *self,
 
   if (manual)
     fill_manual_page (self);
+  /* Focus leaves the page first: a hidden entry keeping it confuses GtkText. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_stack_set_visible_child_name (self->stack, name);
   gtk_widget_set_visible (self->back_button, manual);
   gtk_widget_set_visible (self->cancel_button, !manual);
@@ -455,6 +461,7 @@ tern_account_assistant_dispose (GObject *object)
   g_clear_pointer (&self->defaults, tern_account_settings_free);
   g_clear_pointer (&self->pending, tern_account_settings_free);
 
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), TERN_TYPE_ACCOUNT_ASSISTANT);
 
   G_OBJECT_CLASS (tern_account_assistant_parent_class)->dispose (object);
