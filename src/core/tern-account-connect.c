@@ -71,6 +71,7 @@ imap_login_cb (GObject      *object,
       return;
     }
   tern_account_set_server_info (self, tern_imap_client_get_capabilities (data->imap));
+  tern_account_engine (self)->imap_logins++;
   g_task_return_pointer (task, g_steal_pointer (&data->imap), g_object_unref);
 }
 
@@ -148,6 +149,216 @@ tern_account_open_imap_finish (TernAccount  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- the engine's own state ------------------------------------------------ */
+
+#define ENGINE_KEY "tern-account-engine"
+
+static void
+engine_free (TernAccountEngine *engine)
+{
+  if (engine->command != NULL)
+    tern_imap_client_close (engine->command);
+  g_clear_object (&engine->command);
+  g_clear_handle_id (&engine->command_idle_id, g_source_remove);
+  g_queue_free_full (engine->command_waiters, g_object_unref);
+  if (engine->watch != NULL)
+    {
+      g_signal_handlers_disconnect_matched (engine->watch, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                            engine->watch_owner);
+      tern_imap_client_close (engine->watch);
+    }
+  g_clear_object (&engine->watch);
+  g_clear_handle_id (&engine->watch_retry_id, g_source_remove);
+  g_free (engine->watch_folder);
+  g_free (engine);
+}
+
+TernAccountEngine *
+tern_account_engine (TernAccount *self)
+{
+  TernAccountEngine *engine = g_object_get_data (G_OBJECT (self), ENGINE_KEY);
+
+  if (engine == NULL)
+    {
+      engine = g_new0 (TernAccountEngine, 1);
+      engine->command_waiters = g_queue_new ();
+      engine->command_idle_seconds = 30;
+      engine->watch_owner = self;
+      g_object_set_data_full (G_OBJECT (self), ENGINE_KEY, engine, (GDestroyNotify) engine_free);
+    }
+  return engine;
+}
+
+/* ---- the command connection -------------------------------------------------- */
+
+/* One IMAP connection per account for the small commands (APPEND, a
+ * Message-ID search, flag stores, the read pass): opened on demand, lent
+ * to one user at a time (the others queue), kept for the next user and
+ * logged out after command_idle_seconds without one, closed when the
+ * account stops, opened again when it broke. A burst of sends and reads
+ * costs one login. */
+
+static void command_next (TernAccount *self);
+
+static void
+command_logout_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  tern_imap_client_logout_finish (TERN_IMAP_CLIENT (object), result, NULL);
+}
+
+static gboolean
+command_idle_cb (gpointer user_data)
+{
+  TernAccount *self = user_data;
+  TernAccountEngine *engine = tern_account_engine (self);
+  g_autoptr(TernImapClient) imap = g_steal_pointer (&engine->command);
+
+  engine->command_idle_id = 0;
+  if (imap != NULL && tern_imap_client_get_state (imap) != TERN_IMAP_CLIENT_STATE_DISCONNECTED)
+    tern_imap_client_logout_async (imap, NULL, command_logout_cb, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+command_opened_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TernAccount) self = user_data;
+  TernAccountEngine *engine = tern_account_engine (self);
+  g_autoptr(GError) error = NULL;
+  TernImapClient *imap = tern_account_open_imap_finish (self, result, &error);
+
+  engine->command_opening = FALSE;
+  if (imap == NULL)
+    {
+      /* every waiter would meet the same failure */
+      GTask *task;
+
+      while ((task = g_queue_pop_head (engine->command_waiters)) != NULL)
+        {
+          g_task_return_error (task, g_error_copy (error));
+          g_object_unref (task);
+        }
+      return;
+    }
+  g_clear_object (&engine->command);
+  engine->command = imap;
+  engine->command_fresh = TRUE;
+  command_next (self);
+}
+
+/* Lends the connection to the next waiter, opening it first if needed. */
+static void
+command_next (TernAccount *self)
+{
+  TernAccountEngine *engine = tern_account_engine (self);
+  GTask *task;
+
+  if (engine->command_busy || engine->command_opening)
+    return;
+  while ((task = g_queue_peek_head (engine->command_waiters)) != NULL
+         && g_task_return_error_if_cancelled (task))
+    g_object_unref (g_queue_pop_head (engine->command_waiters));
+  if (task == NULL)
+    {
+      if (engine->command != NULL && engine->command_idle_id == 0)
+        engine->command_idle_id = g_timeout_add_seconds (engine->command_idle_seconds,
+                                                         command_idle_cb, self);
+      return;
+    }
+  g_clear_handle_id (&engine->command_idle_id, g_source_remove);
+  if (engine->command != NULL
+      && tern_imap_client_get_state (engine->command) == TERN_IMAP_CLIENT_STATE_DISCONNECTED)
+    g_clear_object (&engine->command);
+  if (engine->command == NULL)
+    {
+      engine->command_opening = TRUE;
+      /* not the waiter's cancellable: the connection outlives it */
+      tern_account_open_imap_async (self, NULL, command_opened_cb, g_object_ref (self));
+      return;
+    }
+  g_queue_pop_head (engine->command_waiters);
+  engine->command_busy = TRUE;
+  g_task_set_task_data (task, GINT_TO_POINTER (!engine->command_fresh), NULL);
+  engine->command_fresh = FALSE;
+  g_task_return_pointer (task, g_object_ref (engine->command), g_object_unref);
+  g_object_unref (task);
+}
+
+void
+tern_account_command_imap_async (TernAccount         *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tern_account_command_imap_async);
+  g_task_set_name (task, "[tern-core] command connection");
+  g_queue_push_tail (tern_account_engine (self)->command_waiters, task);
+  command_next (self);
+}
+
+TernImapClient *
+tern_account_command_imap_finish (TernAccount  *self,
+                                  GAsyncResult *result,
+                                  gboolean     *reused,
+                                  GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  if (reused != NULL)
+    *reused = GPOINTER_TO_INT (g_task_get_task_data (G_TASK (result)));
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+tern_account_command_imap_release (TernAccount    *self,
+                                   TernImapClient *imap,
+                                   gboolean        broken)
+{
+  TernAccountEngine *engine = tern_account_engine (self);
+
+  if (imap == NULL || imap != engine->command)
+    {
+      /* closed by the account meanwhile */
+      if (imap != NULL && broken)
+        tern_imap_client_close (imap);
+      return;
+    }
+  engine->command_busy = FALSE;
+  if (broken || tern_imap_client_get_state (imap) == TERN_IMAP_CLIENT_STATE_DISCONNECTED)
+    {
+      tern_imap_client_close (engine->command);
+      g_clear_object (&engine->command);
+    }
+  command_next (self);
+}
+
+void
+tern_account_command_imap_close (TernAccount *self)
+{
+  TernAccountEngine *engine = g_object_get_data (G_OBJECT (self), ENGINE_KEY);
+  g_autoptr(TernImapClient) imap = NULL;
+
+  if (engine == NULL)
+    return;
+  imap = g_steal_pointer (&engine->command);
+  g_clear_handle_id (&engine->command_idle_id, g_source_remove);
+  engine->command_busy = FALSE;
+  if (imap != NULL && tern_imap_client_get_state (imap) != TERN_IMAP_CLIENT_STATE_DISCONNECTED)
+    tern_imap_client_logout_async (imap, NULL, command_logout_cb, NULL);
+}
+
+guint
+tern_account_get_debug_login_count (TernAccount *self)
+{
+  g_return_val_if_fail (TERN_IS_ACCOUNT (self), 0);
+  return tern_account_engine (self)->imap_logins;
 }
 
 /* ---- SMTP ----------------------------------------------------------------- */
@@ -276,7 +487,10 @@ typedef enum {
 
 typedef struct {
   ShotKind             kind;
-  TernImapClient      *imap;
+  TernAccount         *account;    /* for the lease */
+  TernImapClient      *imap;       /* the command connection, lent */
+  gboolean             reused;
+  gboolean             retried;
   TernStoreFolderRole  role;
   char                *mailbox;
   GBytes              *message;
@@ -305,8 +519,9 @@ static void
 shot_data_free (ShotData *data)
 {
   if (data->imap != NULL)
-    tern_imap_client_close (data->imap);
+    tern_account_command_imap_release (data->account, data->imap, TRUE);
   g_clear_object (&data->imap);
+  g_clear_object (&data->account);
   g_free (data->mailbox);
   g_clear_pointer (&data->message, g_bytes_unref);
   g_strfreev (data->flags);
@@ -316,14 +531,12 @@ shot_data_free (ShotData *data)
 }
 
 static void
-shot_logout_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+shot_release (ShotData *data,
+              gboolean  broken)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr(TernImapClient) imap = g_steal_pointer (&data->imap);
 
-  tern_imap_client_logout_finish (TERN_IMAP_CLIENT (object), result, NULL);
-  g_task_return_boolean (task, TRUE);
+  tern_account_command_imap_release (data->account, imap, broken);
 }
 
 static void
@@ -331,13 +544,35 @@ shot_done (GTask *task)
 {
   ShotData *data = g_task_get_task_data (task);
 
-  tern_imap_client_logout_async (data->imap, NULL, shot_logout_cb, task);
+  shot_release (data, FALSE);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
 }
 
+static void shot_open_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+
+/* NO / BAD: the server answered (the connection is fine); anything else
+ * broke the connection. One that served before may have been dropped by
+ * the server meanwhile: the command runs once more on a new one. */
 static void
 shot_fail (GTask        *task,
            const GError *error)
 {
+  ShotData *data = g_task_get_task_data (task);
+  gboolean answered = g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO)
+                      || g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_BAD);
+  gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  shot_release (data, !answered);
+  if (!answered && !cancelled && data->reused && !data->retried)
+    {
+      g_debug ("command connection lost (%s): once more on a new one", error->message);
+      data->retried = TRUE;
+      data->next = 0;
+      tern_account_command_imap_async (data->account, g_task_get_cancellable (task),
+                                       shot_open_cb, task);
+      return;
+    }
   g_task_return_error (task, tern_core_error_wrap (error, NULL));
   g_object_unref (task);
 }
@@ -447,7 +682,7 @@ shot_open_cb (GObject      *object,
   ShotData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  data->imap = tern_account_open_imap_finish (self, result, &error);
+  data->imap = tern_account_command_imap_finish (self, result, &data->reused, &error);
   if (data->imap == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -514,13 +749,14 @@ tern_account_append_async (TernAccount         *self,
       return;
     }
   data = g_new0 (ShotData, 1);
+  data->account = g_object_ref (self);
   data->kind = SHOT_APPEND;
   data->role = role;
   data->mailbox = g_strdup (mailbox);
   data->message = g_bytes_ref (message);
   data->flags = g_strdupv ((char **) flags);
   g_task_set_task_data (task, data, (GDestroyNotify) shot_data_free);
-  tern_account_open_imap_async (self, cancellable, shot_open_cb, task);
+  tern_account_command_imap_async (self, cancellable, shot_open_cb, task);
 }
 
 gboolean
@@ -564,6 +800,7 @@ tern_account_find_message_id_async (TernAccount         *self,
       return;
     }
   data = g_new0 (ShotData, 1);
+  data->account = g_object_ref (self);
   data->kind = SHOT_FIND;
   data->mailbox = g_strdup (mailbox);
   if (message_id[0] == '<')
@@ -571,7 +808,7 @@ tern_account_find_message_id_async (TernAccount         *self,
   else
     data->message_id = g_strdup (message_id);
   g_task_set_task_data (task, data, (GDestroyNotify) shot_data_free);
-  tern_account_open_imap_async (self, cancellable, shot_open_cb, task);
+  tern_account_command_imap_async (self, cancellable, shot_open_cb, task);
 }
 
 gboolean
@@ -609,6 +846,7 @@ tern_account_store_flags_async (TernAccount         *self,
   g_task_set_source_tag (task, tern_account_store_flags_async);
   g_task_set_name (task, "[tern-core] UID STORE");
   data = g_new0 (ShotData, 1);
+  data->account = g_object_ref (self);
   data->kind = SHOT_STORE;
   data->add = add;
   data->flags = g_strdupv ((char **) flags);
@@ -654,7 +892,7 @@ tern_account_store_flags_async (TernAccount         *self,
       g_object_unref (task);
       return;
     }
-  tern_account_open_imap_async (self, cancellable, shot_open_cb, task);
+  tern_account_command_imap_async (self, cancellable, shot_open_cb, task);
 }
 
 gboolean

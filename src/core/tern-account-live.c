@@ -65,9 +65,12 @@ reconnect_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void watch_drop (TernAccount *self);
+
 static void
 drop_connection (TernAccount *self)
 {
+  watch_drop (self);
   if (self->imap != NULL)
     {
       g_clear_signal_handler (&self->exists_id, self->imap);
@@ -153,6 +156,174 @@ idle_selected_cb (GObject      *object,
     connection_failed (self, error);
 }
 
+/* ---- the second IDLE connection ------------------------------------------------ */
+
+/* The main connection IDLEs on one folder (idle_folder()); a second one
+ * IDLEs on the other of INBOX and Chats at the same time, so a message the
+ * COI server files straight into Chats (or a copy another device appends
+ * there) is seen at once, as is a classic mail in INBOX. Any change it
+ * reports runs a pass on the main connection. It follows the main one:
+ * opened once a pass has finished, dropped with it. */
+
+static void watch_open (TernAccount *self);
+
+static const char *
+watch_folder (TernAccount *self)
+{
+  const char *chats = tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS);
+  const char *main_folder = idle_folder (self);
+
+  if (chats == NULL || g_strcmp0 (chats, "INBOX") == 0)
+    return NULL;
+  return g_strcmp0 (main_folder, "INBOX") == 0 ? chats : "INBOX";
+}
+
+static void
+watch_drop (TernAccount *self)
+{
+  TernAccountEngine *engine = tern_account_engine (self);
+
+  g_clear_handle_id (&engine->watch_retry_id, g_source_remove);
+  if (engine->watch != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (engine->watch, self);
+      engine->watch_exists_id = engine->watch_closed_id = 0;
+      tern_imap_client_close (engine->watch);
+      g_clear_object (&engine->watch);
+    }
+  g_clear_pointer (&engine->watch_folder, g_free);
+}
+
+static gboolean
+watch_retry_cb (gpointer user_data)
+{
+  TernAccount *self = user_data;
+
+  tern_account_engine (self)->watch_retry_id = 0;
+  watch_open (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_failed (TernAccount  *self,
+              const GError *error)
+{
+  TernAccountEngine *engine = tern_account_engine (self);
+
+  g_debug ("%s: second IDLE connection lost: %s", self->row->address,
+           error != NULL ? error->message : "closed");
+  watch_drop (self);
+  if (!self->started || self->imap == NULL)
+    return;
+  engine->watch_retry_id = g_timeout_add (backoff_delay_ms (engine->watch_attempt++),
+                                          watch_retry_cb, self);
+}
+
+static void
+watch_exists_cb (TernImapClient *imap,
+                 guint           n,
+                 TernAccount    *self)
+{
+  if (tern_imap_client_is_idle (imap))
+    {
+      g_debug ("%s: change in %s (second IDLE)", self->row->address,
+               tern_imap_client_get_selected_mailbox (imap));
+      run_pass (self);
+    }
+}
+
+static void
+watch_fetch_cb (TernImapClient *imap,
+                gpointer        fetch,
+                TernAccount    *self)
+{
+  watch_exists_cb (imap, 0, self);
+}
+
+static void
+watch_closed_cb (TernImapClient *imap,
+                 const GError   *error,
+                 TernAccount    *self)
+{
+  if (imap != tern_account_engine (self)->watch)
+    return;
+  watch_failed (self, error);
+}
+
+static void
+watch_selected_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TernAccount) self = user_data;
+  TernAccountEngine *engine = tern_account_engine (self);
+  g_autoptr(GError) error = NULL;
+
+  if (engine->watch != TERN_IMAP_CLIENT (object))
+    return;
+  if (!tern_imap_client_select_finish (engine->watch, result, &error)
+      || !tern_imap_client_idle_start (engine->watch, &error))
+    {
+      watch_failed (self, error);
+      return;
+    }
+  engine->watch_attempt = 0;
+  /* what came between the last pass and this SELECT */
+  run_pass (self);
+}
+
+static void
+watch_opened_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TernAccount) self = user_data;
+  TernAccountEngine *engine = tern_account_engine (self);
+  g_autoptr(GError) error = NULL;
+  TernImapClient *imap = tern_account_open_imap_finish (self, result, &error);
+
+  engine->watch_opening = FALSE;
+  if (imap == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        watch_failed (self, error);
+      return;
+    }
+  if (!self->started || self->imap == NULL || engine->watch_folder == NULL)
+    {
+      tern_imap_client_close (imap);
+      g_object_unref (imap);
+      return;
+    }
+  engine->watch = imap;
+  engine->watch_exists_id = g_signal_connect (imap, "exists", G_CALLBACK (watch_exists_cb), self);
+  engine->watch_closed_id = g_signal_connect (imap, "closed", G_CALLBACK (watch_closed_cb), self);
+  g_signal_connect (imap, "fetch", G_CALLBACK (watch_fetch_cb), self);
+  tern_imap_client_select_async (imap, engine->watch_folder, TRUE, FALSE, NULL,
+                                 self->run_cancellable, watch_selected_cb, g_object_ref (self));
+}
+
+static void
+watch_open (TernAccount *self)
+{
+  TernAccountEngine *engine = tern_account_engine (self);
+  const char *folder;
+
+  if (!self->started || self->imap == NULL || engine->watch_opening
+      || engine->watch_retry_id != 0 || engine->watch_disabled)
+    return;
+  folder = watch_folder (self);
+  if (engine->watch != NULL && g_strcmp0 (folder, engine->watch_folder) == 0)
+    return;
+  watch_drop (self);
+  if (folder == NULL || !tern_imap_client_has_capability (self->imap, "IDLE"))
+    return;
+  engine->watch_folder = g_strdup (folder);
+  engine->watch_opening = TRUE;
+  tern_account_open_imap_async (self, self->run_cancellable, watch_opened_cb,
+                                g_object_ref (self));
+}
+
 static void
 pass_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -177,6 +348,7 @@ pass_done_cb (GObject      *object,
       run_pass (self);
       return;
     }
+  watch_open (self);
   tern_imap_client_select_async (self->imap, idle_folder (self), FALSE,
                                  tern_imap_client_has_capability (self->imap, "CONDSTORE"), NULL,
                                  self->run_cancellable, idle_selected_cb, g_object_ref (self));
@@ -334,6 +506,9 @@ tern_account_stop (TernAccount *self)
   self->started = FALSE;
   g_clear_handle_id (&self->periodic_id, g_source_remove);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  tern_account_command_imap_close (self);
+  if (g_object_get_data (G_OBJECT (self), "tern-account-engine") != NULL)
+    watch_drop (self);
   if (self->run_cancellable != NULL)
     {
       g_cancellable_cancel (self->run_cancellable);

@@ -111,4 +111,44 @@ TernNetSecurity tern_account_security_to_net    (TernStoreSecurity    security);
 const char  *tern_account_pin_for_host          (TernAccount         *self,
                                                  const char          *host);
 
+/* The engine's state of an account beside the struct (tern-account-connect.c). */
+typedef struct {
+  TernImapClient *command;          /* the command connection, or NULL */
+  gboolean        command_busy;     /* lent out */
+  gboolean        command_opening;
+  gboolean        command_fresh;    /* not lent since it was opened */
+  GQueue         *command_waiters;  /* GTask* */
+  guint           command_idle_id;
+  guint           command_idle_seconds;
+  guint           imap_logins;
+  TernImapClient *watch;            /* the second IDLE connection, or NULL */
+  char           *watch_folder;
+  gboolean        watch_opening;
+  gboolean        watch_disabled;   /* tests: one IDLE connection only */
+  gpointer        watch_owner;      /* the account (signal data), not a reference */
+  guint           watch_retry_id;
+  guint           watch_attempt;
+  gulong          watch_exists_id;
+  gulong          watch_closed_id;
+} TernAccountEngine;
+
+TernAccountEngine *tern_account_engine           (TernAccount         *self);
+
+/* The command connection (see tern-account-connect.c): an exclusive lease
+ * on one logged-in connection; give it back with release (@broken: it
+ * failed, drop it). @reused: it served an earlier lease (a failure on it
+ * may be a connection the server dropped meanwhile: worth one retry). */
+void            tern_account_command_imap_async   (TernAccount         *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+TernImapClient *tern_account_command_imap_finish  (TernAccount         *self,
+                                                   GAsyncResult        *result,
+                                                   gboolean            *reused,
+                                                   GError             **error);
+void            tern_account_command_imap_release (TernAccount         *self,
+                                                   TernImapClient      *imap,
+                                                   gboolean             broken);
+void            tern_account_command_imap_close   (TernAccount         *self);
+
 G_END_DECLS

@@ -658,7 +658,8 @@ typedef struct {
 typedef struct {
   GPtrArray      *items;    /* ReadItem* */
   GPtrArray      *folders;  /* ReadFolder* */
-  TernImapClient *imap;
+  TernAccount    *account;  /* for the lease of the command connection */
+  TernImapClient *imap;     /* lent by the account */
   guint           next;     /* folder being fetched / stored */
   gboolean        storing;  /* second pass: UID STORE */
   guint           pending;  /* receipts being queued */
@@ -690,8 +691,9 @@ read_data_free (ReadData *data)
   g_ptr_array_unref (data->items);
   g_ptr_array_unref (data->folders);
   if (data->imap != NULL)
-    tern_imap_client_close (data->imap);
+    tern_account_command_imap_release (data->account, data->imap, TRUE);
   g_clear_object (&data->imap);
+  g_clear_object (&data->account);
   g_clear_error (&data->error);
   g_free (data->rest_set);
   g_free (data);
@@ -703,30 +705,15 @@ static const char *const read_flags_mdn[] = { "\\Seen", "$MDNSent", NULL };
 static void read_folder_next (GTask *task);
 
 static void
-read_logout_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GTask *task = user_data;
-  ReadData *data = g_task_get_task_data (task);
-
-  tern_imap_client_logout_finish (TERN_IMAP_CLIENT (object), result, NULL);
-  if (data->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&data->error));
-  else
-    g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
-
-static void
 read_finish (GTask *task)
 {
   ReadData *data = g_task_get_task_data (task);
 
   if (data->imap != NULL)
     {
-      tern_imap_client_logout_async (data->imap, NULL, read_logout_cb, task);
-      return;
+      g_autoptr(TernImapClient) imap = g_steal_pointer (&data->imap);
+
+      tern_account_command_imap_release (data->account, imap, FALSE);
     }
   if (data->error != NULL)
     g_task_return_error (task, g_steal_pointer (&data->error));
@@ -745,8 +732,13 @@ read_imap_failed (GTask        *task,
 
   g_debug ("read: server copies not reached: %s", error->message);
   if (data->imap != NULL)
-    tern_imap_client_close (data->imap);
-  g_clear_object (&data->imap);
+    {
+      g_autoptr(TernImapClient) imap = g_steal_pointer (&data->imap);
+      gboolean answered = g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO)
+                          || g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_BAD);
+
+      tern_account_command_imap_release (data->account, imap, !answered);
+    }
 }
 
 static void read_decide (GTask *task);
@@ -1022,7 +1014,7 @@ read_open_cb (GObject      *object,
   ReadData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  data->imap = tern_account_open_imap_finish (TERN_ACCOUNT (object), result, &error);
+  data->imap = tern_account_command_imap_finish (TERN_ACCOUNT (object), result, NULL, &error);
   if (data->imap == NULL)
     read_imap_failed (task, error);
   read_folder_next (task);
@@ -1049,7 +1041,7 @@ read_committed_cb (GObject      *object,
       read_decide (task);
       return;
     }
-  tern_account_open_imap_async (self, g_task_get_cancellable (task), read_open_cb, task);
+  tern_account_command_imap_async (self, g_task_get_cancellable (task), read_open_cb, task);
 }
 
 void
@@ -1069,6 +1061,7 @@ tern_account_mark_read_async (TernAccount        *self,
   ReadData *data = g_new0 (ReadData, 1);
 
   g_task_set_source_tag (task, tern_account_mark_read_async);
+  data->account = g_object_ref (self);
   data->items = g_ptr_array_new_with_free_func ((GDestroyNotify) read_item_free);
   data->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) read_folder_free);
   g_task_set_task_data (task, data, (GDestroyNotify) read_data_free);

@@ -374,5 +374,8 @@ void tern_account_set_ingest_funcs (TernAccountIngestFunc       func,
 /* Debug counters for tests and benchmarks: messages whose body the sync
  * fetched (UID FETCH BODY.PEEK[]) since the account was created. */
 guint64 tern_account_get_debug_fetch_count (TernAccount *self);
+/* IMAP logins of @self since it was created (tests: a burst of sends and
+ * reads shares one command connection). */
+guint   tern_account_get_debug_login_count (TernAccount *self);
 
 G_END_DECLS
