@@ -29,6 +29,7 @@ struct _TernAccountAssistant
   GCancellable        *cancellable;
   gboolean             busy;
   gboolean             manual_filled;
+  char                *trusted;      /* fingerprint the user trusted here */
 
   /* Template children */
   GtkImage    *icon;
@@ -264,9 +265,10 @@ trust_response_cb (AdwMessageDialog     *dialog,
 {
   if (g_strcmp0 (response, "trust") == 0 && self->pending != NULL)
     {
+      g_free (self->trusted);
+      self->trusted = g_strdup (g_object_get_data (G_OBJECT (dialog), "fingerprint"));
       g_free (self->pending->trusted_certificate);
-      self->pending->trusted_certificate = g_strdup (g_object_get_data (G_OBJECT (dialog),
-                                                                        "fingerprint"));
+      self->pending->trusted_certificate = g_strdup (self->trusted);
       start_setup (self);
       return;
     }
@@ -415,9 +417,14 @@ back_activated (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   TernAccountAssistant *self = TERN_ACCOUNT_ASSISTANT (widget);
+  g_autofree char *auth_error = NULL;
 
+  /* A rejected password stays explained next to the password field. */
+  if (gtk_widget_has_css_class (GTK_WIDGET (self->password_row), "error"))
+    auth_error = g_strdup (tern_account_assistant_get_error (self));
   show_error (self, NULL);
   show_page (self, "sign-in");
+  show_error (self, auth_error);
 }
 
 /* ---- GObject ------------------------------------------------------------------ */
@@ -460,6 +467,7 @@ tern_account_assistant_dispose (GObject *object)
   g_clear_object (&self->context);
   g_clear_pointer (&self->defaults, tern_account_settings_free);
   g_clear_pointer (&self->pending, tern_account_settings_free);
+  g_clear_pointer (&self->trusted, g_free);
 
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), TERN_TYPE_ACCOUNT_ASSISTANT);
@@ -655,6 +663,10 @@ tern_account_assistant_dup_settings (TernAccountAssistant *self)
     s = tern_account_settings_new (address);
   g_free (s->password);
   s->password = g_strdup (tern_account_assistant_get_password (self));
+
+  /* Trusted once in this assistant: not asked again after a wrong password. */
+  if (s->trusted_certificate == NULL && self->trusted != NULL)
+    s->trusted_certificate = g_strdup (self->trusted);
 
   if (on_manual_page (self))
     {

@@ -414,6 +414,7 @@ test_accounts_page_and_banner (void)
   g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "a@example.org"));
   dlg_save_screenshot (GTK_WIDGET (dialog), "dialogs-remove-account");
   adw_message_dialog_response (dialog, "cancel");
+  gtk_window_close (GTK_WINDOW (dialog));
   dlg_flush ();
   g_assert_cmpuint (g_list_model_get_n_items (tern_context_get_accounts (context)), ==, 2);
 
@@ -421,6 +422,7 @@ test_accounts_page_and_banner (void)
   dialog = ADW_MESSAGE_DIALOG (dlg_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL));
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "remove");
+  gtk_window_close (GTK_WINDOW (dialog));
   dlg_wait_for (one_account_left, context, "the account to be removed");
   dlg_flush ();
   g_assert_null (tern_preferences_window_find_account_row (prefs, "a@example.org"));
