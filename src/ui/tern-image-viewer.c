@@ -132,11 +132,64 @@ copied_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (g_file_copy_finish (G_FILE (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+tern_image_viewer_copy_attachment_async (TernAttachment      *attachment,
+                                         GFile               *target,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GFile) source = NULL;
+  GTask *task;
+
+  g_return_if_fail (TERN_IS_ATTACHMENT (attachment));
+  g_return_if_fail (G_IS_FILE (target));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_image_viewer_copy_attachment_async);
+  g_task_set_name (task, "[tern-ui] save attachment");
+  source = tern_attachment_get_file (attachment);
+  g_file_copy_async (source, target, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT, cancellable,
+                     NULL, NULL, copied_cb, task);
+}
+
+gboolean
+tern_image_viewer_copy_attachment_finish (GAsyncResult  *result,
+                                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+saved_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GWeakRef *parent_ref = user_data;
+  g_autoptr(GtkWindow) parent = g_weak_ref_get (parent_ref);
   g_autoptr(GError) error = NULL;
 
-  if (!g_file_copy_finish (G_FILE (source), result, &error) &&
+  g_weak_ref_clear (parent_ref);
+  g_free (parent_ref);
+  if (!tern_image_viewer_copy_attachment_finish (result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("Could not save the attachment: %s", error->message);
+    {
+      GtkWidget *dialog = adw_message_dialog_new (parent, _("Could Not Save the File"), error->message);
+
+      g_message ("Could not save the attachment: %s", error->message);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
 }
 
 static void
@@ -147,11 +200,14 @@ chooser_response_cb (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) target = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GFile) source = tern_attachment_get_file (data->attachment);
 
       if (target != NULL)
-        g_file_copy_async (source, target, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT, NULL,
-                           NULL, NULL, copied_cb, NULL);
+        {
+          GWeakRef *parent_ref = g_new0 (GWeakRef, 1);
+
+          g_weak_ref_init (parent_ref, data->parent);
+          tern_image_viewer_copy_attachment_async (data->attachment, target, NULL, saved_cb, parent_ref);
+        }
     }
   save_data_free (data);
 }

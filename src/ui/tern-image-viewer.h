@@ -26,5 +26,14 @@ GdkPaintable    *tern_image_viewer_get_paintable  (TernImageViewer *self);
  * sanitised name proposed) and copies the file there. */
 void             tern_image_viewer_save_attachment (GtkWindow      *parent,
                                                     TernAttachment *attachment);
+/* What Save does once a place is chosen: copies the attachment's file to
+ * @target (replacing it). */
+void             tern_image_viewer_copy_attachment_async  (TernAttachment      *attachment,
+                                                           GFile               *target,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean         tern_image_viewer_copy_attachment_finish (GAsyncResult        *result,
+                                                           GError             **error);
 
 G_END_DECLS
