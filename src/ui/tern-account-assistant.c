@@ -227,7 +227,6 @@ show_page (TernAccountAssistant *self,
   gtk_stack_set_visible_child_name (self->stack, name);
   gtk_widget_set_visible (self->back_button, manual);
   gtk_widget_set_visible (self->cancel_button, !manual);
-  gtk_window_set_title (GTK_WINDOW (self), manual ? _("Mail Servers") : _("Add Account"));
   gtk_widget_grab_focus (GTK_WIDGET (manual ? self->imap_host_row : self->address_row));
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);

@@ -78,6 +78,7 @@ update_state (TernAccountRow *self)
   const GError *error = tern_account_get_last_error (self->account);
   TernContext *context = tern_account_get_context (self->account);
   const char *icon = NULL;
+  const char *state_class = "offline";
   gboolean connecting = FALSE;
 
   g_clear_pointer (&self->status_text, g_free);
@@ -88,6 +89,7 @@ update_state (TernAccountRow *self)
                                       ? _("Connected, syncing")
                                       : _("Connected"));
       icon = "emblem-ok-symbolic";
+      state_class = "connected";
       break;
 
     case TERN_ACCOUNT_STATE_CONNECTING:
@@ -99,6 +101,7 @@ update_state (TernAccountRow *self)
       self->status_text = g_strdup_printf (_("Not connected: %s"),
                                            error ? error->message : _("unknown error"));
       icon = "dialog-error-symbolic";
+      state_class = "failed";
       break;
 
     case TERN_ACCOUNT_STATE_OFFLINE:
@@ -117,6 +120,10 @@ update_state (TernAccountRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), connecting);
   gtk_spinner_set_spinning (self->spinner, connecting);
   gtk_widget_set_visible (GTK_WIDGET (self->state_icon), icon != NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "connected");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "failed");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "offline");
+  gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), state_class);
   if (icon != NULL)
     gtk_image_set_from_icon_name (self->state_icon, icon);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_icon), self->status_text);
