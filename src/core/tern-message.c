@@ -36,6 +36,9 @@ struct _TernMessage
   double            latitude;
   double            longitude;
   guint             n_attachments;
+  gboolean          mentions_me;
+  gboolean          receipt_requested;
+  char             *failure_reason;
 
   /* looked up on demand */
   GDateTime        *sent_dt;
@@ -85,6 +88,9 @@ enum {
   PROP_LATITUDE,
   PROP_LONGITUDE,
   PROP_N_ATTACHMENTS,
+  PROP_MENTIONS_ME,
+  PROP_RECEIPT_REQUESTED,
+  PROP_FAILURE_REASON,
   N_PROPS
 };
 
@@ -114,6 +120,7 @@ tern_message_finalize (GObject *object)
   g_free (self->text);
   g_free (self->quote);
   g_free (self->reply_to);
+  g_free (self->failure_reason);
   g_clear_pointer (&self->sent_dt, g_date_time_unref);
   g_clear_pointer (&self->received_dt, g_date_time_unref);
   g_clear_object (&self->attachments);
@@ -153,6 +160,9 @@ tern_message_get_property (GObject    *object,
     case PROP_LATITUDE: g_value_set_double (value, self->latitude); break;
     case PROP_LONGITUDE: g_value_set_double (value, self->longitude); break;
     case PROP_N_ATTACHMENTS: g_value_set_uint (value, self->n_attachments); break;
+    case PROP_MENTIONS_ME: g_value_set_boolean (value, self->mentions_me); break;
+    case PROP_RECEIPT_REQUESTED: g_value_set_boolean (value, self->receipt_requested); break;
+    case PROP_FAILURE_REASON: g_value_set_string (value, self->failure_reason); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -191,6 +201,10 @@ tern_message_class_init (TernMessageClass *klass)
   properties[PROP_LONGITUDE] = g_param_spec_double ("longitude", NULL, NULL, -180, 180, 0, ro);
   properties[PROP_N_ATTACHMENTS] = g_param_spec_uint ("n-attachments", NULL, NULL, 0, G_MAXUINT,
                                                       0, ro);
+  properties[PROP_MENTIONS_ME] = g_param_spec_boolean ("mentions-me", NULL, NULL, FALSE, ro);
+  properties[PROP_RECEIPT_REQUESTED] = g_param_spec_boolean ("receipt-requested", NULL, NULL,
+                                                             FALSE, ro);
+  properties[PROP_FAILURE_REASON] = g_param_spec_string ("failure-reason", NULL, NULL, NULL, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -234,6 +248,9 @@ tern_message_new_from_row (TernStore                 *store,
   self->latitude = row->latitude;
   self->longitude = row->longitude;
   self->n_attachments = row->n_attachments;
+  self->mentions_me = row->mentions_me;
+  self->receipt_requested = row->receipt_to != NULL;
+  self->failure_reason = g_strdup (row->failure_reason);
   return self;
 }
 
@@ -266,6 +283,10 @@ tern_message_update_from_row (TernMessage               *self,
   UPDATE (has_location, !!row->has_location, PROP_HAS_LOCATION);
   UPDATE (latitude, row->latitude, PROP_LATITUDE);
   UPDATE (longitude, row->longitude, PROP_LONGITUDE);
+  UPDATE (mentions_me, !!row->mentions_me, PROP_MENTIONS_ME);
+  UPDATE (receipt_requested, row->receipt_to != NULL, PROP_RECEIPT_REQUESTED);
+  if (set_string (&self->failure_reason, row->failure_reason))
+    NOTIFY (PROP_FAILURE_REASON);
   if (self->n_attachments != row->n_attachments)
     {
       self->n_attachments = row->n_attachments;
@@ -478,6 +499,27 @@ tern_message_get_reply_message (TernMessage *self)
         self->reply_message = tern_message_new_from_row (self->store, row);
     }
   return self->reply_message;
+}
+
+gboolean
+tern_message_get_mentions_me (TernMessage *self)
+{
+  g_return_val_if_fail (TERN_IS_MESSAGE (self), FALSE);
+  return self->mentions_me;
+}
+
+gboolean
+tern_message_get_receipt_requested (TernMessage *self)
+{
+  g_return_val_if_fail (TERN_IS_MESSAGE (self), FALSE);
+  return self->receipt_requested;
+}
+
+const char *
+tern_message_get_failure_reason (TernMessage *self)
+{
+  g_return_val_if_fail (TERN_IS_MESSAGE (self), NULL);
+  return self->failure_reason;
 }
 
 gint64

@@ -70,6 +70,12 @@ const char      *tern_message_get_quote         (TernMessage *self);
 const char      *tern_message_get_reply_to      (TernMessage *self);
 /* The message replied to, if it is stored (looked up once). */
 TernMessage     *tern_message_get_reply_message (TernMessage *self);
+/* The message mentions this account's user (or everyone: @all). */
+gboolean         tern_message_get_mentions_me   (TernMessage *self);
+/* The sender asked for a read receipt. */
+gboolean         tern_message_get_receipt_requested (TernMessage *self);
+/* Why sending failed for good, in the server's words (state FAILED), or NULL. */
+const char      *tern_message_get_failure_reason (TernMessage *self);
 /* 0 = not pinned; G_MAXINT64 = pinned without timeout. */
 gint64           tern_message_get_pinned_until  (TernMessage *self);
 gboolean         tern_message_is_pinned_at      (TernMessage *self,

@@ -84,7 +84,9 @@ tern_store_apply_set_state (TernStoreApply         *ap,
     return TRUE;
 
   {
-    GET_STMT (upd, "UPDATE messages SET state = ? WHERE id = ?");
+    /* Leaving FAILED (a retry) forgets the reason; the outbox sets a new one. */
+    GET_STMT (upd, "UPDATE messages SET state = ?1,"
+                   " failure_reason = CASE WHEN ?1 = 5 THEN failure_reason END WHERE id = ?2");
 
     sqlite3_bind_int (upd, 1, state);
     sqlite3_bind_int64 (upd, 2, message);
@@ -162,8 +164,9 @@ add_chat_delta (TernStoreApply            *ap,
 
 gboolean
 tern_store_apply_flush_fts (TernStoreApply *ap,
-           GError        **error)
+                            GError        **error)
 {
+  g_autoptr(GString) ids = NULL;
   sqlite3_stmt *stmt;
 
   if (!flush_counters (ap, error))
@@ -171,22 +174,31 @@ tern_store_apply_flush_fts (TernStoreApply *ap,
   if (ap->fts_pending->len == 0)
     return TRUE;
 
+  /* One statement for the whole batch: FTS5 writes its pending terms out
+   * as a new segment at every statement savepoint, so a row-by-row insert
+   * made one tiny segment per message (and merges of them). */
   stmt = tern_store_stmt_cache_get (ap->stmts,
-                                    "INSERT INTO messages_fts (rowid, subject, text) VALUES (?, ?, ?)",
+                                    "INSERT INTO messages_fts (rowid, subject, text)"
+                                    " SELECT m.id, m.subject, m.text FROM json_each (?1) j"
+                                    " JOIN messages m ON m.id = j.value",
                                     error);
   if (stmt == NULL)
     return FALSE;
 
+  ids = g_string_sized_new (ap->fts_pending->len * 8 + 2);
+  g_string_append_c (ids, '[');
   for (guint i = 0; i < ap->fts_pending->len; i++)
     {
       TernStoreFtsPending *p = &g_array_index (ap->fts_pending, TernStoreFtsPending, i);
 
-      sqlite3_bind_int64 (stmt, 1, p->id);
-      bind_text (stmt, 2, p->row->subject);
-      bind_text (stmt, 3, p->row->text);
-      if (!run (ap, stmt, error))
-        return FALSE;
+      if (i > 0)
+        g_string_append_c (ids, ',');
+      g_string_append_printf (ids, "%" G_GINT64_FORMAT, p->id);
     }
+  g_string_append_c (ids, ']');
+  sqlite3_bind_text (stmt, 1, ids->str, (int) ids->len, SQLITE_STATIC);
+  if (!run (ap, stmt, error))
+    return FALSE;
   g_array_set_size (ap->fts_pending, 0);
   return TRUE;
 }
@@ -218,9 +230,10 @@ tern_store_apply_add_message (TernStoreApply *ap,
   GET_STMT (stmt, "INSERT INTO messages (account_id, chat_id, message_id, sender_contact_id,"
                   " sender_address, outgoing, sent_time, received_time, sort_key, kind, state,"
                   " seen, edited, deleted, subject, text, quote, reply_to, pinned_until,"
-                  " latitude, longitude)"
+                  " latitude, longitude, mentions_me, receipt_to, mdn_sent, failure_reason)"
                   " VALUES (IFNULL(?1, (SELECT account_id FROM chats WHERE id = ?2)), ?2, ?3, ?4,"
-                  " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+                  " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
+                  " ?22, ?23, ?24, ?25)"
                   " ON CONFLICT (account_id, message_id) DO NOTHING");
   const TernStoreMessageRow *row = op->row;
   gint64 chat = tern_store_batch_resolve (batch, row->chat_id);
@@ -267,6 +280,10 @@ tern_store_apply_add_message (TernStoreApply *ap,
       sqlite3_bind_double (stmt, 20, row->latitude);
       sqlite3_bind_double (stmt, 21, row->longitude);
     }
+  sqlite3_bind_int (stmt, 22, !!row->mentions_me);
+  bind_text (stmt, 23, row->receipt_to);
+  sqlite3_bind_int (stmt, 24, !!row->mdn_sent);
+  bind_text (stmt, 25, row->state == TERN_STORE_STATE_FAILED ? row->failure_reason : NULL);
   /* No RETURNING: SQLite implements it with an ephemeral table per
    * statement. One row at most: the rowid and change count tell. */
   rc = step (ap, stmt, error);
@@ -372,6 +389,20 @@ tern_store_apply_set_seen (TernStoreApply *ap,
 
   sqlite3_bind_int (stmt, 1, op->flags);
   sqlite3_bind_int64 (stmt, 2, message);
+  return update_message (ap, stmt, message, error);
+}
+
+gboolean
+tern_store_apply_set_mdn_sent (TernStoreApply *ap,
+                               TernStoreBatch *batch,
+                               TernStoreOp    *op,
+                               GError        **error)
+{
+  GET_STMT (stmt, "UPDATE messages SET mdn_sent = 1 WHERE id = ?1 AND mdn_sent = 0"
+                  " RETURNING chat_id, sort_key");
+  gint64 message = tern_store_batch_resolve (batch, op->a);
+
+  sqlite3_bind_int64 (stmt, 1, message);
   return update_message (ap, stmt, message, error);
 }
 
@@ -725,7 +756,17 @@ tern_store_apply_outbox_update (TernStoreApply *ap,
   if (op->kind == OP_OUTBOX_SENT)
     return tern_store_apply_set_state (ap, message, TERN_STORE_STATE_SENT, FALSE, error);
   if (op->kind == OP_OUTBOX_FAILED)
-    return tern_store_apply_set_state (ap, message, TERN_STORE_STATE_FAILED, FALSE, error);
+    {
+      GET_STMT (reason, "UPDATE messages SET failure_reason = ?1 WHERE id = ?2");
+
+      if (!tern_store_apply_set_state (ap, message, TERN_STORE_STATE_FAILED, FALSE, error))
+        return FALSE;
+      /* The reason is the row's too, so the UI shows it after a restart;
+       * set_state noted the change when the state moved. */
+      bind_text (reason, 1, op->s1);
+      sqlite3_bind_int64 (reason, 2, message);
+      return run (ap, reason, error);
+    }
   return TRUE;
 }
 

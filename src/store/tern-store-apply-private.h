@@ -147,6 +147,10 @@ gboolean tern_store_apply_set_seen (TernStoreApply *ap,
                                     TernStoreBatch *batch,
                                     TernStoreOp *op,
                                     GError **error);
+gboolean tern_store_apply_set_mdn_sent (TernStoreApply *ap,
+                                        TernStoreBatch *batch,
+                                        TernStoreOp *op,
+                                        GError **error);
 gboolean tern_store_apply_set_pinned (TernStoreApply *ap,
                                       TernStoreBatch *batch,
                                       TernStoreOp *op,

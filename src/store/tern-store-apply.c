@@ -627,6 +627,7 @@ tern_store_batch_apply (TernStoreBatch *batch,
           break;
         case OP_EDIT_MESSAGE: ok = tern_store_apply_edit_message (ap, batch, op, error); break;
         case OP_SET_PINNED: ok = tern_store_apply_set_pinned (ap, batch, op, error); break;
+        case OP_SET_MDN_SENT: ok = tern_store_apply_set_mdn_sent (ap, batch, op, error); break;
         case OP_DELETE_MESSAGE: ok = tern_store_apply_delete_message (ap, batch, op, error); break;
         case OP_ADD_RECEIPT: ok = tern_store_apply_add_receipt (ap, batch, op, error); break;
         case OP_ADD_ATTACHMENT: ok = tern_store_apply_add_attachment (ap, batch, op, error); break;

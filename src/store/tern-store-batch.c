@@ -484,6 +484,17 @@ tern_store_batch_edit_message (TernStoreBatch *self,
 }
 
 void
+tern_store_batch_set_mdn_sent (TernStoreBatch *self,
+                               gint64          message)
+{
+  TernStoreOp *op;
+
+  g_return_if_fail (TERN_IS_STORE_BATCH (self));
+  op = push_op (self, OP_SET_MDN_SENT, FALSE);
+  op->a = message;
+}
+
+void
 tern_store_batch_set_pinned (TernStoreBatch *self,
                              gint64          message,
                              gint64          pinned_until)

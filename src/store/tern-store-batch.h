@@ -165,6 +165,9 @@ void            tern_store_batch_edit_message           (TernStoreBatch         
                                                          const char                *edit_message_id,
                                                          const char                *new_text,
                                                          gint64                     edited_at);
+/* A read receipt for @message was sent (or found sent: $MDNSent). */
+void            tern_store_batch_set_mdn_sent           (TernStoreBatch            *self,
+                                                         gint64                     message);
 /* @pinned_until: 0 unpins, G_MAXINT64 pins without timeout. */
 void            tern_store_batch_set_pinned             (TernStoreBatch            *self,
                                                          gint64                     message,

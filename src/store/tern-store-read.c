@@ -12,7 +12,8 @@
 #define MESSAGE_COLUMNS                                                               \
   "id, account_id, chat_id, message_id, sender_contact_id, sender_address, outgoing," \
   " sent_time, received_time, sort_key, kind, state, seen, edited, deleted, subject," \
-  " text, quote, reply_to, pinned_until, latitude, longitude, n_attachments"
+  " text, quote, reply_to, pinned_until, latitude, longitude, n_attachments,"        \
+  " mentions_me, receipt_to, mdn_sent, failure_reason"
 
 #define CHAT_COLUMNS                                                                  \
   "c.id, c.account_id, c.kind, c.key, c.contact_id, c.name, c.description, c.avatar," \
@@ -159,6 +160,10 @@ fill_message (sqlite3_stmt        *stmt,
   row->latitude = sqlite3_column_double (stmt, 20);
   row->longitude = sqlite3_column_double (stmt, 21);
   row->n_attachments = sqlite3_column_int (stmt, 22);
+  row->mentions_me = sqlite3_column_int (stmt, 23);
+  row->receipt_to = STR (24);
+  row->mdn_sent = sqlite3_column_int (stmt, 25);
+  row->failure_reason = STR (26);
 #undef STR
 }
 

@@ -176,6 +176,8 @@ tern_store_message_row_copy (const TernStoreMessageRow *row)
   copy->text = g_strdup (row->text);
   copy->quote = g_strdup (row->quote);
   copy->reply_to = g_strdup (row->reply_to);
+  copy->receipt_to = g_strdup (row->receipt_to);
+  copy->failure_reason = g_strdup (row->failure_reason);
   return copy;
 }
 
@@ -190,6 +192,8 @@ tern_store_message_row_free (TernStoreMessageRow *row)
   g_free (row->text);
   g_free (row->quote);
   g_free (row->reply_to);
+  g_free (row->receipt_to);
+  g_free (row->failure_reason);
   g_free (row);
 }
 

@@ -215,6 +215,10 @@ typedef struct {
   double                  latitude;
   double                  longitude;
   guint                   n_attachments;     /* kept by triggers */
+  gboolean                mentions_me;       /* mentions this account's user (or @all) */
+  char                   *receipt_to;        /* a read receipt was requested to this address */
+  gboolean                mdn_sent;          /* a read receipt for it was sent */
+  char                   *failure_reason;    /* set while state is FAILED: the server's words */
 } TernStoreMessageRow;
 
 /* A keyset cursor into a chat: (sort_key, id) of a row. */

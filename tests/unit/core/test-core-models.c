@@ -587,6 +587,8 @@ test_message_lazy_fields (Fixture       *f,
     gint64 ref;
 
     row.reply_to = target->message_id;
+    row.mentions_me = TRUE;
+    row.receipt_to = (char *) "bob@example.test";
     row.has_location = TRUE;
     row.latitude = 53.07516;
     row.longitude = 8.80777;
@@ -604,6 +606,29 @@ test_message_lazy_fields (Fixture       *f,
   g_assert_nonnull (tern_message_get_reply_message (reply));
   g_assert_cmpstr (tern_message_get_text (tern_message_get_reply_message (reply)), ==,
                    "the question");
+  g_assert_true (tern_message_get_mentions_me (reply));
+  g_assert_true (tern_message_get_receipt_requested (reply));
+  g_assert_null (tern_message_get_failure_reason (reply));
+  {
+    /* The reason of a failed send reaches the object as a property change. */
+    g_autoptr(TernMessage) question = g_list_model_get_item (G_LIST_MODEL (list), 0);
+    g_autoptr(GBytes) raw = g_bytes_new_static ("x", 1);
+    const char *rcpts[] = { "bob@example.test", NULL };
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    gint64 entry = tern_store_batch_outbox_add (batch, f->account, first, "q@x", raw, rcpts);
+    guint notified = 0;
+
+    g_assert_false (tern_message_get_mentions_me (question));
+    tern_store_batch_outbox_failed (batch, entry, "554 5.7.1 rejected");
+    g_signal_connect_swapped (question, "notify::failure-reason", G_CALLBACK (g_atomic_int_inc),
+                              &notified);
+    commit (f, batch);
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_assert_cmpuint (notified, ==, 1);
+    g_assert_cmpstr (tern_message_get_failure_reason (question), ==, "554 5.7.1 rejected");
+    g_assert_cmpint (tern_message_get_state (question), ==, TERN_MESSAGE_STATE_FAILED);
+  }
   geo = tern_message_dup_geo_uri (reply);
   g_assert_cmpstr (geo, ==, "geo:53.075160,8.807770");
   g_assert_cmpuint (g_list_model_get_n_items (tern_message_get_attachments (reply)), ==, 1);

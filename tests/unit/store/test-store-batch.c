@@ -750,6 +750,25 @@ test_outbox_states (Fixture       *f,
     g_assert_cmpint (o->state, ==, TERN_STORE_OUTBOX_SENT);
   }
   g_assert_cmpint (STATE_OF (msg2), ==, TERN_STORE_STATE_FAILED);
+  {
+    /* The failure's reason is on the message row too (the UI shows it). */
+    g_autoptr(TernStoreMessageRow) r = tern_store_get_message (f->store, msg2, NULL);
+    g_autoptr(TernStoreMessageRow) ok = tern_store_get_message (f->store, msg, NULL);
+
+    g_assert_cmpstr (r->failure_reason, ==, "550 no such user");
+    g_assert_null (ok->failure_reason);
+  }
+  {
+    /* A retry queues it again and forgets the old reason. */
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    g_autoptr(TernStoreMessageRow) r = NULL;
+
+    tern_store_batch_outbox_add (batch, f->account, msg2, "out2@x", raw, rcpts);
+    commit (f, batch);
+    r = tern_store_get_message (f->store, msg2, NULL);
+    g_assert_cmpint (r->state, ==, TERN_STORE_STATE_PENDING);
+    g_assert_null (r->failure_reason);
+  }
 
   /* Receipts move the state forward only. */
   {
@@ -775,6 +794,50 @@ test_outbox_states (Fixture       *f,
   }
 #undef STATE_OF
 #undef DUE
+}
+
+/* Mentions, receipt requests and $MDNSent are kept on the row. */
+static void
+test_message_flags (Fixture       *f,
+                    gconstpointer  data)
+{
+  gint64 chat = make_chat (f, "g");
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 plain, asked;
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    TernStoreMessageRow row = store_test_message (f->account, chat, "p@x", "hi all", now, FALSE, FALSE);
+    TernStoreMessageRow row2 = store_test_message (f->account, chat, "a@x", "@Alice look", now, FALSE, FALSE);
+    gint64 p, a;
+
+    row2.mentions_me = TRUE;
+    row2.receipt_to = (char *) "bob@example.test";
+    p = tern_store_batch_add_message (batch, &row, 0, 0);
+    a = tern_store_batch_add_message (batch, &row2, 0, 0);
+    commit (f, batch);
+    plain = tern_store_batch_get_id (batch, p);
+    asked = tern_store_batch_get_id (batch, a);
+  }
+  {
+    g_autoptr(TernStoreMessageRow) p = tern_store_get_message (f->store, plain, NULL);
+    g_autoptr(TernStoreMessageRow) a = tern_store_get_message (f->store, asked, NULL);
+
+    g_assert_false (p->mentions_me);
+    g_assert_null (p->receipt_to);
+    g_assert_true (a->mentions_me);
+    g_assert_cmpstr (a->receipt_to, ==, "bob@example.test");
+    g_assert_false (a->mdn_sent);
+  }
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    g_autoptr(TernStoreMessageRow) a = NULL;
+
+    tern_store_batch_set_mdn_sent (batch, asked);
+    commit (f, batch);
+    a = tern_store_get_message (f->store, asked, NULL);
+    g_assert_true (a->mdn_sent);
+  }
 }
 
 /* ---- change notifications ---------------------------------------------- */
@@ -1199,6 +1262,7 @@ main (int   argc,
   ADD ("/store/edits/same-batch", test_edit_in_same_batch);
   ADD ("/store/outbox/states", test_outbox_states);
   ADD ("/store/changes/signal", test_changes);
+  ADD ("/store/messages/flags", test_message_flags);
   ADD ("/store/messages/pagination", test_pagination);
   ADD ("/store/chats/list", test_chat_list);
   ADD ("/store/contacts/addresses", test_contacts);
