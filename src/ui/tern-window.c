@@ -397,9 +397,13 @@ message_hits_changed_cb (TernWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
-  gtk_widget_set_visible (self->message_results,
-                          text != NULL && *text != '\0' &&
-                          g_list_model_get_n_items (G_LIST_MODEL (self->message_hits)) > 0);
+  gboolean searching = text != NULL && *text != '\0';
+  gboolean messages = searching && g_list_model_get_n_items (G_LIST_MODEL (self->message_hits)) > 0;
+  gboolean no_chats = searching && g_list_model_get_n_items (G_LIST_MODEL (self->filtered_chats)) == 0;
+
+  gtk_widget_set_visible (self->message_results, messages);
+  /* Only messages found: they get the whole sidebar. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar_stack), !(messages && no_chats));
 }
 
 static void
@@ -512,6 +516,12 @@ jump_tick_cb (GtkWidget     *widget,
       self->jump_message = 0;
       return G_SOURCE_REMOVE;
     }
+  /* First an estimate from the position (the view does not scroll to
+   * rows it has not built), then the view's own scrolling refines it. */
+  if (self->jump_settled == 4)
+    gtk_adjustment_set_value (adjustment,
+                              gtk_adjustment_get_upper (adjustment) * position /
+                              MAX (1, g_list_model_get_n_items (G_LIST_MODEL (list))));
   gtk_widget_activate_action (widget, "list.scroll-to-item", "u", (guint) position);
   return G_SOURCE_CONTINUE;
 }
@@ -1414,7 +1424,12 @@ tern_window_init (TernWindow *self)
     g_signal_connect_object (self->message_results_view, "activate",
                              G_CALLBACK (message_hit_activate_cb), self, G_CONNECT_SWAPPED);
 
+    g_signal_connect_object (self->filtered_chats, "items-changed",
+                             G_CALLBACK (message_hits_changed_cb), self, G_CONNECT_SWAPPED);
     gtk_label_set_xalign (GTK_LABEL (heading), 0);
+    gtk_widget_set_margin_start (heading, 12);
+    gtk_widget_set_margin_top (heading, 6);
+    gtk_widget_set_margin_bottom (heading, 6);
     gtk_widget_add_css_class (heading, "heading");
     gtk_widget_add_css_class (heading, "search-heading");
     gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER,

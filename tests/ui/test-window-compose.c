@@ -1,0 +1,1116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-ui-test"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "tern-account.h"
+#include "tern-application.h"
+#include "tern-chat-list.h"
+#include "tern-composer.h"
+#include "tern-context.h"
+#include "tern-conversation.h"
+#include "tern-message-row.h"
+#include "tern-new-chat-dialog.h"
+#include "tern-search.h"
+#include "tern-window.h"
+
+/* The window's search, composer (files, drops, paste, mentions, Escape) and
+ * new-chat dialog, on a real TernContext over a store this test fills (the
+ * account is never started: sends stay in the store's outbox), under Xvfb,
+ * with screenshots. */
+
+#define TIMEOUT_SECONDS 20
+#define BOB_MESSAGES 300
+#define ZEBRA_INDEX 5
+
+static TernApplication *app;
+
+typedef struct
+{
+  char         *dir;
+  TernContext  *context;
+  TernStore    *store;
+  gint64        account;
+  gint64        bob_chat, hike_chat;
+  TernWindow   *window;
+  guint         serial;
+} Fixture;
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_error ("timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_until (gboolean   *flag,
+            const char *what)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
+
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static void
+flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong id;
+
+  if (!gtk_widget_get_mapped (widget))
+    {
+      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window to map");
+
+      while (!gtk_widget_get_mapped (widget))
+        g_main_context_iteration (NULL, TRUE);
+      g_source_remove (timeout);
+    }
+
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  wait_until (&painted, "a frame");
+  g_signal_handler_disconnect (clock, id);
+  flush ();
+}
+
+static void
+wait_frames (GtkWidget *widget,
+             guint      n)
+{
+  for (guint i = 0; i < n; i++)
+    wait_for_frame (widget);
+}
+
+static const char *
+screenshot_dir (void)
+{
+  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
+
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
+  if (dir == NULL || *dir == '\0')
+    dir = "screenshots";
+  return dir;
+}
+
+/* Saves NAME.png; returns the mean luminance (0..1). */
+static double
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *png = g_strconcat (name, ".png", NULL);
+  g_autofree char *file = NULL;
+  g_autofree guchar *pixels = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride = (gsize) width * 4;
+  double sum = 0;
+
+  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      if (attempt > 0)
+        wait_for_frame (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir (), 0755), ==, 0);
+  file = g_build_filename (screenshot_dir (), png, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
+
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guchar *p = pixels + y * stride + x * 4;
+
+        sum += (0.0722 * p[0] + 0.7152 * p[1] + 0.2126 * p[2]) / 255.0;
+      }
+  return sum / ((double) width * height);
+}
+
+static GtkWidget *
+template_child (gpointer    widget,
+                GType       type,
+                const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            rm_rf (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+static void
+wait_for (gboolean  (*check) (gpointer),
+          gpointer    data,
+          const char *what)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
+
+  while (!check (data))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static GtkWidget *
+find_by_css (GtkWidget  *widget,
+             GType       type,
+             const char *css_class)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (css_class == NULL || gtk_widget_has_css_class (widget, css_class)))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_css (child, type, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static TernMessageRow *
+find_message_row (Fixture    *f,
+                  const char *body)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (tern_window_get_conversation (f->window)), TERN_TYPE_MESSAGE_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (tern_message_row_get_body (rows->pdata[i]), body) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+static TernComposer *
+composer_of (Fixture *f)
+{
+  return tern_conversation_get_composer (tern_window_get_conversation (f->window));
+}
+
+static GtkTextView *
+text_view_of (Fixture *f)
+{
+  return GTK_TEXT_VIEW (template_child (composer_of (f), TERN_TYPE_COMPOSER, "text_view"));
+}
+
+static GtkEventController *
+composer_keys (Fixture *f)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (text_view_of (f)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (g_strcmp0 (gtk_event_controller_get_name (controller), "tern-composer-keys") == 0)
+        return controller;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static gboolean
+press_key (Fixture *f,
+           guint    keyval)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (composer_keys (f), "key-pressed", keyval, 0, 0, &handled);
+  return handled;
+}
+
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *contents)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  return path;
+}
+
+/* The newest message row of @chat in the store. */
+static TernStoreMessageRow *
+newest_message (Fixture *f,
+                gint64   chat)
+{
+  g_autoptr(GPtrArray) rows = tern_store_get_messages (f->store, chat, NULL, 1, NULL);
+
+  if (rows == NULL || rows->len == 0)
+    return NULL;
+  return tern_store_message_row_copy (rows->pdata[0]);
+}
+
+/* ---- the fixture: a context over a store with an account ----------------- */
+
+static gint64
+add_message (Fixture        *f,
+             TernStoreBatch *batch,
+             gint64          chat,
+             gint64          sender,      /* 0 = outgoing */
+             const char     *address,
+             const char     *text,
+             gint64          time)
+{
+  g_autofree char *mid = g_strdup_printf ("w%u@example.test", ++f->serial);
+  TernStoreMessageRow row = { 0 };
+
+  row.account_id = f->account;
+  row.chat_id = chat;
+  row.message_id = mid;
+  row.text = (char *) text;
+  row.sent_time = time;
+  row.received_time = time;
+  row.seen = TRUE;
+  row.outgoing = sender == 0;
+  row.sender_contact_id = sender;
+  row.sender_address = sender == 0 ? NULL : (char *) address;
+  row.kind = TERN_STORE_MESSAGE_KIND_TEXT;
+  row.state = sender == 0 ? TERN_STORE_STATE_READ : TERN_STORE_STATE_NONE;
+  return tern_store_batch_add_message (batch, &row, 0, 0);
+}
+
+static void
+fill_store (Fixture   *f,
+            TernStore *store)
+{
+  g_autoptr(TernStoreBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 bob, carol, dave, bob_chat, hike;
+
+  {
+    g_autoptr(TernStoreBatch) account_batch = tern_store_begin_batch (store);
+    TernStoreAccountRow row = { 0 };
+    gint64 ref;
+
+    row.address = (char *) "me@example.test";
+    row.display_name = (char *) "Me";
+    row.login = (char *) "me@example.test";
+    /* Nothing listens there: the account is never started, and an outbox
+     * run fails fast. */
+    row.imap_host = (char *) "127.0.0.1";
+    row.imap_port = 9;
+    row.imap_security = TERN_STORE_SECURITY_PLAIN;
+    row.smtp_host = (char *) "127.0.0.1";
+    row.smtp_port = 9;
+    row.smtp_security = TERN_STORE_SECURITY_PLAIN;
+    row.enabled = TRUE;
+    ref = tern_store_batch_add_account (account_batch, &row);
+    g_assert_true (tern_store_commit (store, account_batch, &error));
+    g_assert_no_error (error);
+    f->account = tern_store_batch_get_id (account_batch, ref);
+  }
+
+  batch = tern_store_begin_batch (store);
+  bob = tern_store_batch_ensure_contact (batch, f->account, "bob@example.test", "Bob Builder");
+  carol = tern_store_batch_ensure_contact (batch, f->account, "carol@example.test", "Carol Danvers");
+  dave = tern_store_batch_ensure_contact (batch, f->account, "dave@example.test", "Dave Lister");
+  bob_chat = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_DIRECT,
+                                           "bob@example.test", "Bob Builder", bob);
+  hike = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP,
+                                       "group-hike-0001", "Hiking Club", 0);
+  tern_store_batch_set_chat_member (batch, hike, carol, TRUE);
+  tern_store_batch_set_chat_member (batch, hike, dave, TRUE);
+
+  for (guint i = 0; i < BOB_MESSAGES; i++)
+    {
+      g_autofree char *text = i == ZEBRA_INDEX
+                              ? g_strdup ("Did you see the zebra at the shed?")
+                              : g_strdup_printf ("Message number %u about the shed", i);
+
+      add_message (f, batch, bob_chat, i % 3 ? bob : 0, "bob@example.test", text,
+                   now - 10 * 86400 + (gint64) i * 600);
+    }
+  add_message (f, batch, hike, carol, "carol@example.test", "Who's in for the ridge walk?",
+               now - 5000);
+  add_message (f, batch, hike, 0, NULL, "Count me in.", now - 4700);
+  g_assert_true (tern_store_commit (store, batch, &error));
+  g_assert_no_error (error);
+
+  f->bob_chat = tern_store_batch_get_id (batch, bob_chat);
+  f->hike_chat = tern_store_batch_get_id (batch, hike);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernAccount) account = NULL;
+
+  f->dir = g_dir_make_tmp ("tern-ui-compose-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    TernStore *store = tern_store_open (f->dir, &error);
+
+    g_assert_no_error (error);
+    fill_store (f, store);
+    tern_store_close (store);
+    flush ();
+    g_assert_finalize_object (store);
+  }
+
+  f->context = tern_context_new (f->dir, &error);
+  g_assert_no_error (error);
+  f->store = tern_context_get_store (f->context);
+  g_assert_cmpuint (g_list_model_get_n_items (tern_context_get_accounts (f->context)), ==, 1);
+  account = g_list_model_get_item (tern_context_get_accounts (f->context), 0);
+  tern_account_set_password_for_session (account, "not-used");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+  f->window = tern_window_new (app);
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 960, 680);
+  tern_window_set_context (f->window, f->context);
+  g_assert_true (tern_window_get_has_account (f->window));
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_frames (GTK_WIDGET (f->window), 2);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  for (GList *l = windows; l; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+  flush ();
+  if (f->window != NULL)
+    {
+      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window's release");
+
+      while (f->window != NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_source_remove (timeout);
+    }
+
+  tern_context_stop_all (f->context);
+  flush ();
+  g_clear_object (&f->context);
+  flush ();
+  rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static void
+open_chat (Fixture *f,
+           gint64   id)
+{
+  g_autoptr(TernStoreChatRow) row = tern_store_get_chat (f->store, id, NULL);
+  g_autoptr(TernChat) chat = NULL;
+
+  g_assert_nonnull (row);
+  chat = tern_chat_new_from_row (f->store, row);
+  tern_window_open_chat (f->window, chat);
+  wait_frames (GTK_WIDGET (f->window), 3);
+  g_assert_cmpint (tern_chat_get_id (tern_window_get_open_chat (f->window)), ==, id);
+}
+
+/* ---- search ---------------------------------------------------------------- */
+
+typedef struct
+{
+  Fixture    *f;
+  const char *body;
+} RowWanted;
+
+static gboolean
+message_hits_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *view = find_by_css (GTK_WIDGET (f->window), GTK_TYPE_LIST_VIEW, "message-results");
+
+  return view != NULL && gtk_widget_get_mapped (view) &&
+         g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (view)))) > 0;
+}
+
+static gboolean
+row_in_view (gpointer data)
+{
+  RowWanted *wanted = data;
+  TernConversation *conversation = tern_window_get_conversation (wanted->f->window);
+  TernMessageRow *row = find_message_row (wanted->f, wanted->body);
+  GtkWidget *list = GTK_WIDGET (tern_conversation_get_list_view (conversation));
+  graphene_rect_t bounds;
+
+  if (row == NULL || tern_window_get_jump_target (wanted->f->window) != 0 ||
+      !gtk_widget_compute_bounds (GTK_WIDGET (row), list, &bounds))
+    return FALSE;
+  return bounds.origin.y + bounds.size.height > 0 &&
+         bounds.origin.y < gtk_widget_get_height (list);
+}
+
+static void
+test_search (Fixture       *f,
+             gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GtkEditable *search = GTK_EDITABLE (template_child (f->window, TERN_TYPE_WINDOW, "search_entry"));
+  GtkListView *hits;
+  g_autoptr(GObject) first = NULL;
+  RowWanted wanted = { f, "Did you see the zebra at the shed?" };
+
+  /* Ctrl+K's action opens the search; the word is only in an old message
+   * of Bob's (not in the loaded window of his chat). */
+  g_assert_true (gtk_widget_activate_action (window, "win.search", NULL));
+  gtk_editable_set_text (search, "zebra");
+  wait_for (message_hits_shown, f, "the message results");
+  wait_frames (window, 2);
+  hits = GTK_LIST_VIEW (find_by_css (window, GTK_TYPE_LIST_VIEW, "message-results"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (hits))), ==, 1);
+  first = g_list_model_get_item (G_LIST_MODEL (gtk_list_view_get_model (hits)), 0);
+  g_assert_nonnull (tern_search_result_get_message (TERN_SEARCH_RESULT (first)));
+  g_assert_cmpint (tern_chat_get_id (tern_search_result_get_chat (TERN_SEARCH_RESULT (first))),
+                   ==, f->bob_chat);
+  /* No chat is called "zebra". */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (tern_window_get_chat_list_view (f->window)))),
+                    ==, 0);
+  save_screenshot (window, "search-results");
+
+  /* Activating the hit opens Bob's chat at that message. */
+  g_signal_emit_by_name (hits, "activate", 0);
+  g_assert_cmpint (tern_chat_get_id (tern_window_get_open_chat (f->window)), ==, f->bob_chat);
+  wait_for (row_in_view, &wanted, "the found message in view");
+  g_assert_cmpint (tern_message_list_find (tern_conversation_get_message_list (tern_window_get_conversation (f->window)),
+                                           tern_message_get_id (tern_search_result_get_message (TERN_SEARCH_RESULT (first)))),
+                   >=, 0);
+  g_assert_false (tern_conversation_get_at_bottom (tern_window_get_conversation (f->window)));
+  wait_frames (window, 2);
+  g_assert_true (row_in_view (&wanted));
+  save_screenshot (window, "search-jump");
+
+  /* A query that finds nothing hides the results; clearing shows all. */
+  gtk_editable_set_text (search, "qwertyuiop");
+  {
+    guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "no results");
+    GtkWidget *results = gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (hits)));
+
+    while (gtk_widget_get_visible (results))
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
+  /* The snippet's match markers become bold, the rest is escaped. */
+  {
+    g_autofree char *markup = tern_window_snippet_to_markup ("a <b> \002zebra\003 & \002x");
+
+    g_assert_cmpstr (markup, ==, "a &lt;b&gt; <b>zebra</b> &amp; <b>x</b>");
+  }
+}
+
+/* ---- files: the attach hook, chips, sending ------------------------------------ */
+
+static gboolean
+files_sent (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(TernStoreMessageRow) row = newest_message (f, f->bob_chat);
+
+  return row != NULL && g_strcmp0 (row->text, "Here are the notes") == 0;
+}
+
+static void
+test_attach_send (Fixture       *f,
+                  gconstpointer  user_data)
+{
+  TernComposer *composer;
+  g_autofree char *notes = write_file (f, "notes.txt", "Ladder, coffee, saw.\n");
+  g_autofree char *plan = write_file (f, "plan.txt", "Saturday at ten.\n");
+  g_autoptr(GFile) notes_file = g_file_new_for_path (notes);
+  g_autoptr(GFile) plan_file = g_file_new_for_path (plan);
+  g_autoptr(TernStoreMessageRow) sent = NULL;
+  g_autoptr(GPtrArray) attachments = NULL;
+  GtkWidget *chips;
+  GtkWidget *remove = NULL;
+
+  open_chat (f, f->bob_chat);
+  composer = composer_of (f);
+  g_assert_false (tern_composer_get_can_send (composer));
+
+  /* The hook the file chooser's answer goes through. */
+  tern_composer_add_file (composer, notes_file);
+  tern_composer_add_file (composer, plan_file);
+  tern_composer_add_file (composer, notes_file);   /* once only */
+  g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 2);
+  /* Files alone can be sent. */
+  g_assert_true (tern_composer_get_can_send (composer));
+  wait_frames (GTK_WIDGET (f->window), 2);
+  chips = template_child (composer, TERN_TYPE_COMPOSER, "chips_box");
+  g_assert_true (gtk_widget_get_mapped (chips));
+
+  /* Each chip has a remove button named after its file. */
+  for (GtkWidget *chip = gtk_widget_get_first_child (chips); chip;
+       chip = gtk_widget_get_next_sibling (chip))
+    {
+      GtkWidget *button = find_by_css (chip, GTK_TYPE_BUTTON, NULL);
+
+      g_assert_nonnull (button);
+      g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (button),
+                                                       GTK_ACCESSIBLE_PROPERTY_LABEL));
+      if (g_strcmp0 (gtk_widget_get_tooltip_text (button), "Remove plan.txt") == 0)
+        remove = button;
+    }
+  g_assert_nonnull (remove);
+  save_screenshot (GTK_WIDGET (f->window), "composer-chips");
+  g_signal_emit_by_name (remove, "clicked");
+  g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 1);
+  g_assert_true (g_file_equal (tern_composer_get_file (composer, 0), notes_file));
+
+  /* Sent with the text through the engine: the message is stored with the
+   * file as its attachment, and the composer is empty again. */
+  tern_composer_set_text (composer, "Here are the notes");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 0);
+  wait_for (files_sent, f, "the message with the file in the store");
+  sent = newest_message (f, f->bob_chat);
+  g_assert_true (sent->outgoing);
+  g_assert_cmpint (sent->kind, ==, TERN_STORE_MESSAGE_KIND_MEDIA);
+  attachments = tern_store_list_attachments (f->store, sent->id, NULL);
+  g_assert_nonnull (attachments);
+  g_assert_cmpuint (attachments->len, ==, 1);
+  g_assert_cmpstr (((TernStoreAttachmentRow *) attachments->pdata[0])->name, ==, "notes.txt");
+  g_assert_cmpint (((TernStoreAttachmentRow *) attachments->pdata[0])->size, ==,
+                   strlen ("Ladder, coffee, saw.\n"));
+}
+
+/* ---- drops and paste ------------------------------------------------------------- */
+
+static gboolean
+has_three_files (gpointer data)
+{
+  return tern_composer_get_n_files (data) == 3;
+}
+
+static gboolean
+has_two_files (gpointer data)
+{
+  return tern_composer_get_n_files (data) == 2;
+}
+
+static gboolean
+text_pasted (gpointer data)
+{
+  g_autofree char *text = tern_composer_dup_text (data);
+
+  return strstr (text, "pasted words") != NULL;
+}
+
+static void
+test_drop_paste (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  TernComposer *composer;
+  GtkDropTarget *drop = tern_window_get_drop_target (f->window);
+  g_autofree char *photo = write_file (f, "photo.txt", "not really a photo\n");
+  g_autofree char *list_path = write_file (f, "list.txt", "eggs\n");
+  g_autoptr(GFile) photo_file = g_file_new_for_path (photo);
+  g_autoptr(GFile) list_file = g_file_new_for_path (list_path);
+  GdkClipboard *clipboard;
+  gboolean accepted = FALSE;
+  g_autofree char *pasted_name = NULL;
+
+  open_chat (f, f->bob_chat);
+  composer = composer_of (f);
+  clipboard = gtk_widget_get_clipboard (GTK_WIDGET (text_view_of (f)));
+
+  /* A file list dropped on the conversation (the controller's signal). */
+  g_assert_nonnull (drop);
+  g_assert_true (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (drop)) ==
+                 GTK_WIDGET (tern_window_get_conversation (f->window)));
+  {
+    GValue value = G_VALUE_INIT;
+    GFile *files[] = { photo_file };
+
+    g_value_init (&value, GDK_TYPE_FILE_LIST);
+    g_value_take_boxed (&value, gdk_file_list_new_from_array (files, 1));
+    g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+    g_value_unset (&value);
+  }
+  g_assert_true (accepted);
+  g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 1);
+
+  /* A pasted image is saved as a PNG and attached. */
+  {
+    static const guchar red[4 * 4 * 4] = {
+      [0 ... 63] = 0xff,
+    };
+    g_autoptr(GBytes) bytes = g_bytes_new_static (red, sizeof red);
+    g_autoptr(GdkTexture) texture = gdk_memory_texture_new (4, 4, GDK_MEMORY_R8G8B8A8, bytes, 16);
+    g_autoptr(GdkTexture) loaded = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+
+    gdk_clipboard_set_texture (clipboard, texture);
+    g_signal_emit_by_name (text_view_of (f), "paste-clipboard");
+    wait_for (has_two_files, composer, "the pasted image");
+    pasted_name = g_file_get_basename (tern_composer_get_file (composer, 1));
+    g_assert_cmpstr (pasted_name, ==, "Pasted image.png");
+    path = g_file_get_path (tern_composer_get_file (composer, 1));
+    loaded = gdk_texture_new_from_filename (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (gdk_texture_get_width (loaded), ==, 4);
+  }
+
+  /* Copied files are attached, too. */
+  {
+    GFile *files[] = { list_file };
+    GdkFileList *list = gdk_file_list_new_from_array (files, 1);
+
+    gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, list);
+    g_boxed_free (GDK_TYPE_FILE_LIST, list);
+    g_signal_emit_by_name (text_view_of (f), "paste-clipboard");
+    wait_for (has_three_files, composer, "the pasted file");
+    g_assert_true (g_file_equal (tern_composer_get_file (composer, 2), list_file));
+  }
+
+  /* Text still pastes as text, into the entry. */
+  gdk_clipboard_set_text (clipboard, "pasted words");
+  g_signal_emit_by_name (text_view_of (f), "paste-clipboard");
+  wait_for (text_pasted, composer, "the pasted text");
+  g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 3);
+  wait_frames (GTK_WIDGET (f->window), 2);
+  save_screenshot (GTK_WIDGET (f->window), "composer-dropped-pasted");
+
+  /* Switching chats drops the pending files. */
+  open_chat (f, f->hike_chat);
+  g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 0);
+}
+
+/* ---- mentions and Escape -------------------------------------------------------- */
+
+static gboolean
+mention_sent (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(TernStoreMessageRow) row = newest_message (f, f->hike_chat);
+
+  return row != NULL && row->outgoing && row->text != NULL && g_str_has_prefix (row->text, "Hi @");
+}
+
+static void
+test_mention (Fixture       *f,
+              gconstpointer  user_data)
+{
+  TernComposer *composer;
+  GtkTextBuffer *buffer;
+  GtkPopover *popover;
+  g_autofree char *shown = NULL;
+  g_autofree char *sent_text = NULL;
+  g_autoptr(TernStoreMessageRow) sent = NULL;
+
+  /* No completion in a 1:1 chat. */
+  open_chat (f, f->bob_chat);
+  composer = composer_of (f);
+  popover = tern_composer_get_mention_popover (composer);
+  buffer = gtk_text_view_get_buffer (text_view_of (f));
+  gtk_text_buffer_insert_at_cursor (buffer, "Hi @b", -1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  tern_composer_set_text (composer, "");
+
+  /* In the group: "@car" offers Carol (not Dave, not me). */
+  open_chat (f, f->hike_chat);
+  gtk_widget_grab_focus (GTK_WIDGET (text_view_of (f)));
+  gtk_text_buffer_insert_at_cursor (buffer, "Hi @", -1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  gtk_text_buffer_insert_at_cursor (buffer, "car", -1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  {
+    GtkListBox *list = GTK_LIST_BOX (gtk_popover_get_child (popover));
+    int n = 0;
+
+    while (gtk_list_box_get_row_at_index (list, n) != NULL)
+      n++;
+    g_assert_cmpint (n, ==, 1);
+  }
+  wait_frames (GTK_WIDGET (f->window), 2);
+  save_screenshot (GTK_WIDGET (f->window), "mention-popover");
+
+  /* Enter takes the choice: shown as the name, sent in the COI form. */
+  g_assert_true (press_key (f, GDK_KEY_Return));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  shown = tern_composer_dup_text (composer);
+  g_assert_cmpstr (shown, ==, "Hi @Carol Danvers ");
+  /* "@al" offers everyone; Tab takes it as the plain "@all". */
+  gtk_text_buffer_insert_at_cursor (buffer, "and @al", -1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_true (press_key (f, GDK_KEY_Tab));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  sent_text = tern_composer_dup_message_text (composer);
+  g_assert_cmpstr (sent_text, ==, "Hi @\"Carol Danvers\":carol@example.test and @all ");
+
+  /* Escape closes the completion without taking anything. */
+  gtk_text_buffer_insert_at_cursor (buffer, "@d", -1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_true (press_key (f, GDK_KEY_Escape));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  {
+    GtkTextIter start, end;
+
+    gtk_text_buffer_get_end_iter (buffer, &end);
+    start = end;
+    gtk_text_iter_backward_chars (&start, 2);
+    gtk_text_buffer_delete (buffer, &start, &end);
+  }
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+
+  g_assert_true (press_key (f, GDK_KEY_Return));
+  wait_for (mention_sent, f, "the message with the mention in the store");
+  sent = newest_message (f, f->hike_chat);
+  g_assert_cmpstr (sent->text, ==, "Hi @\"Carol Danvers\":carol@example.test and @all");
+
+  /* Escape cancels a reply, and an edit. */
+  {
+    TernConversation *conversation = tern_window_get_conversation (f->window);
+    TernMessageList *messages = tern_conversation_get_message_list (conversation);
+    g_autoptr(TernMessage) own = NULL;
+    g_autoptr(TernMessage) carols = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (messages)); i++)
+      {
+        g_autoptr(TernMessage) message = g_list_model_get_item (G_LIST_MODEL (messages), i);
+
+        if (tern_message_get_outgoing (message) && own == NULL)
+          own = g_object_ref (message);
+        else if (!tern_message_get_outgoing (message) && carols == NULL)
+          carols = g_object_ref (message);
+      }
+    g_assert_nonnull (own);
+    g_assert_nonnull (carols);
+
+    tern_conversation_reply_to (conversation, carols);
+    g_assert_nonnull (tern_conversation_get_reply_to (conversation));
+    g_assert_true (press_key (f, GDK_KEY_Escape));
+    g_assert_null (tern_conversation_get_reply_to (conversation));
+
+    tern_conversation_edit (conversation, own);
+    g_assert_cmpint (tern_conversation_get_editing (conversation), ==, tern_message_get_id (own));
+    g_assert_true (press_key (f, GDK_KEY_Escape));
+    g_assert_cmpint (tern_conversation_get_editing (conversation), ==, 0);
+  }
+}
+
+/* ---- the new chat dialog ----------------------------------------------------------- */
+
+static TernNewChatDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (TERN_IS_NEW_CHAT_DIALOG (window))
+        return TERN_NEW_CHAT_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+one_contact_shown (gpointer data)
+{
+  return tern_new_chat_dialog_get_n_shown (data) == 1;
+}
+
+static gboolean
+erin_open (gpointer data)
+{
+  Fixture *f = data;
+  TernChat *chat = tern_window_get_open_chat (f->window);
+
+  return chat != NULL && g_strcmp0 (tern_chat_get_key (chat), "erin@example.test") == 0;
+}
+
+static gboolean
+bob_open (gpointer data)
+{
+  Fixture *f = data;
+  TernChat *chat = tern_window_get_open_chat (f->window);
+
+  return chat != NULL && tern_chat_get_id (chat) == f->bob_chat;
+}
+
+static void
+test_new_chat (Fixture       *f,
+               gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  TernNewChatDialog *dialog;
+  GtkWidget *focus;
+
+  g_assert_false (tern_address_is_valid ("erin"));
+  g_assert_false (tern_address_is_valid ("erin@"));
+  g_assert_false (tern_address_is_valid ("erin@example"));
+  g_assert_false (tern_address_is_valid ("erin smith@example.org"));
+  g_assert_false (tern_address_is_valid ("a@b@example.org"));
+  g_assert_false (tern_address_is_valid ("erin@example..org"));
+  g_assert_true (tern_address_is_valid ("erin@example.test"));
+  g_assert_true (tern_address_is_valid ("erin+chat@mail.example.org"));
+
+  /* Ctrl+N's action; the + button uses the same. */
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (template_child (f->window, TERN_TYPE_WINDOW, "new_chat_button"))),
+                   ==, "win.new-chat");
+  g_assert_true (gtk_widget_activate_action (window, "win.new-chat", NULL));
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  wait_frames (GTK_WIDGET (dialog), 2);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  /* Bob, Carol, Dave. */
+  g_assert_cmpuint (tern_new_chat_dialog_get_n_shown (dialog), ==, 3);
+  save_screenshot (GTK_WIDGET (dialog), "new-chat");
+
+  /* Filtered as typed; Enter on the only match opens that chat. */
+  gtk_editable_set_text (tern_new_chat_dialog_get_entry (dialog), "bob");
+  wait_for (one_contact_shown, dialog, "the filter");
+  save_screenshot (GTK_WIDGET (dialog), "new-chat-filtered");
+  g_assert_true (tern_new_chat_dialog_choose (dialog));
+  wait_for (bob_open, f, "Bob's chat");
+  g_assert_null (find_dialog ());
+
+  /* A typed address: invalid text is refused, a new address becomes a chat. */
+  g_assert_true (gtk_widget_activate_action (window, "win.new-chat", NULL));
+  dialog = find_dialog ();
+  gtk_editable_set_text (tern_new_chat_dialog_get_entry (dialog), "erin at example");
+  g_assert_false (tern_new_chat_dialog_choose (dialog));
+  g_assert_nonnull (find_dialog ());
+  gtk_editable_set_text (tern_new_chat_dialog_get_entry (dialog), "Erin@Example.test");
+  g_assert_true (tern_new_chat_dialog_choose (dialog));
+  wait_for (erin_open, f, "the new chat");
+  {
+    g_autoptr(TernStoreChatRow) row = tern_store_find_chat (f->store, f->account,
+                                                             TERN_STORE_CHAT_KIND_DIRECT,
+                                                             "erin@example.test", NULL);
+
+    g_assert_nonnull (row);
+  }
+  wait_frames (window, 2);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (composer_of (f))));
+  save_screenshot (window, "new-chat-opened");
+}
+
+/* ---- accessible names on every control ---------------------------------------------- */
+
+static gboolean
+has_text_label (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_label_get_text (GTK_LABEL (widget)) &&
+      *gtk_label_get_text (GTK_LABEL (widget)))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_text_label (child))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+collect_unnamed (GtkWidget *widget,
+                 GPtrArray *unnamed,
+                 guint     *n_checked)
+{
+  /* GTK's own: the window buttons, and the search bar's close button. */
+  if (GTK_IS_WINDOW_CONTROLS (widget))
+    return;
+  if (GTK_IS_BUTTON (widget) && GTK_IS_CENTER_BOX (gtk_widget_get_parent (widget)) &&
+      gtk_widget_get_ancestor (widget, GTK_TYPE_SEARCH_BAR) != NULL)
+    return;
+
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
+      GTK_IS_CHECK_BUTTON (widget) || GTK_IS_TEXT_VIEW (widget) || GTK_IS_EDITABLE (widget))
+    {
+      gboolean named = gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget),
+                                                         GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+                       gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget),
+                                                         GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+
+      /* A button with text names itself. */
+      if (!named && (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) ||
+                     GTK_IS_CHECK_BUTTON (widget)))
+        named = has_text_label (widget);
+      /* The text inside an entry belongs to the entry. */
+      if (GTK_IS_TEXT (widget) && GTK_IS_EDITABLE (gtk_widget_get_parent (widget)))
+        named = TRUE;
+      (*n_checked)++;
+      if (!named)
+        g_ptr_array_add (unnamed, widget);
+      /* A menu button's inner toggle is the menu button itself. */
+      if (GTK_IS_MENU_BUTTON (widget))
+        return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect_unnamed (child, unnamed, n_checked);
+}
+
+static void
+assert_all_named (GtkWidget  *root,
+                  const char *what,
+                  guint       at_least)
+{
+  g_autoptr(GPtrArray) unnamed = g_ptr_array_new ();
+  guint n_checked = 0;
+
+  collect_unnamed (root, unnamed, &n_checked);
+  g_test_message ("%s: %u controls checked", what, n_checked);
+  for (guint i = 0; i < unnamed->len; i++)
+    {
+      GtkWidget *widget = unnamed->pdata[i];
+      const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+      g_test_message ("%s: no accessible name: %s (css name %s, tooltip %s, in %s)", what,
+                      G_OBJECT_TYPE_NAME (widget), gtk_widget_get_css_name (widget),
+                      tooltip ? tooltip : "none",
+                      G_OBJECT_TYPE_NAME (gtk_widget_get_parent (widget)));
+    }
+  g_assert_cmpuint (n_checked, >=, at_least);
+  g_assert_cmpuint (unnamed->len, ==, 0);
+}
+
+static void
+test_accessible_names (Fixture       *f,
+                       gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  g_autofree char *notes = write_file (f, "notes.txt", "x\n");
+  g_autoptr(GFile) file = g_file_new_for_path (notes);
+  TernNewChatDialog *dialog;
+
+  /* Every state with controls: a group open, the search shown, a chip. */
+  open_chat (f, f->hike_chat);
+  g_assert_true (gtk_widget_activate_action (window, "win.search", NULL));
+  tern_composer_add_file (composer_of (f), file);
+  tern_conversation_reply_to (tern_window_get_conversation (f->window),
+                              g_list_model_get_item (G_LIST_MODEL (tern_conversation_get_message_list (tern_window_get_conversation (f->window))), 0));
+  wait_frames (window, 2);
+  /* search toggle, new chat, menus, search entry, back, attach, chip,
+   * cancel reply, message, send, ... */
+  assert_all_named (window, "window", 12);
+
+  g_assert_true (gtk_widget_activate_action (window, "win.new-chat", NULL));
+  dialog = find_dialog ();
+  wait_frames (GTK_WIDGET (dialog), 1);
+  assert_all_named (GTK_WIDGET (dialog), "new chat", 1);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  /* The test accessibility backend keeps the properties the checks read. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("test-window-compose: no display; run it under tests/ui/with-xvfb\n");
+      return 1;
+    }
+
+  app = tern_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add ("/ui/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/ui/window/attach-send", Fixture, NULL,
+              fixture_set_up, test_attach_send, fixture_tear_down);
+  g_test_add ("/ui/window/drop-paste", Fixture, NULL,
+              fixture_set_up, test_drop_paste, fixture_tear_down);
+  g_test_add ("/ui/window/mention-escape", Fixture, NULL,
+              fixture_set_up, test_mention, fixture_tear_down);
+  g_test_add ("/ui/window/new-chat", Fixture, NULL,
+              fixture_set_up, test_new_chat, fixture_tear_down);
+  g_test_add ("/ui/window/accessible-names", Fixture, NULL,
+              fixture_set_up, test_accessible_names, fixture_tear_down);
+
+  ret = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  return ret;
+}
