@@ -5,26 +5,40 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
 
 #include "tern-application.h"
 #include "tern-chat-list.h"
 #include "tern-conversation.h"
 #include "tern-window.h"
 
-/* The window over a store of 100,000 messages (one chat of 50,000, 99 of
- * about 505), in this process, under Xvfb:
- *   ui.startup100k.ms         window creation -> first frame showing the chat list
- *   ui.startup.bare.ms        the same for a bare AdwWindow with a 10,000-row GtkListView
- *   ui.startup.ratio_to_bare  the two, measured in the same run (medians of 5)
+/* The app over a store of 100,000 messages (one chat of 50,000, 99 of about
+ * 505), under Xvfb (tests/ui/with-xvfb):
+ *   ui.startup100k.ms         PROCESS START (spawn of `tern` with that profile) -> the end of
+ *                             the first frame showing rows of the chat list (the app reports
+ *                             it with TERN_BENCH_FIRST_FRAME from a GdkFrameClock after-paint)
+ *   ui.startup.bare.ms        the same for a bare libadwaita application whose window shows
+ *                             a 10,000-row GtkListView (ui-bare-window), spawned the same way
+ *   ui.startup.ratio_to_bare  the two, alternated in the same run (medians of RUNS)
+ *   ui.startup100k.cpu_ms     the app's CPU time at that frame (CLOCK_PROCESS_CPUTIME_ID),
+ *   ui.startup.bare.cpu_ms    and the bare window's
+ *   ui.rss100k.mb             VmRSS of the app 0.5 s after the first frame of the 50,000-message
+ *                             chat, opened through app.open-chat after the chat list's
+ *   ui.rss100k.heap_mb        of which malloc's heap in use (mallinfo2 uordblks + mmapped)
+ * each for GTK's default renderer here (GL, in software under Xvfb) and for cairo
+ * (GSK_RENDERER=cairo; figures suffixed .cairo); the renderer each reports goes to stderr.
+ * In process, over the same store (the conversation pane's figures):
  *   ui.open_chat50k.ms        opening the 50,000-message chat -> its first frame
  *   ui.scroll.max_frame_ms    scrolling up through 1,000 of its messages: the longest
  *                             interval between painted frames (GdkFrameClock)
- *   ui.rss100k.mb             resident memory at the end
- * NOTE: start-up is measured in-process (window construction, not exec). */
+ * Wall times are medians; the machine is shared, so the CPU times are printed too. */
 
 #define TOTAL 100000
 #define BIG   50000
 #define CHATS 100
+#define RUNS  5
 
 static gboolean painted;
 
@@ -75,54 +89,134 @@ median (double *v,
   return v[n / 2];
 }
 
-static void
-setup_label_cb (GtkSignalListItemFactory *f,
-                GtkListItem              *item)
+/* What one spawned process reported ("tern-bench NAME VALUE" lines). */
+typedef struct
 {
-  gtk_list_item_set_child (item, gtk_label_new (NULL));
-}
+  double first_frame_ms;   /* from spawn */
+  double cpu_ms;
+  double chat_frame_ms;    /* from spawn; 0 when no chat was opened */
+  double vmrss_mb;
+  double heap_mb;
+  char   renderer[64];
+} Report;
 
-static void
-bind_label_cb (GtkSignalListItemFactory *f,
-               GtkListItem              *item)
+/* Spawns @argv with @env added to this process's environment, from now, and
+ * reads its report until it exits. */
+static gboolean
+spawn_report (const char *const *argv,
+              const char *const *env,
+              Report            *report)
 {
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      gtk_string_object_get_string (gtk_list_item_get_item (item)));
-}
-
-static double
-bare_startup (void)
-{
-  g_autoptr(GtkStringList) strings = gtk_string_list_new (NULL);
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkWidget *window, *scroll, *list;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
   gint64 start;
-  double ms;
+  GPid pid;
+  int out_fd, status = 0;
+  FILE *out;
+  char line[256];
 
-  for (guint i = 0; i < 10000; i++)
-    {
-      g_autofree char *s = g_strdup_printf ("Row %u", i);
-
-      gtk_string_list_append (strings, s);
-    }
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_label_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_label_cb), NULL);
+  for (guint i = 0; env[i] != NULL; i += 2)
+    envp = env[i + 1] ? g_environ_setenv (envp, env[i], env[i + 1], TRUE)
+                      : g_environ_unsetenv (envp, env[i]);
+  memset (report, 0, sizeof *report);
 
   start = g_get_monotonic_time ();
-  window = adw_window_new ();
-  gtk_window_set_default_size (GTK_WINDOW (window), 960, 680);
-  scroll = gtk_scrolled_window_new ();
-  list = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (strings)))),
-                            factory);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), list);
-  adw_window_set_content (ADW_WINDOW (window), scroll);
-  gtk_window_present (GTK_WINDOW (window));
-  wait_paint (window);
-  ms = ms_since (start);
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  return ms;
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD,
+                                 NULL, NULL, &pid, NULL, &out_fd, NULL, &error))
+    {
+      g_printerr ("bench-ui: cannot start %s: %s\n", argv[0], error->message);
+      return FALSE;
+    }
+  out = fdopen (out_fd, "r");
+  while (fgets (line, sizeof line, out) != NULL)
+    {
+      char name[64], value[64];
+
+      if (sscanf (line, "tern-bench %63s %63s", name, value) != 2)
+        continue;
+      if (strcmp (name, "first-frame") == 0)
+        report->first_frame_ms = (g_ascii_strtoll (value, NULL, 10) - start) / 1000.0;
+      else if (strcmp (name, "cpu-us") == 0)
+        report->cpu_ms = g_ascii_strtoll (value, NULL, 10) / 1000.0;
+      else if (strcmp (name, "chat-frame") == 0)
+        report->chat_frame_ms = (g_ascii_strtoll (value, NULL, 10) - start) / 1000.0;
+      else if (strcmp (name, "vmrss-kb") == 0)
+        report->vmrss_mb = g_ascii_strtoll (value, NULL, 10) / 1024.0;
+      else if (strcmp (name, "heap-kb") == 0 || strcmp (name, "mmap-kb") == 0)
+        report->heap_mb += g_ascii_strtoll (value, NULL, 10) / 1024.0;
+      else if (strcmp (name, "renderer") == 0)
+        g_strlcpy (report->renderer, value, sizeof report->renderer);
+    }
+  fclose (out);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+  if (!g_spawn_check_wait_status (status, &error) || report->first_frame_ms <= 0)
+    {
+      g_printerr ("bench-ui: %s did not report its first frame (%s)\n", argv[0],
+                  error ? error->message : "no report");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Start-up of tern and of the bare window, alternated, with @renderer
+ * (NULL: GTK's choice), then the RSS run; prints the figures with @suffix. */
+static gboolean
+measure_startup (const char *data_home,
+                 const char *renderer,
+                 const char *suffix,
+                 gint64      big_chat)
+{
+  const char *tern_argv[] = { TERN_BIN, NULL };
+  const char *bare_argv[] = { BARE_BIN, NULL };
+  g_autofree char *chat = g_strdup_printf ("%" G_GINT64_FORMAT, big_chat);
+  const char *env[] = {
+    "XDG_DATA_HOME", data_home,
+    "TERN_BENCH_FIRST_FRAME", "1",
+    "GSK_RENDERER", renderer,
+    "GSETTINGS_BACKEND", "memory",
+    "TERN_BENCH_OPEN_CHAT", NULL,
+    NULL
+  };
+  double ours[RUNS], bare[RUNS], ours_cpu[RUNS], bare_cpu[RUNS];
+  Report report;
+
+  for (guint run = 0; run < RUNS; run++)
+    {
+      if (!spawn_report (bare_argv, env, &report))
+        return FALSE;
+      bare[run] = report.first_frame_ms;
+      bare_cpu[run] = report.cpu_ms;
+      if (run == 0)
+        g_printerr ("# bare window renderer %s\n", report.renderer);
+      if (!spawn_report (tern_argv, env, &report))
+        return FALSE;
+      ours[run] = report.first_frame_ms;
+      ours_cpu[run] = report.cpu_ms;
+      if (run == 0)
+        g_printerr ("# tern renderer %s\n", report.renderer);
+    }
+  {
+    double o = median (ours, RUNS), b = median (bare, RUNS);
+
+    g_print ("ui.startup100k%s.ms %.1f ms\n", suffix, o);
+    g_print ("ui.startup.bare%s.ms %.1f ms\n", suffix, b);
+    g_print ("ui.startup.ratio_to_bare%s %.2f x\n", suffix, o / b);
+    g_print ("ui.startup100k%s.cpu_ms %.1f ms\n", suffix, median (ours_cpu, RUNS));
+    g_print ("ui.startup.bare%s.cpu_ms %.1f ms\n", suffix, median (bare_cpu, RUNS));
+  }
+
+  env[G_N_ELEMENTS (env) - 2] = chat;
+  if (!spawn_report (tern_argv, env, &report) || report.chat_frame_ms <= 0)
+    {
+      g_printerr ("bench-ui: tern did not report the opened chat\n");
+      return FALSE;
+    }
+  g_printerr ("# tern with the 50,000-message chat: its first frame %.1f ms after spawn\n",
+              report.chat_frame_ms);
+  g_print ("ui.rss100k%s.mb %.1f MB\n", suffix, report.vmrss_mb);
+  g_print ("ui.rss100k%s.heap_mb %.1f MB\n", suffix, report.heap_mb);
+  return TRUE;
 }
 
 static void
@@ -215,14 +309,17 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tern-bench-ui-XXXXXX", &error);
+  g_autofree char *root = g_dir_make_tmp ("tern-bench-ui-XXXXXX", &error);
+  g_autofree char *data_home = NULL;
+  g_autofree char *dir = NULL;
   g_autoptr(TernApplication) app = NULL;
   TernStore *store;
   gint64 big_chat, account;
-  double ours[5], bare[5], open_ms;
+  double open_ms;
   TernWindow *window = NULL;
   g_autoptr(TernChatList) chats = NULL;
   GdkDisplay *display;
+  int status = 0;
 
   gtk_init ();
   adw_init ();
@@ -233,51 +330,37 @@ main (int   argc,
       return 1;
     }
 
+  /* The profile: $XDG_DATA_HOME/tern, the app's default data directory. */
+  g_assert_no_error (error);
+  data_home = g_build_filename (root, "data", NULL);
+  dir = g_build_filename (data_home, "tern", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   store = tern_store_open (dir, &error);
   g_assert_no_error (error);
   fill (store, &big_chat, &account);
+  tern_store_close (store);
+
+  if (!measure_startup (data_home, NULL, "", big_chat) ||
+      !measure_startup (data_home, "cairo", ".cairo", big_chat))
+    status = 1;
+
+  store = tern_store_open (dir, &error);
+  g_assert_no_error (error);
 
   app = tern_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, NULL);
   g_application_hold (G_APPLICATION (app));
 
-  for (guint run = 0; run < 5; run++)
-    {
-      gint64 start;
-
-      bare[run] = bare_startup ();
-
-      start = g_get_monotonic_time ();
-      g_clear_object (&chats);
-      chats = tern_chat_list_new (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE);
-      window = tern_window_new (app);
-      gtk_window_set_default_size (GTK_WINDOW (window), 960, 680);
-      tern_window_set_has_account (window, TRUE);
-      tern_window_set_chat_list (window, G_LIST_MODEL (chats));
-      gtk_window_present (GTK_WINDOW (window));
-      wait_paint (GTK_WIDGET (window));
-      ours[run] = ms_since (start);
-      if (run < 4)
-        {
-          gtk_window_destroy (GTK_WINDOW (window));
-          while (g_main_context_iteration (NULL, FALSE))
-            ;
-        }
-    }
-
-  {
-    GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-
-    g_print ("# renderer %s\n", G_OBJECT_TYPE_NAME (renderer));
-  }
-  {
-    double o = median (ours, 5), b = median (bare, 5);
-
-    g_print ("ui.startup100k.ms %.1f ms\n", o);
-    g_print ("ui.startup.bare.ms %.1f ms\n", b);
-    g_print ("ui.startup.ratio_to_bare %.2f x\n", o / b);
-  }
+  chats = tern_chat_list_new (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE);
+  window = tern_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 680);
+  tern_window_set_has_account (window, TRUE);
+  tern_window_set_chat_list (window, G_LIST_MODEL (chats));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_paint (GTK_WIDGET (window));
+  g_printerr ("# in process: renderer %s\n",
+              G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
 
   /* Open the big chat. */
   {
@@ -322,15 +405,6 @@ main (int   argc,
     g_print ("ui.scroll.max_frame_ms %.1f ms\n", max_interval);
   }
 
-  {
-    g_autofree char *statm = NULL;
-    long pages = 0, resident = 0;
-
-    if (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL) &&
-        sscanf (statm, "%ld %ld", &pages, &resident) == 2)
-      g_print ("ui.rss100k.mb %.1f MB\n", resident * (double) sysconf (_SC_PAGESIZE) / (1024 * 1024));
-  }
-
   gtk_window_destroy (GTK_WINDOW (window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -338,5 +412,5 @@ main (int   argc,
   tern_store_close (store);
   g_object_unref (store);
   g_application_release (G_APPLICATION (app));
-  return 0;
+  return status;
 }

@@ -17,6 +17,7 @@ GSettings       *tern_application_get_settings (TernApplication *self);
 TernContext     *tern_application_get_context  (TernApplication *self);
 void             tern_application_set_context  (TernApplication *self,
                                                 TernContext     *context);
+gboolean         tern_application_get_in_background (TernApplication *self);
 void             tern_application_set_setup_defaults (TernApplication           *self,
                                                       const TernAccountSettings *defaults);
 
