@@ -945,6 +945,89 @@ test_reply_quote (void)
   profile_clear (&me);
 }
 
+static void
+smtp_defer (const char *mode)
+{
+  g_autofree char *script = g_build_filename (env ("TERN_SOURCE_ROOT"), "tests", "stack",
+                                              "tern-stack", NULL);
+  const char *argv[] = { script, "smtp-defer", mode, env ("TERN_TEST_STACK_DIR"), NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+count_retry_cb (TernOutbox *outbox,
+                gint64      outbox_id,
+                gint64      next_attempt,
+                guint      *count)
+{
+  g_test_message ("outbox: try again at %" G_GINT64_FORMAT, next_attempt);
+  (*count)++;
+}
+
+/* A send the server defers (450 at RCPT TO while `tern-stack smtp-defer on`)
+ * is not a failure: the message stays pending, without a failure line;
+ * once the server accepts again, sending it now (what Retry does) delivers
+ * it and the row turns sent. */
+static void
+test_deferred_send (void)
+{
+  Profile me = { 0 };
+  Profile peer = { 0 };
+  g_autofree char *alice = g_strdup_printf ("alice@%s", env ("TERN_TEST_DOMAIN"));
+  g_autofree char *bob = g_strdup_printf ("bob@%s", env ("TERN_TEST_DOMAIN"));
+  g_autofree char *tag = g_strdup_printf ("%08x", g_random_int ());
+  g_autofree char *first = g_strdup_printf ("Hello Bob %s", tag);
+  g_autofree char *text = g_strdup_printf ("This one waits for the server %s", tag);
+  RowWait pending = { NULL, text, TERN_MESSAGE_ROW_STATE_PENDING };
+  RowWait sent = { NULL, text, TERN_MESSAGE_ROW_STATE_SENT };
+  g_autoptr(TernMessage) message = NULL;
+  g_autoptr(GAsyncResult) retried = NULL;
+  g_autoptr(GError) error = NULL;
+  guint retries = 0;
+  gulong handler;
+
+  window_profile (&me, alice);
+  core_profile (&peer, bob);
+  pending.window = sent.window = me.window;
+  send_text (me.account, bob, first);
+  open_chat_with_preview (me.window, first);
+
+  handler = g_signal_connect (tern_outbox_get_for_account (me.account), "retry",
+                              G_CALLBACK (count_retry_cb), &retries);
+  smtp_defer ("on");
+  composer_send (me.window, text);
+  wait_for (is_positive_uint, &retries, "the server to defer the message");
+  smtp_defer ("off");
+  g_signal_handler_disconnect (tern_outbox_get_for_account (me.account), handler);
+
+  wait_for (row_in_state, &pending, "the row to show pending");
+  g_assert_true (failure_box (me.window, text) == NULL ||
+                 !gtk_widget_get_visible (failure_box (me.window, text)));
+  save_screenshot (GTK_WIDGET (me.window), "live-send-deferred");
+
+  message = find_message (tern_context_get_store (me.context), text);
+  g_assert_nonnull (message);
+  tern_account_retry_async (me.account, tern_message_get_id (message), NULL, got_result, &retried);
+  wait_for (is_set, &retried, "the retry");
+  g_assert_true (tern_account_send_op_finish (me.account, retried, &error));
+  g_assert_no_error (error);
+  wait_for (row_in_state, &sent, "the row to show sent");
+  {
+    MessageWait wait = { tern_context_get_store (peer.context), text };
+
+    wait_for (message_stored, &wait, "the message at bob's");
+  }
+
+  profile_clear (&peer);
+  profile_clear (&me);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -972,6 +1055,7 @@ main (int   argc,
   g_test_add_func ("/ui/live/setup-receive-answer", test_setup_receive_answer);
   g_test_add_func ("/ui/live/failed-send-retry", test_failed_send_retry);
   g_test_add_func ("/ui/live/reply-quote", test_reply_quote);
+  g_test_add_func ("/ui/live/deferred-send", test_deferred_send);
   ret = g_test_run ();
 
   g_application_release (G_APPLICATION (app));
