@@ -798,7 +798,10 @@ test_mention (Fixture       *f,
     g_assert_cmpint (n, ==, 1);
   }
   wait_frames (GTK_WIDGET (f->window), 2);
-  save_screenshot (GTK_WIDGET (f->window), "mention-popover");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (popover)));
+  save_screenshot (GTK_WIDGET (f->window), "mention-window");
+  /* The popover is a surface of its own. */
+  save_screenshot (GTK_WIDGET (popover), "mention-popover");
 
   /* Enter takes the choice: shown as the name, sent in the COI form. */
   g_assert_true (press_key (f, GDK_KEY_Return));
