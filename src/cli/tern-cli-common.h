@@ -121,5 +121,7 @@ int tern_cli_cmd_edit     (TernCli *cli, int argc, char **argv);
 int tern_cli_cmd_delete   (TernCli *cli, int argc, char **argv);
 int tern_cli_cmd_read     (TernCli *cli, int argc, char **argv);
 int tern_cli_cmd_pin      (TernCli *cli, int argc, char **argv);
+int tern_cli_cmd_block    (TernCli *cli, int argc, char **argv);
+int tern_cli_cmd_unblock  (TernCli *cli, int argc, char **argv);
 
 G_END_DECLS

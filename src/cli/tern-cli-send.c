@@ -131,8 +131,9 @@ tern_cli_cmd_send (TernCli *cli,
     { "html", 0, 0, G_OPTION_ARG_STRING, &html, N_("Formatted text (an HTML fragment)"), N_("HTML") },
     { "file", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, N_("Attach a file (repeatable)"), N_("PATH") },
     { "reply-to", 0, 0, G_OPTION_ARG_STRING, &reply, N_("Reply to this message"), N_("MSGID") },
-    { "pinned", 0, 0, G_OPTION_ARG_NONE, &pinned, N_("Send the message pinned"), NULL },
-    { "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("With --pinned: unpin at DATE"), N_("DATE") },
+    { "pin", 0, 0, G_OPTION_ARG_NONE, &pinned, N_("Send the message pinned (Content-Disposition: pinned)"), NULL },
+    { "pinned", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &pinned, N_("Same as --pin"), NULL },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("With --pin: unpinned at DATE (the timeout)"), N_("DATE") },
     { "no-wait", 0, 0, G_OPTION_ARG_NONE, &no_wait, N_("Only queue it (sent by the next sync or watch)"), NULL },
     { NULL }
   };
@@ -148,7 +149,7 @@ tern_cli_cmd_send (TernCli *cli,
   if (text == NULL && html == NULL && files == NULL)
     return tern_cli_usage (_("send needs --text, --html or --file"));
   if (until != NULL && !pinned)
-    return tern_cli_usage (_("--until goes with --pinned"));
+    return tern_cli_usage (_("--until goes with --pin"));
   if ((code = tern_cli_open (cli)) != 0)
     return code;
   if ((account = tern_cli_get_account (cli)) == NULL)
@@ -323,4 +324,44 @@ int
 tern_cli_cmd_pin (TernCli *cli, int argc, char **argv)
 {
   return message_op (cli, argc, argv, OP_PIN);
+}
+
+/* block ADDR / unblock ADDR */
+static int
+block_op (TernCli  *cli,
+          int       argc,
+          char    **argv,
+          gboolean  blocked)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
+  g_autoptr(GError) error = NULL;
+  TernAccount *account;
+  int code;
+
+  if (!tern_cli_parse (cli, &argc, &argv, "ADDR", NULL, &code))
+    return code;
+  if (argc != 2)
+    return tern_cli_usage (_("usage: tern-cli %s ADDR"), blocked ? "block" : "unblock");
+  if ((code = tern_cli_open (cli)) != 0)
+    return code;
+  if ((account = tern_cli_get_account (cli)) == NULL)
+    return TERN_CLI_EXIT_NOT_FOUND;
+  tern_account_set_blocked_async (account, argv[1], blocked, NULL, tern_cli_got_result, &result);
+  done = tern_cli_wait (&result);
+  if (!tern_account_send_op_finish (account, done, &error))
+    return tern_cli_fail (cli, error);
+  return TERN_CLI_EXIT_OK;
+}
+
+int
+tern_cli_cmd_block (TernCli *cli, int argc, char **argv)
+{
+  return block_op (cli, argc, argv, TRUE);
+}
+
+int
+tern_cli_cmd_unblock (TernCli *cli, int argc, char **argv)
+{
+  return block_op (cli, argc, argv, FALSE);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tern-cli-common.h"
+#include "tern-secrets.h"
 
 typedef int (*CommandFunc) (TernCli *cli, int argc, char **argv);
 
@@ -26,6 +27,8 @@ static const struct {
   { "delete", tern_cli_cmd_delete },
   { "read", tern_cli_cmd_read },
   { "pin", tern_cli_cmd_pin },
+  { "block", tern_cli_cmd_block },
+  { "unblock", tern_cli_cmd_unblock },
   { "location", tern_cli_cmd_location },
   { "search", tern_cli_cmd_search },
   { "export", tern_cli_cmd_export },
@@ -44,11 +47,12 @@ static const char help_text[] =
   "  chats                         list the chats, newest first\n"
   "  messages CHAT                 the messages of a chat, oldest first\n"
   "  send --to ADDR[,ADDR...] | --chat CHAT [--text TEXT] [--file PATH]...\n"
-  "       [--reply-to MSGID] [--pinned [--until DATE]]\n"
+  "       [--reply-to MSGID] [--pin [--until DATE]]\n"
   "  edit MSGID TEXT               edit your own message\n"
   "  delete MSGID                  delete your own message for everyone\n"
   "  read CHAT                     mark a chat read (sends read receipts when enabled)\n"
   "  pin MSGID [--until DATE]      pin a message on this device (--unpin to unpin)\n"
+  "  block ADDR | unblock ADDR     block a sender: its mail goes to Blocked, not to chats\n"
   "  location --lat LAT --lon LON [--text TEXT] (--to ADDR | --chat CHAT)\n"
   "  search QUERY                  full-text search of chats and messages\n"
   "  export CHAT                   the chat as an mbox on stdout (or --output FILE)\n"
@@ -101,6 +105,8 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  /* a script cannot answer the keyring's unlock prompt: say it is locked */
+  tern_secrets_set_interactive (FALSE);
 
   /* The command is the first word that is neither an option nor the value
    * of a global option given as a separate word. */

@@ -483,6 +483,7 @@ typedef enum {
   SHOT_APPEND,
   SHOT_FIND,
   SHOT_STORE,
+  SHOT_HEADER,
 } ShotKind;
 
 typedef struct {
@@ -501,6 +502,8 @@ typedef struct {
   guint                next;
   guint32              uid;
   gboolean             found;
+  char                *field;      /* SHOT_HEADER: the header field asked for */
+  char                *value;      /* ... and its unfolded value, if any */
 } ShotData;
 
 typedef struct {
@@ -527,6 +530,8 @@ shot_data_free (ShotData *data)
   g_strfreev (data->flags);
   g_free (data->message_id);
   g_clear_pointer (&data->locations, g_ptr_array_unref);
+  g_free (data->field);
+  g_free (data->value);
   g_free (data);
 }
 
@@ -613,7 +618,85 @@ shot_step_cb (GObject      *object,
         return shot_fail (task, error);
       store_next (task);
       break;
+    case SHOT_HEADER:
+      if (!tern_imap_client_uid_fetch_finish (data->imap, result, NULL, &error))
+        return shot_fail (task, error);
+      shot_done (task);
+      break;
     }
+}
+
+/* "Name: value" lines of a header block: the unfolded value of @field. */
+static char *
+header_value (GBytes     *header,
+              const char *field)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (header, &size);
+  g_autofree char *text = g_strndup (data, size);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr(GString) value = NULL;
+  gsize len = strlen (field);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strchomp (lines[i]);
+
+      if (value != NULL)
+        {
+          if (*line != ' ' && *line != '\t')
+            break;
+          g_string_append_c (value, ' ');
+          g_string_append (value, g_strstrip (line));
+          continue;
+        }
+      if (g_ascii_strncasecmp (line, field, len) == 0 && line[len] == ':')
+        value = g_string_new (g_strstrip (line + len + 1));
+    }
+  return value != NULL ? g_string_free (g_steal_pointer (&value), FALSE) : NULL;
+}
+
+static void
+header_batch (TernImapClient *client,
+              GPtrArray      *fetches,
+              gpointer        user_data)
+{
+  ShotData *data = user_data;
+
+  for (guint i = 0; i < fetches->len && data->value == NULL; i++)
+    {
+      TernImapFetch *fetch = fetches->pdata[i];
+
+      for (guint j = 0; fetch->sections != NULL && j < fetch->sections->len; j++)
+        {
+          TernImapBodySection *section = fetch->sections->pdata[j];
+
+          if (section->data != NULL && g_str_has_prefix (section->section, "HEADER.FIELDS"))
+            data->value = header_value (section->data, data->field);
+        }
+    }
+}
+
+static void
+header_selected_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  ShotData *data = g_task_get_task_data (task);
+  Location *location = data->locations->pdata[0];
+  g_autoptr(GError) error = NULL;
+  g_autofree char *set = NULL;
+  const char *fields[] = { data->field, NULL };
+  TernImapFetchOptions options = { 0 };
+
+  if (!tern_imap_client_select_finish (data->imap, result, &error))
+    return shot_fail (task, error);
+  set = g_strdup_printf ("%u", location->uid);
+  options.header_fields = fields;
+  tern_imap_client_uid_fetch_async (data->imap, set, TERN_IMAP_WANT_HEADER, &options,
+                                    header_batch, data, g_task_get_cancellable (task),
+                                    shot_step_cb, task);
 }
 
 static void
@@ -702,6 +785,14 @@ shot_open_cb (GObject      *object,
       break;
     case SHOT_STORE:
       store_next (task);
+      break;
+    case SHOT_HEADER:
+      {
+        Location *location = data->locations->pdata[0];
+
+        tern_imap_client_select_async (data->imap, location->folder, TRUE, FALSE, NULL,
+                                       g_task_get_cancellable (task), header_selected_cb, task);
+      }
       break;
     }
 }
@@ -902,4 +993,81 @@ tern_account_store_flags_finish (TernAccount  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- one header field of a stored message --------------------------------------- */
+
+void
+tern_account_fetch_header_field_async (TernAccount         *self,
+                                       gint64               message,
+                                       const char          *field,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task;
+  ShotData *data;
+  TernStore *store;
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GPtrArray) locations = NULL;
+
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+  g_return_if_fail (field != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_account_fetch_header_field_async);
+  g_task_set_name (task, "[tern-core] header field");
+  data = g_new0 (ShotData, 1);
+  data->account = g_object_ref (self);
+  data->kind = SHOT_HEADER;
+  data->field = g_strdup (field);
+  data->locations = g_ptr_array_new_with_free_func ((GDestroyNotify) location_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) shot_data_free);
+
+  store = tern_context_get_store (self->context);
+  folders = tern_store_list_folders (store, self->row->id, NULL);
+  locations = tern_store_list_locations (store, message, NULL);
+  for (guint i = 0; locations != NULL && folders != NULL && i < locations->len; i++)
+    {
+      TernStoreLocationRow *loc = locations->pdata[i];
+
+      for (guint j = 0; j < folders->len && data->locations->len == 0; j++)
+        {
+          TernStoreFolderRow *folder = folders->pdata[j];
+
+          if (folder->id == loc->folder_id && loc->uid != 0)
+            {
+              Location *l = g_new0 (Location, 1);
+
+              l->folder = g_strdup (folder->name);
+              l->uid = loc->uid;
+              g_ptr_array_add (data->locations, l);
+            }
+        }
+    }
+  if (data->locations->len == 0)
+    {
+      g_task_return_new_error (task, TERN_CORE_ERROR, TERN_CORE_ERROR_NOT_FOUND,
+                               "The message has no copy on the server");
+      g_object_unref (task);
+      return;
+    }
+  tern_account_command_imap_async (self, cancellable, shot_open_cb, task);
+}
+
+char *
+tern_account_fetch_header_field_finish (TernAccount  *self,
+                                        GAsyncResult *result,
+                                        GError      **error)
+{
+  ShotData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  if (data->value == NULL)
+    g_set_error (error, TERN_CORE_ERROR, TERN_CORE_ERROR_NOT_FOUND, "The message has no %s field",
+                 data->field);
+  return g_steal_pointer (&data->value);
 }

@@ -151,4 +151,17 @@ void            tern_account_command_imap_release (TernAccount         *self,
                                                    gboolean             broken);
 void            tern_account_command_imap_close   (TernAccount         *self);
 
+/* The unfolded value of header @field of the server copy of message row
+ * @message (on the command connection); TERN_CORE_ERROR_NOT_FOUND when the
+ * message has no copy or no such field. */
+void            tern_account_fetch_header_field_async  (TernAccount         *self,
+                                                        gint64               message,
+                                                        const char          *field,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+char           *tern_account_fetch_header_field_finish (TernAccount         *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+
 G_END_DECLS

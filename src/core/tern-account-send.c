@@ -23,6 +23,7 @@ typedef struct {
   GPtrArray *names;      /* char* kept alive for mailboxes */
   char      *group_id;   /* GROUP chat key, or NULL */
   char      *group_name;
+  char      *list_subject; /* MAILING_LIST: the subject of the list's newest message */
 } Target;
 
 static void
@@ -33,6 +34,7 @@ target_clear (Target *target)
   g_clear_pointer (&target->names, g_ptr_array_unref);
   g_clear_pointer (&target->group_id, g_free);
   g_clear_pointer (&target->group_name, g_free);
+  g_clear_pointer (&target->list_subject, g_free);
 }
 
 static void
@@ -47,10 +49,12 @@ target_add (Target     *target,
   g_ptr_array_add (target->names, g_strdup (name));
 }
 
-/* Fills @target from @chat (a store id). */
+/* Fills @target from @chat (a store id); @list_post: the List-Post address
+ * of a mailing-list chat (see list_post_lookup()). */
 static gboolean
 target_from_chat (TernAccount *self,
                   gint64       chat_id,
+                  const char  *list_post,
                   Target      *target,
                   GError     **error)
 {
@@ -94,9 +98,18 @@ target_from_chat (TernAccount *self,
         return TRUE;
       }
     case TERN_STORE_CHAT_KIND_MAILING_LIST:
+      if (list_post == NULL)
+        {
+          g_set_error (error, TERN_CORE_ERROR, TERN_CORE_ERROR_UNSUPPORTED,
+                       "The mailing list “%s” gives no address to write to (List-Post)",
+                       chat->name);
+          return FALSE;
+        }
+      target_add (target, list_post, chat->name);
+      return TRUE;
     default:
       g_set_error (error, TERN_CORE_ERROR, TERN_CORE_ERROR_UNSUPPORTED,
-                   "Writing to a mailing list is not supported yet");
+                   "Unknown kind of chat");
       return FALSE;
     }
 }
@@ -169,14 +182,14 @@ queued_cb (GObject      *object,
   g_task_return_int (task, id);
 }
 
-void
-tern_account_send_async (TernAccount           *self,
-                         const TernSendRequest *request,
-                         GCancellable          *cancellable,
-                         GAsyncReadyCallback    callback,
-                         gpointer               user_data)
+static void
+send_build (TernAccount           *self,
+            const TernSendRequest *request,
+            const char            *list_post,
+            GTask                 *task_)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = task_;
+  GCancellable *cancellable = g_task_get_cancellable (task);
   TernStore *store = tern_account_get_store (self);
   gint64 account = tern_account_get_id (self);
   g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (store);
@@ -193,13 +206,11 @@ tern_account_send_async (TernAccount           *self,
   gint64 chat = request->chat;
   guint n_paths = request->paths ? g_strv_length ((char **) request->paths) : 0;
 
-  g_return_if_fail (TERN_IS_ACCOUNT (self));
-  g_task_set_source_tag (task, tern_account_send_async);
   target_init (&target);
 
   if (chat != 0)
     {
-      if (!target_from_chat (self, chat, &target, &error))
+      if (!target_from_chat (self, chat, list_post, &target, &error))
         {
           target_clear (&target);
           g_task_return_error (task, g_steal_pointer (&error));
@@ -255,6 +266,25 @@ tern_account_send_async (TernAccount           *self,
         {
           const char *s = replied->subject ? replied->subject : "";
 
+          subject = g_ascii_strncasecmp (s, "Re:", 3) == 0 ? g_strdup (s)
+                                                           : g_strconcat ("Re: ", s, NULL);
+          draft.subject = subject;
+        }
+    }
+  if (list_post != NULL && subject == NULL)
+    {
+      g_autoptr(GPtrArray) rows = tern_store_get_messages (store, chat, NULL, 20, NULL);
+      const char *s = NULL;
+
+      for (guint i = 0; rows != NULL && i < rows->len; i++)
+        {
+          TernStoreMessageRow *r = rows->pdata[i];
+
+          if (!r->outgoing && r->subject != NULL && *r->subject != '\0')
+            s = r->subject;
+        }
+      if (s != NULL)
+        {
           subject = g_ascii_strncasecmp (s, "Re:", 3) == 0 ? g_strdup (s)
                                                            : g_strconcat ("Re: ", s, NULL);
           draft.subject = subject;
@@ -317,6 +347,125 @@ tern_account_send_async (TernAccount           *self,
                            (const char * const *) target.addresses->pdata, batch, cancellable,
                            queued_cb, g_steal_pointer (&task));
   target_clear (&target);
+}
+
+/* Sending into a mailing-list chat: the List-Post address comes from the
+ * server copy of the list's newest message (List-Post: <mailto:ADDR>). */
+typedef struct {
+  TernSendRequest request;   /* points into the copies below */
+  char           *text;
+  char           *html;
+  char           *reply_to;
+  GStrv           paths;
+} ListSend;
+
+static void
+list_send_free (ListSend *data)
+{
+  g_free (data->text);
+  g_free (data->html);
+  g_free (data->reply_to);
+  g_strfreev (data->paths);
+  g_free (data);
+}
+
+/* The address in a List-Post value: "<mailto:list@host?subject=...>", NULL
+ * for "NO" (posting not allowed) or no mailto: URI. */
+static char *
+list_post_address (const char *value)
+{
+  const char *start = value != NULL ? strstr (value, "mailto:") : NULL;
+  gsize len;
+
+  if (start == NULL)
+    return NULL;
+  start += strlen ("mailto:");
+  len = strcspn (start, ">?, \t");
+  if (len == 0 || memchr (start, '@', len) == NULL)
+    return NULL;
+  return g_uri_unescape_segment (start, start + len, NULL);
+}
+
+static void
+list_post_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = TERN_ACCOUNT (object);
+  ListSend *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = tern_account_fetch_header_field_finish (self, result, &error);
+  g_autofree char *address = list_post_address (value);
+
+  if (address == NULL)
+    {
+      g_task_return_new_error (task, TERN_CORE_ERROR, TERN_CORE_ERROR_UNSUPPORTED,
+                               "The mailing list gives no address to write to (List-Post: %s)",
+                               value != NULL ? value : error != NULL ? error->message : "none");
+      g_object_unref (task);
+      return;
+    }
+  send_build (self, &data->request, address, task);
+}
+
+void
+tern_account_send_async (TernAccount           *self,
+                         const TernSendRequest *request,
+                         GCancellable          *cancellable,
+                         GAsyncReadyCallback    callback,
+                         gpointer               user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(TernStoreChatRow) chat = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  TernStore *store = tern_account_get_store (self);
+  ListSend *data;
+  gint64 newest = 0;
+
+  g_return_if_fail (TERN_IS_ACCOUNT (self));
+  g_task_set_source_tag (task, tern_account_send_async);
+  if (request->chat != 0)
+    chat = tern_store_get_chat (store, request->chat, NULL);
+  if (chat == NULL || chat->kind != TERN_STORE_CHAT_KIND_MAILING_LIST
+      || chat->account_id != tern_account_get_id (self))
+    {
+      send_build (self, request, NULL, task);
+      return;
+    }
+
+  /* the newest message from the list with a copy on the server */
+  rows = tern_store_get_messages (store, chat->id, NULL, 50, NULL);
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      TernStoreMessageRow *row = rows->pdata[i];
+      g_autoptr(GPtrArray) locations = NULL;
+
+      if (row->outgoing)
+        continue;
+      locations = tern_store_list_locations (store, row->id, NULL);
+      if (locations != NULL && locations->len > 0)
+        newest = row->id;
+    }
+  if (newest == 0)
+    {
+      g_task_return_new_error (task, TERN_CORE_ERROR, TERN_CORE_ERROR_UNSUPPORTED,
+                               "No message of the mailing list “%s” is on the server to "
+                               "learn its address from", chat->name);
+      g_object_unref (task);
+      return;
+    }
+  data = g_new0 (ListSend, 1);
+  data->request = *request;
+  data->request.text = data->text = g_strdup (request->text);
+  data->request.html = data->html = g_strdup (request->html);
+  data->request.reply_to = data->reply_to = g_strdup (request->reply_to);
+  data->request.recipients = NULL;
+  data->paths = g_strdupv ((char **) request->paths);
+  data->request.paths = (const char * const *) data->paths;
+  g_task_set_task_data (task, data, (GDestroyNotify) list_send_free);
+  tern_account_fetch_header_field_async (self, newest, "List-Post", cancellable, list_post_cb,
+                                         task);
 }
 
 gint64
@@ -454,7 +603,7 @@ edit_or_delete (TernAccount        *self,
       return;
     }
   target_init (&target);
-  if (!target_from_chat (self, row->chat_id, &target, &error))
+  if (!target_from_chat (self, row->chat_id, NULL, &target, &error))
     {
       target_clear (&target);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -530,6 +679,36 @@ committed_cb (GObject      *object,
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+void
+tern_account_set_blocked_async (TernAccount        *self,
+                                const char         *address,
+                                gboolean            blocked,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  TernStore *store = tern_account_get_store (self);
+  g_autoptr(TernStoreBatch) batch = NULL;
+  g_autofree char *key = NULL;
+  TernStoreContactRow values = { 0 };
+  gint64 contact;
+
+  g_task_set_source_tag (task, tern_account_set_blocked_async);
+  if (address == NULL || strchr (address, '@') == NULL)
+    {
+      g_task_return_new_error (task, TERN_CORE_ERROR, TERN_CORE_ERROR_INVALID,
+                               "“%s” is not an e-mail address", address ? address : "");
+      return;
+    }
+  key = g_ascii_strdown (address, -1);
+  batch = tern_store_begin_batch (store);
+  contact = tern_store_batch_ensure_contact (batch, tern_account_get_id (self), key, NULL);
+  values.blocked = blocked;
+  tern_store_batch_update_contact (batch, contact, TERN_STORE_CONTACT_FIELD_BLOCKED, &values);
+  tern_store_commit_async (store, batch, cancellable, committed_cb, g_steal_pointer (&task));
 }
 
 void

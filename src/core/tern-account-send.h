@@ -41,7 +41,9 @@ typedef struct {
  * outbox entry, one batch) and wakes the account's outbox, which sends it
  * in the background (TernOutbox signals, the row's state). Finish: the
  * message row id. Errors: TERN_CORE_ERROR_INVALID (no recipients, no
- * content, unknown reply), _NOT_FOUND (chat), _UNSUPPORTED (mailing list),
+ * content, unknown reply), _NOT_FOUND (chat), _UNSUPPORTED (a mailing list
+ * without List-Post: the address comes from the server copy of its newest
+ * message),
  * _STORE. */
 void     tern_account_send_async          (TernAccount           *self,
                                            const TernSendRequest *request,
@@ -126,7 +128,17 @@ void     tern_account_retry_async         (TernAccount           *self,
                                            GCancellable          *cancellable,
                                            GAsyncReadyCallback    callback,
                                            gpointer               user_data);
-/* For edit, delete, pin, mark_read and retry. */
+/* Blocks (or unblocks) the contact with @address (created if unknown): from
+ * the next sync on, its messages are moved to the Blocked folder on the
+ * server and never stored (tern-ingest: TERN_INGEST_BLOCKED). Messages
+ * already stored stay. */
+void     tern_account_set_blocked_async   (TernAccount           *self,
+                                           const char            *address,
+                                           gboolean               blocked,
+                                           GCancellable          *cancellable,
+                                           GAsyncReadyCallback    callback,
+                                           gpointer               user_data);
+/* For edit, delete, pin, mark_read, set_blocked and retry. */
 gboolean tern_account_send_op_finish      (TernAccount           *self,
                                            GAsyncResult          *result,
                                            GError               **error);

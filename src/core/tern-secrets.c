@@ -24,6 +24,7 @@ typedef struct {
 } SecretData;
 
 static guint secrets_timeout_seconds = 10;
+static gboolean secrets_interactive = TRUE;
 
 static void
 secret_data_free (SecretData *data)
@@ -142,6 +143,12 @@ normalize (const char *address)
 }
 
 void
+tern_secrets_set_interactive (gboolean interactive)
+{
+  secrets_interactive = interactive;
+}
+
+void
 tern_secrets_set_timeout (guint seconds)
 {
   secrets_timeout_seconds = seconds > 0 ? seconds : 10;
@@ -187,6 +194,19 @@ tern_secrets_store_finish (GAsyncResult *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+typedef struct {
+  char *schema_name;
+  char *address;
+} LookupArgs;
+
+static void
+lookup_args_free (LookupArgs *args)
+{
+  g_free (args->schema_name);
+  g_free (args->address);
+  g_free (args);
+}
+
 static void
 lookup_cb (GObject      *object,
            GAsyncResult *result,
@@ -209,6 +229,51 @@ lookup_cb (GObject      *object,
     }
 }
 
+/* First a search that neither unlocks nor loads secrets: a secret in a
+ * locked keyring is reported as such at once when nobody can answer an
+ * unlock prompt (tern_secrets_set_interactive (FALSE): tern-cli), instead
+ * of a lookup that asks for a prompt (which, with no prompter, comes back
+ * empty: "no password"). Interactive, the lookup asks the keyring to
+ * unlock, bounded by the timeout. */
+static void
+search_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SecretData *data = g_task_get_task_data (task);
+  LookupArgs *args = g_object_get_data (G_OBJECT (task), "tern-lookup-args");
+  g_autoptr(GError) error = NULL;
+  GList *items = secret_service_search_finish (NULL, result, &error);
+  gboolean locked = FALSE;
+
+  for (GList *l = items; l != NULL; l = l->next)
+    if (secret_item_get_locked (l->data))
+      locked = TRUE;
+  g_list_free_full (items, g_object_unref);
+  if (error != NULL)
+    {
+      return_error (task, error);
+      return;
+    }
+  if (items == NULL)
+    {
+      g_task_return_new_error (task, TERN_CORE_ERROR, TERN_CORE_ERROR_NO_PASSWORD,
+                               "No password is stored for this account");
+      return;
+    }
+  if (locked && !secrets_interactive)
+    {
+      g_task_return_new_error (task, TERN_CORE_ERROR, TERN_CORE_ERROR_NO_SECRET_SERVICE,
+                               "The keyring holding the password is locked (unlock it, or give "
+                               "the password for this run)");
+      return;
+    }
+  secret_password_lookup (get_schema (args->schema_name), data->inner, lookup_cb,
+                          g_steal_pointer (&task), "address", args->address, "protocol", "imap",
+                          NULL);
+}
+
 void
 tern_secrets_lookup_async (const char          *schema_name,
                            const char          *address,
@@ -218,10 +283,17 @@ tern_secrets_lookup_async (const char          *schema_name,
 {
   GTask *task = start_task (OP_LOOKUP, cancellable, callback, user_data, tern_secrets_lookup_async);
   SecretData *data = g_task_get_task_data (task);
-  g_autofree char *addr = normalize (address);
+  LookupArgs *args = g_new0 (LookupArgs, 1);
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
 
-  secret_password_lookup (get_schema (schema_name), data->inner, lookup_cb, task,
-                          "address", addr, "protocol", "imap", NULL);
+  args->schema_name = g_strdup (schema_name);
+  args->address = normalize (address);
+  g_object_set_data_full (G_OBJECT (task), "tern-lookup-args", args,
+                          (GDestroyNotify) lookup_args_free);
+  g_hash_table_insert (attributes, (gpointer) "address", args->address);
+  g_hash_table_insert (attributes, (gpointer) "protocol", (gpointer) "imap");
+  secret_service_search (NULL, get_schema (schema_name), attributes, SECRET_SEARCH_ALL,
+                         data->inner, search_cb, task);
 }
 
 char *

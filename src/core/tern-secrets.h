@@ -16,6 +16,11 @@ G_BEGIN_DECLS
  */
 
 void      tern_secrets_set_timeout      (guint                seconds);
+/* FALSE: never ask the keyring to unlock (no one can answer its prompt, as
+ * in tern-cli): a password in a locked keyring gives at once
+ * TERN_CORE_ERROR_NO_SECRET_SERVICE saying the keyring is locked. Default
+ * TRUE: the lookup asks it to unlock, bounded by the timeout. */
+void      tern_secrets_set_interactive  (gboolean             interactive);
 
 void      tern_secrets_store_async      (const char          *schema_name,
                                          const char          *address,
