@@ -294,6 +294,7 @@ show_trust_prompt (TernAccountAssistant *self,
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
   gtk_widget_add_css_class (GTK_WIDGET (dialog), "certificate-prompt");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response_cb), self, 0);
   if (gtk_window_get_application (GTK_WINDOW (self)) != NULL)
     gtk_window_set_application (GTK_WINDOW (dialog), gtk_window_get_application (GTK_WINDOW (self)));

@@ -21,6 +21,7 @@ struct _TernAccountRow
   AdwActionRow   *extensions_row;
   AdwActionRow   *servers_row;
   AdwComboRow    *filter_row;
+  GtkWidget      *remove_button;
   char           *status_text;
 };
 
@@ -306,6 +307,7 @@ tern_account_row_init (TernAccountRow *self)
   gtk_widget_add_css_class (remove, "remove-account");
   g_signal_connect_swapped (remove, "clicked", G_CALLBACK (remove_clicked_cb), self);
   adw_action_row_add_suffix (remove_row, remove);
+  self->remove_button = remove;
   adw_action_row_set_activatable_widget (remove_row, remove);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (self), GTK_WIDGET (remove_row));
 }
@@ -320,6 +322,12 @@ tern_account_row_new (TernAccount *account)
   self = g_object_new (TERN_TYPE_ACCOUNT_ROW, NULL);
   self->account = g_object_ref (account);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), tern_account_get_address (account));
+  {
+    g_autofree char *label = g_strdup_printf (_("Remove %s"), tern_account_get_address (account));
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  }
 
   g_signal_connect_object (account, "notify::state", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);

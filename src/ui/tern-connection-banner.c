@@ -81,6 +81,8 @@ add_line (TernConnectionBanner *self,
                                                   tern_account_get_address (retry_account));
 
           gtk_widget_set_tooltip_text (button, tip);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
           g_object_set_data_full (G_OBJECT (button), ACCOUNT_KEY, g_object_ref (retry_account),
                                   g_object_unref);
           g_signal_connect (button, "clicked", G_CALLBACK (retry_clicked_cb), NULL);
