@@ -470,6 +470,14 @@ tern_context_set_default_filter_mode (TernContext    *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEFAULT_FILTER_MODE]);
 }
 
+void
+tern_context_simulate_network_changed (TernContext *self,
+                                       gboolean     available)
+{
+  g_return_if_fail (TERN_IS_CONTEXT (self));
+  network_changed_cb (self->monitor, available, self);
+}
+
 gboolean
 tern_context_get_network_available (TernContext *self)
 {

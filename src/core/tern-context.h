@@ -100,6 +100,11 @@ TernFilterMode tern_context_get_default_filter_mode  (TernContext *self);
 void          tern_context_set_default_filter_mode   (TernContext    *self,
                                                       TernFilterMode  mode);
 gboolean      tern_context_get_network_available     (TernContext *self);
+/* Test hook: acts as if the GNetworkMonitor had emitted network-changed
+ * with @available (accounts drop their retry timers when it goes, and
+ * reconnect at once, without waiting for the backoff, when it is back). */
+void          tern_context_simulate_network_changed  (TernContext *self,
+                                                      gboolean     available);
 
 /* The libsecret schema name (the application ID) used for passwords;
  * default "io.github.ternchat.Tern". Set before adding accounts. */

@@ -510,6 +510,61 @@ test_two_idle_connections (void)
   close_context (&context, &dir);
 }
 
+/* ---- the network comes back ----------------------------------------------------- */
+
+static gboolean
+is_online (gpointer data)
+{
+  TernAccount *account = data;
+
+  return tern_account_get_state (account) == TERN_ACCOUNT_STATE_ONLINE && account->imap != NULL
+         && tern_imap_client_is_idle (account->imap);
+}
+
+static gboolean
+is_waiting (gpointer data)
+{
+  TernAccount *account = data;
+
+  return tern_account_get_state (account) == TERN_ACCOUNT_STATE_OFFLINE && account->imap == NULL;
+}
+
+/* The connection is lost (Dovecot restarted) after many failures, so the
+ * next try is minutes away; while the network is gone no timer runs; when
+ * GNetworkMonitor says it is back the account reconnects at once. */
+static void
+test_network_back (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tern-engine-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernContext) context = tern_context_new (dir, &error);
+  TernAccount *alice;
+  gint64 took = 0;
+
+  g_assert_no_error (error);
+  alice = add_account (context, "alice", FALSE, TERN_FILTER_MODE_ACTIVE);
+  tern_account_start (alice);
+  g_assert_true (wait_until_ms (is_online, alice, 30000, NULL));
+  tern_account_engine (alice)->watch_disabled = TRUE;
+
+  alice->backoff_attempt = 8;  /* the next retry in about 256 s */
+  restart_dovecot ("plain");
+  g_assert_true (wait_until_ms (is_waiting, alice, 30000, NULL));
+  g_assert_cmpuint (alice->reconnect_id, !=, 0);
+
+  tern_context_simulate_network_changed (context, FALSE);
+  g_assert_false (tern_context_get_network_available (context));
+  g_assert_cmpuint (alice->reconnect_id, ==, 0);  /* no retry while offline */
+  spin_ms (500);
+  g_assert_true (is_waiting (alice));
+
+  tern_context_simulate_network_changed (context, TRUE);
+  g_assert_true (wait_until_ms (is_online, alice, 15000, &took));
+  g_test_message ("online %" G_GINT64_FORMAT " ms after the network came back", took);
+  g_assert_cmpint (took, <, 10000);
+  close_context (&context, &dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -517,5 +572,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/live/engine/command-connection", test_command_connection);
   g_test_add_func ("/core/live/engine/two-idle-connections", test_two_idle_connections);
+  g_test_add_func ("/core/live/engine/network-back", test_network_back);
   return g_test_run ();
 }
