@@ -685,6 +685,28 @@ tern_cli_json_message (GString                   *out,
         }
       g_string_append_c (out, ']');
     }
+  if (store != NULL && row->edited)
+    {
+      g_autoptr(GPtrArray) edits = tern_store_list_edits (store, row->id, NULL);
+
+      tern_cli_json_key (out, &first, "edits");
+      g_string_append_c (out, '[');
+      for (guint i = 0; edits != NULL && i < edits->len; i++)
+        {
+          const TernStoreEditRow *e = g_ptr_array_index (edits, i);
+          gboolean f = TRUE;
+
+          if (i > 0)
+            g_string_append_c (out, ',');
+          g_string_append_c (out, '{');
+          tern_cli_json_str_member (out, &f, "old_text", e->old_text);
+          tern_cli_json_str_member (out, &f, "new_text", e->new_text);
+          tern_cli_json_int_member (out, &f, "edited_at", e->edited_at);
+          tern_cli_json_str_member (out, &f, "edit_message_id", e->edit_message_id);
+          g_string_append_c (out, '}');
+        }
+      g_string_append_c (out, ']');
+    }
   if (store != NULL && row->outgoing)
     json_failures (out, &first, store, row);
   if (store != NULL && row->outgoing)

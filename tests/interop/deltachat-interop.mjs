@@ -2,7 +2,8 @@
 // Delta Chat as a peer of Tern on the test stack (TAP output).
 // usage: node deltachat-interop.mjs TERN_CLI   (inside tests/stack/with-stack)
 // Delta Chat (carol, force_encryption off) and Tern (alice, through tern-cli) chat 1:1 both
-// ways; each side has exactly one chat with the other; Tern's edit shows as an edit there.
+// ways; each side has exactly one chat with the other; Tern's edit shows as an edit there,
+// and Delta Chat's edit of its own message shows as an edit (with its history) in Tern.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -99,7 +100,7 @@ try {
 
   // Delta Chat -> Tern, in the same chat
   if (dcChat) await rpc.acceptChat(acc, dcChat);
-  if (dcChat) await rpc.miscSendTextMessage(acc, dcChat, "Hello Tern, from Delta Chat");
+  const dcMsgId = dcChat ? await rpc.miscSendTextMessage(acc, dcChat, "Hello Tern, from Delta Chat") : 0;
   const fromDc = await waitFor(async () => {
     tern("sync");
     const m = tern("messages", carol);
@@ -131,6 +132,27 @@ try {
   ok(!!edited, "Delta Chat shows Tern's edit as an edit of the same message", edited);
   const dup = await dcFind("(edited)");
   ok(dup && dup.msg.id === got?.msg.id, "no new message for the edit on Delta Chat", dup);
+
+  // Delta Chat edits its own message; Tern shows the edited text, with its history
+  let dcEdited = false;
+  try {
+    if (dcMsgId) { await rpc.sendEditRequest(acc, dcMsgId, "Hello Tern, from Delta Chat (edited in DC)"); dcEdited = true; }
+  } catch (e) { ok(false, "Delta Chat sends an edit request", String(e)); }
+  ok(dcEdited, "Delta Chat edits the message it sent");
+  const ternEdited = await waitFor(async () => {
+    tern("sync");
+    const m = tern("messages", carol);
+    return Array.isArray(m.data) && m.data.find((x) => x.message_id === fromDc?.message_id
+                                                     && x.text && x.text.includes("(edited in DC)"));
+  }, 60000, 2000);
+  ok(!!ternEdited && ternEdited.edited === true,
+     "Tern shows Delta Chat's edit on the same message, marked edited", ternEdited || tern("messages", carol).data);
+  const history = ternEdited && Array.isArray(ternEdited.edits) ? ternEdited.edits : [];
+  ok(history.length === 1 && history[0].old_text === "Hello Tern, from Delta Chat"
+     && history[0].new_text.includes("(edited in DC)"), "Tern keeps the text before the edit", ternEdited);
+  const all = tern("messages", carol).data || [];
+  ok(all.filter((x) => x.text && x.text.includes("(edited in DC)")).length === 1,
+     "the edit is no message of its own in Tern", all.map((x) => x.text));
   code = failed ? 1 : 0;
 } catch (e) {
   ok(false, "exception: " + e.message, String(e.stack));
