@@ -362,6 +362,111 @@ test_composer (void)
   g_assert_finalize_object (composer);
 }
 
+/* --- the composer's files and mentions, standalone ------------------------ */
+
+typedef struct
+{
+  char  *text;
+  char **paths;
+} Sent;
+
+static void
+send_with_files_cb (TernComposer *composer,
+                    const char   *text,
+                    Sent         *sent)
+{
+  /* The files are readable in the handler, before the composer clears. */
+  sent->text = g_strdup (text);
+  sent->paths = tern_composer_dup_paths (composer);
+}
+
+static void
+test_composer_files_mentions (void)
+{
+  TernComposer *composer = g_object_ref (tern_composer_new ());
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *text_view = child (composer, TERN_TYPE_COMPOSER, "text_view");
+  GtkWidget *chips = child (composer, TERN_TYPE_COMPOSER, "chips_box");
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  GtkEventController *keys = find_key_controller (text_view);
+  GtkPopover *popover = tern_composer_get_mention_popover (composer);
+  g_autoptr(GFile) file = g_file_new_for_path ("/tmp/tern-test-composer-file.txt");
+  const char *names[] = { "Dave Lister", "Dana Scully", NULL };
+  const char *addresses[] = { "dave@example.test", "dana@example.test", NULL };
+  Sent sent = { 0 };
+  g_autofree char *text = NULL;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (composer));
+  gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_frame (window);
+  g_signal_connect (composer, "send", G_CALLBACK (send_with_files_cb), &sent);
+
+  /* A file alone can be sent; it shows as a chip until then. */
+  tern_composer_add_file (composer, file);
+  g_assert_true (tern_composer_get_can_send (composer));
+  g_assert_nonnull (gtk_widget_get_first_child (chips));
+  g_assert_true (press_key (keys, GDK_KEY_Return, 0));
+  g_assert_cmpstr (sent.text, ==, "");
+  g_assert_nonnull (sent.paths);
+  g_assert_cmpstr (sent.paths[0], ==, "/tmp/tern-test-composer-file.txt");
+  g_assert_null (sent.paths[1]);
+  g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 0);
+  g_assert_null (gtk_widget_get_first_child (chips));
+  g_assert_false (tern_composer_get_can_send (composer));
+  g_clear_pointer (&sent.text, g_free);
+  g_clear_pointer (&sent.paths, g_strfreev);
+
+  /* Without members, '@' completes nothing. */
+  gtk_text_buffer_insert_at_cursor (buffer, "@da", -1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  tern_composer_set_text (composer, "");
+
+  /* With members: "@da" offers both; Down and Enter take the second. A
+   * '@' inside a word (an address) starts nothing. */
+  tern_composer_set_members (composer, names, addresses);
+  gtk_text_buffer_insert_at_cursor (buffer, "mail me@da", -1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  tern_composer_set_text (composer, "");
+  gtk_text_buffer_insert_at_cursor (buffer, "(@da", -1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_true (press_key (keys, GDK_KEY_Down, 0));
+  g_assert_true (press_key (keys, GDK_KEY_Return, 0));
+  g_assert_null (sent.text);
+  text = tern_composer_dup_text (composer);
+  g_assert_cmpstr (text, ==, "(@Dana Scully ");
+  g_clear_pointer (&text, g_free);
+  /* An edited mention is sent as typed. */
+  gtk_text_buffer_insert_at_cursor (buffer, "and @dav", -1);
+  g_assert_true (press_key (keys, GDK_KEY_Tab, 0));
+  {
+    GtkTextIter start, end;
+
+    /* "@Dave Lister " -> "@Dave Liste " */
+    gtk_text_buffer_get_end_iter (buffer, &end);
+    gtk_text_iter_backward_chars (&end, 1);
+    start = end;
+    gtk_text_iter_backward_chars (&start, 1);
+    gtk_text_buffer_delete (buffer, &start, &end);
+  }
+  text = tern_composer_dup_message_text (composer);
+  g_assert_cmpstr (text, ==, "(@\"Dana Scully\":dana@example.test and @Dave Liste ");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (press_key (keys, GDK_KEY_Return, 0));
+  g_assert_cmpstr (sent.text, ==, "(@\"Dana Scully\":dana@example.test and @Dave Liste");
+  g_assert_null (sent.paths);
+  g_clear_pointer (&sent.text, g_free);
+
+  /* Off again for a 1:1 chat. */
+  tern_composer_set_members (composer, NULL, NULL);
+  gtk_text_buffer_insert_at_cursor (buffer, "@da", -1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+
+  g_signal_handlers_disconnect_by_func (composer, send_with_files_cb, &sent);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (composer);
+}
+
 /* --- the gallery: what the messenger will look like -------------------- */
 
 static GtkWidget *
@@ -554,6 +659,7 @@ main (int   argc,
   g_test_add_func ("/ui/widgets/chat-row", test_chat_row);
   g_test_add_func ("/ui/widgets/message-row", test_message_row);
   g_test_add_func ("/ui/widgets/composer", test_composer);
+  g_test_add_func ("/ui/widgets/composer-files-mentions", test_composer_files_mentions);
   g_test_add_func ("/ui/widgets/bubble-alignment", test_bubble_alignment);
   g_test_add_func ("/ui/widgets/gallery", test_gallery);
 
