@@ -434,7 +434,13 @@ fixture_set_up (Fixture       *f,
                                       ADW_COLOR_SCHEME_FORCE_LIGHT);
   f->window = tern_window_new (app);
   g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 960, 680);
+  if (g_strcmp0 (user_data, "narrow") == 0)
+    gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
+  else
+    gtk_window_set_default_size (GTK_WINDOW (f->window), 960, 680);
+  if (g_strcmp0 (user_data, "dark") == 0)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                        ADW_COLOR_SCHEME_FORCE_DARK);
   tern_window_set_context (f->window, f->context);
   g_assert_true (tern_window_get_has_account (f->window));
   gtk_window_present (GTK_WINDOW (f->window));
@@ -571,6 +577,51 @@ test_search (Fixture       *f,
 
     g_assert_cmpstr (markup, ==, "a &lt;b&gt; <b>zebra</b> &amp; <b>x</b>");
   }
+}
+
+/* Narrow (one pane) and dark: the results fill the list pane, and
+ * activating one goes to the conversation pane. */
+static void
+test_search_narrow_dark (Fixture       *f,
+                         gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (f->window);
+  GtkEditable *search = GTK_EDITABLE (template_child (f->window, TERN_TYPE_WINDOW, "search_entry"));
+  AdwLeaflet *leaflet = ADW_LEAFLET (template_child (f->window, TERN_TYPE_WINDOW, "leaflet"));
+  gboolean narrow = g_strcmp0 (user_data, "narrow") == 0;
+  g_autofree char *name = g_strdup_printf ("search-%s", (const char *) user_data);
+  g_autofree char *opened = g_strdup_printf ("search-%s-opened", (const char *) user_data);
+  GtkListView *hits;
+  RowWanted wanted = { f, "Did you see the zebra at the shed?" };
+
+  g_assert_true (adw_leaflet_get_folded (leaflet) == narrow);
+  g_assert_true (gtk_widget_activate_action (window, "win.search", NULL));
+  gtk_editable_set_text (search, "zebra");
+  wait_for (message_hits_shown, f, "the message results");
+  wait_frames (window, 2);
+  save_screenshot (window, name);
+  hits = GTK_LIST_VIEW (find_by_css (window, GTK_TYPE_LIST_VIEW, "message-results"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (hits))), ==, 1);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (hits))); i++)
+    {
+      g_autoptr(TernSearchResult) hit = g_list_model_get_item (G_LIST_MODEL (gtk_list_view_get_model (hits)), i);
+      g_autoptr(TernSearchResult) zebra = NULL;
+
+      g_assert_cmpint (tern_chat_get_id (tern_search_result_get_chat (hit)), ==, f->bob_chat);
+      if (g_strcmp0 (tern_message_get_text (tern_search_result_get_message (hit)),
+                     wanted.body) == 0)
+        {
+          g_signal_emit_by_name (hits, "activate", i);
+          break;
+        }
+    }
+  g_assert_cmpint (tern_chat_get_id (tern_window_get_open_chat (f->window)), ==, f->bob_chat);
+  wait_for (row_in_view, &wanted, "the found message in view");
+  if (narrow)
+    g_assert_true (adw_leaflet_get_visible_child (leaflet) ==
+                   template_child (f->window, TERN_TYPE_WINDOW, "content_pane"));
+  wait_frames (window, 2);
+  save_screenshot (window, opened);
 }
 
 /* ---- files: the attach hook, chips, sending ------------------------------------ */
@@ -1100,6 +1151,10 @@ main (int   argc,
   g_application_hold (G_APPLICATION (app));
 
   g_test_add ("/ui/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/ui/window/search-narrow", Fixture, "narrow",
+              fixture_set_up, test_search_narrow_dark, fixture_tear_down);
+  g_test_add ("/ui/window/search-dark", Fixture, "dark",
+              fixture_set_up, test_search_narrow_dark, fixture_tear_down);
   g_test_add ("/ui/window/attach-send", Fixture, NULL,
               fixture_set_up, test_attach_send, fixture_tear_down);
   g_test_add ("/ui/window/drop-paste", Fixture, NULL,
