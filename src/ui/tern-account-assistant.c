@@ -17,7 +17,7 @@
  * engine's reason), servers that could not be discovered (then the manual
  * page), and for an untrusted certificate the trust prompt with its
  * SHA-256 fingerprint. Without a context it only validates and emits
- * ::next. */
+ * ::next (with one it emits ::next too, as a notification). */
 
 struct _TernAccountAssistant
 {
@@ -387,13 +387,10 @@ next_activated (GtkWidget  *widget,
   if (!tern_account_assistant_get_can_continue (self) || self->busy)
     return;
 
+  address = row_text (self->address_row);
+  g_signal_emit (self, signals[SIGNAL_NEXT], 0, address, tern_account_assistant_get_password (self));
   if (self->context == NULL)
-    {
-      address = row_text (self->address_row);
-      g_signal_emit (self, signals[SIGNAL_NEXT], 0, address,
-                     tern_account_assistant_get_password (self));
-      return;
-    }
+    return;
 
   g_clear_pointer (&self->pending, tern_account_settings_free);
   self->pending = tern_account_assistant_dup_settings (self);
@@ -510,8 +507,9 @@ tern_account_assistant_class_init (TernAccountAssistantClass *klass)
    * @address: the e-mail address, trimmed
    * @password: the password
    *
-   * Emitted when the user continues with a filled-in page and the
-   * assistant has no context to set the account up itself.
+   * Emitted when the user continues with a filled-in page. Without a
+   * context that is all (the owner sets the account up); with one the
+   * assistant then sets it up itself, so the owner must not.
    */
   signals[SIGNAL_NEXT] =
     g_signal_new ("next",

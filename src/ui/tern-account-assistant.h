@@ -22,7 +22,8 @@ const char           *tern_account_assistant_get_address  (TernAccountAssistant 
 const char           *tern_account_assistant_get_password (TernAccountAssistant *self);
 gboolean              tern_account_assistant_get_can_continue (TernAccountAssistant *self);
 
-/* With a context the assistant runs the engine's set-up itself (no ::next):
+/* With a context the assistant runs the engine's set-up itself (after
+ * ::next, which is then only a notification: do not set up on it):
  * discovery, the manual page when discovery fails, errors inline, the
  * certificate prompt; on success it starts the account, emits
  * ::account-added and closes. */
