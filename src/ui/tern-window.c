@@ -462,6 +462,27 @@ message_hit_activate_cb (TernWindow *self,
                             tern_message_get_id (tern_search_result_get_message (result)));
 }
 
+/* Enter in the search entry: the first chat found, else the first message. */
+static void
+search_entry_activate_cb (TernWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  /* The filters follow the text with a delay: bring them up to date. */
+  search_changed_cb (self);
+  if (text == NULL || *text == '\0')
+    return;
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered_chats)) > 0)
+    {
+      g_autoptr(TernChat) chat = g_list_model_get_item (G_LIST_MODEL (self->filtered_chats), 0);
+
+      gtk_single_selection_set_selected (self->chat_selection, 0);
+      show_chat (self, chat);
+    }
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->message_hits)) > 0)
+    message_hit_activate_cb (self, 0);
+}
+
 /* ---- jumping to a message ------------------------------------------------------ */
 
 static void
@@ -1286,6 +1307,7 @@ tern_window_class_init (TernWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TernWindow, new_chat_button);
   gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
