@@ -1416,6 +1416,10 @@ tern_window_init (TernWindow *self)
     /* Files dropped anywhere on the conversation go to the composer. */
     self->drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
     gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (self->drop_target), "tern-file-drop");
+    /* Capture: files dropped on the text view are attached, not inserted
+     * as their URIs by the text view's own drop target. */
+    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (self->drop_target),
+                                                GTK_PHASE_CAPTURE);
     g_signal_connect (self->drop_target, "drop", G_CALLBACK (drop_cb), self);
     gtk_widget_add_controller (GTK_WIDGET (self->conversation),
                                GTK_EVENT_CONTROLLER (self->drop_target));

@@ -747,6 +747,9 @@ test_drop_paste (Fixture       *f,
   g_assert_nonnull (drop);
   g_assert_true (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (drop)) ==
                  GTK_WIDGET (tern_window_get_conversation (f->window)));
+  /* Before the text view's own drop target (which would insert URIs). */
+  g_assert_cmpint (gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (drop)), ==,
+                   GTK_PHASE_CAPTURE);
   {
     GValue value = G_VALUE_INIT;
     GFile *files[] = { photo_file };
