@@ -977,6 +977,8 @@ composer_send_cb (TernWindow *self,
 
   if (tern_conversation_get_editing (self->conversation) != 0)
     {
+      if (tern_composer_get_n_files (tern_conversation_get_composer (self->conversation)) > 0)
+        tern_window_add_toast (self, adw_toast_new (_("Files are not added to an edited message")));
       tern_account_edit_async (account, tern_conversation_get_editing (self->conversation), text,
                                NULL, retried_cb, g_object_ref (self));
       tern_conversation_clear_reply_to (self->conversation);
