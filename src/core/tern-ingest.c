@@ -638,6 +638,19 @@ bounced_message_id (const TernCoiInfo *info)
   return NULL;
 }
 
+TernCoiInfo *
+tern_ingest_parse (GBytes             *raw,
+                   const char * const *own_addresses,
+                   GError            **error)
+{
+  TernCoiParseOptions opts = { 0 };
+
+  g_return_val_if_fail (raw != NULL, NULL);
+
+  opts.self_addresses = own_addresses;
+  return tern_coi_parse_bytes (raw, &opts, error);
+}
+
 gboolean
 tern_ingest_message (TernIngestContext  *ctx,
                      TernStoreBatch     *batch,
@@ -648,8 +661,32 @@ tern_ingest_message (TernIngestContext  *ctx,
                      TernIngestResult   *result,
                      GError            **error)
 {
-  TernCoiParseOptions opts = { 0 };
   g_autoptr(TernCoiInfo) info = NULL;
+
+  g_return_val_if_fail (ctx != NULL, FALSE);
+  g_return_val_if_fail (raw != NULL, FALSE);
+
+  info = tern_ingest_parse (raw, (const char * const *) ctx->own, error);
+  if (info == NULL)
+    {
+      ctx->received_time = 0;
+      if (result != NULL)
+        memset (result, 0, sizeof *result);
+      return FALSE;
+    }
+  return tern_ingest_message_parsed (ctx, batch, info, folder_id, uid, flags, result, error);
+}
+
+gboolean
+tern_ingest_message_parsed (TernIngestContext  *ctx,
+                            TernStoreBatch     *batch,
+                            const TernCoiInfo  *info,
+                            gint64              folder_id,
+                            guint32             uid,
+                            const char * const *flags,
+                            TernIngestResult   *result,
+                            GError            **error)
+{
   TernIngestResult local_result = { 0 };
   TernStoreMessageRow row = { 0 };
   g_autoptr(TernStoreContactRow) contact_row = NULL;
@@ -663,7 +700,7 @@ tern_ingest_message (TernIngestContext  *ctx,
 
   g_return_val_if_fail (ctx != NULL, FALSE);
   g_return_val_if_fail (TERN_IS_STORE_BATCH (batch), FALSE);
-  g_return_val_if_fail (raw != NULL, FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
 
   ctx->received_time = 0;
   if (received_time == 0)
@@ -678,11 +715,6 @@ tern_ingest_message (TernIngestContext  *ctx,
       g_hash_table_remove_all (ctx->cache);
       ctx->batch = batch;
     }
-
-  opts.self_addresses = (const char * const *) ctx->own;
-  info = tern_coi_parse_bytes (raw, &opts, error);
-  if (info == NULL)
-    return FALSE;
 
   result->message_id = g_strdup (info->message_id);
   result->is_chat = info->is_chat;
@@ -838,6 +870,11 @@ tern_ingest_message (TernIngestContext  *ctx,
         tern_store_batch_set_chat_member (batch, chat, sender_contact, FALSE);
     }
   row.kind = message_kind (info, info->attachments->len);
+  row.mentions_me = result->mentions_me;
+  row.mdn_sent = has_flag (flags, "$MDNSent");
+  if (!result->outgoing && info->receipt_requested && info->receipt_address != NULL
+      && !tern_ingest_is_own_address (ctx, info->receipt_address))
+    row.receipt_to = info->receipt_address;
 
   message = tern_store_batch_add_message (batch, &row, folder_id, uid);
   add_attachments (batch, message, info);
@@ -864,10 +901,17 @@ store_error:
 
 #define CONTEXT_KEY "tern-ingest-context"
 
+/* Below this many bodies a batch is parsed on the calling thread: a thread
+ * hop is not worth it for the message IDLE just announced. */
+#define PARSE_IN_THREAD_MIN 8
+
 typedef struct {
   GPtrArray      *fetched;
   TernStoreBatch *batch;
   GArray         *results; /* TernIngestResult parallel to fetched */
+  GPtrArray      *infos;   /* TernCoiInfo* (or NULL) parallel to fetched */
+  GStrv           own;
+  gint64          parse_us; /* thread CPU time of the parse, for the debug log */
 } HookData;
 
 static void
@@ -877,6 +921,8 @@ hook_data_free (HookData *data)
     tern_ingest_result_clear (&g_array_index (data->results, TernIngestResult, i));
   g_array_unref (data->results);
   g_ptr_array_unref (data->fetched);
+  g_clear_pointer (&data->infos, g_ptr_array_unref);
+  g_strfreev (data->own);
   g_clear_object (&data->batch);
   g_free (data);
 }
@@ -934,30 +980,56 @@ hook_committed_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
-void
-tern_ingest_account_async (TernAccount         *account,
-                           GPtrArray           *fetched,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+/* GMime parses of every body of the batch: no store, no context. */
+static void
+parse_all (HookData *data)
 {
-  GTask *task = g_task_new (account, cancellable, callback, user_data);
+  for (guint i = 0; i < data->fetched->len; i++)
+    {
+      TernAccountFetched *f = data->fetched->pdata[i];
+      g_autoptr(GError) error = NULL;
+      TernCoiInfo *info;
+
+      if (f->raw == NULL)
+        continue;
+      info = tern_ingest_parse (f->raw, (const char * const *) data->own, &error);
+      if (info == NULL)
+        g_debug ("message %u in folder %" G_GINT64_FORMAT " not parsed: %s", f->uid,
+                 f->folder_id, error->message);
+      data->infos->pdata[i] = info;
+    }
+}
+
+static void
+parse_thread (GTask        *parse_task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  HookData *data = task_data;
+  gint64 start = g_get_monotonic_time ();
+
+  parse_all (data);
+  data->parse_us = g_get_monotonic_time () - start;
+  g_task_return_boolean (parse_task, TRUE);
+}
+
+/* On the account's thread, in the order fetched: the context's cache and
+ * held edits depend on it. */
+static void
+apply_and_commit (GTask *task)
+{
+  TernAccount *account = g_task_get_source_object (task);
+  HookData *data = g_task_get_task_data (task);
   TernStore *store = tern_account_get_store (account);
   TernIngestContext *ctx = tern_ingest_get_for_account (account);
-  HookData *data = g_new0 (HookData, 1);
 
-  g_task_set_source_tag (task, tern_ingest_account_async);
-  g_task_set_name (task, "[tern-core] ingest");
-  data->fetched = g_ptr_array_ref (fetched);
   data->batch = tern_store_begin_batch (store);
-  data->results = g_array_new (FALSE, TRUE, sizeof (TernIngestResult));
-  g_array_set_size (data->results, fetched->len);
-  g_task_set_task_data (task, data, (GDestroyNotify) hook_data_free);
-
-  for (guint i = 0; i < fetched->len; i++)
+  for (guint i = 0; i < data->fetched->len; i++)
     {
-      TernAccountFetched *f = fetched->pdata[i];
+      TernAccountFetched *f = data->fetched->pdata[i];
       TernIngestResult *r = &g_array_index (data->results, TernIngestResult, i);
+      const TernCoiInfo *info = data->infos->pdata[i];
       g_autoptr(GError) error = NULL;
 
       if (f->raw == NULL)
@@ -977,10 +1049,12 @@ tern_ingest_account_async (TernAccount         *account,
             tern_store_batch_set_seen (data->batch, known->id, TRUE);
           continue;
         }
+      if (info == NULL)
+        continue;
 
       tern_ingest_context_set_received_time (ctx, f->internal_date);
-      if (!tern_ingest_message (ctx, data->batch, f->raw, f->folder_id, f->uid,
-                                (const char * const *) f->flags, r, &error))
+      if (!tern_ingest_message_parsed (ctx, data->batch, info, f->folder_id, f->uid,
+                                       (const char * const *) f->flags, r, &error))
         {
           g_debug ("message %u in folder %" G_GINT64_FORMAT " not ingested: %s", f->uid,
                    f->folder_id, error->message);
@@ -990,8 +1064,67 @@ tern_ingest_account_async (TernAccount         *account,
       f->from_self = r->outgoing;
       f->blocked = r->action == TERN_INGEST_BLOCKED;
     }
+  /* the GMime objects go with the infos, here, before the commit */
+  g_clear_pointer (&data->infos, g_ptr_array_unref);
 
-  tern_store_commit_async (store, data->batch, cancellable, hook_committed_cb, task);
+  tern_store_commit_async (store, data->batch, g_task_get_cancellable (task), hook_committed_cb,
+                           task);
+}
+
+static void
+parsed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  HookData *data = g_task_get_task_data (task);
+
+  g_debug ("%u messages parsed in %.1f ms on a worker", data->fetched->len,
+           data->parse_us / 1000.0);
+  apply_and_commit (task);
+}
+
+void
+tern_ingest_account_async (TernAccount         *account,
+                           GPtrArray           *fetched,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (account, cancellable, callback, user_data);
+  TernIngestContext *ctx = tern_ingest_get_for_account (account);
+  HookData *data = g_new0 (HookData, 1);
+  guint n_raw = 0;
+
+  g_task_set_source_tag (task, tern_ingest_account_async);
+  g_task_set_name (task, "[tern-core] ingest");
+  data->fetched = g_ptr_array_ref (fetched);
+  data->results = g_array_new (FALSE, TRUE, sizeof (TernIngestResult));
+  g_array_set_size (data->results, fetched->len);
+  data->infos = g_ptr_array_new_full (fetched->len, (GDestroyNotify) tern_coi_info_free);
+  g_ptr_array_set_size (data->infos, fetched->len);
+  data->own = g_strdupv (ctx->own);
+  g_task_set_task_data (task, data, (GDestroyNotify) hook_data_free);
+
+  for (guint i = 0; i < fetched->len; i++)
+    if (((TernAccountFetched *) fetched->pdata[i])->raw != NULL)
+      n_raw++;
+  if (n_raw < PARSE_IN_THREAD_MIN)
+    {
+      parse_all (data);
+      apply_and_commit (task);
+      return;
+    }
+  {
+    /* The parse task owns no reference on the data: @task (its user data)
+     * keeps it alive until parsed_cb. */
+    g_autoptr(GTask) parse_task = g_task_new (NULL, cancellable, parsed_cb, task);
+
+    g_task_set_name (parse_task, "[tern-core] ingest parse");
+    g_task_set_task_data (parse_task, data, NULL);
+    g_task_set_check_cancellable (parse_task, FALSE);
+    g_task_run_in_thread (parse_task, parse_thread);
+  }
 }
 
 gboolean

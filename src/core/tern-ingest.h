@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "tern-coi-info.h"
 #include "tern-context.h"
 #include "tern-store.h"
 
@@ -91,6 +92,26 @@ gboolean           tern_ingest_is_own_address      (TernIngestContext  *ctx,
 gboolean           tern_ingest_message             (TernIngestContext  *ctx,
                                                     TernStoreBatch     *batch,
                                                     GBytes             *raw,
+                                                    gint64              folder_id,
+                                                    guint32             uid,
+                                                    const char * const *flags,
+                                                    TernIngestResult   *result,
+                                                    GError            **error);
+
+/* The parsing half of tern_ingest_message(): parses @raw with src/coi for
+ * the user's @own_addresses (mentions). Touches no store and no context,
+ * so it may run on any thread (GMime is initialised process-wide; the
+ * GMime objects the info holds belong to the thread that has the info, one
+ * thread at a time). NULL with an error only for unusable (empty) input. */
+TernCoiInfo       *tern_ingest_parse               (GBytes             *raw,
+                                                    const char * const *own_addresses,
+                                                    GError            **error);
+
+/* The storing half: what tern_ingest_message() does once @info is parsed
+ * (by tern_ingest_parse()). Not thread-safe: the context's thread only. */
+gboolean           tern_ingest_message_parsed      (TernIngestContext  *ctx,
+                                                    TernStoreBatch     *batch,
+                                                    const TernCoiInfo  *info,
                                                     gint64              folder_id,
                                                     guint32             uid,
                                                     const char * const *flags,

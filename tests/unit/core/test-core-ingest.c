@@ -748,6 +748,97 @@ test_location_pinned_mention (Fixture       *f,
   g_assert_cmpint (pin->pinned_until, ==, 2000000000);
 }
 
+/* mentions_me is kept on the row: a mention of the user (by address),
+ * not one of someone else, not a text without mentions. */
+static void
+test_mentions_stored (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *me = tern_coi_mention_text ("Me", ME);
+  g_autofree char *eve = tern_coi_mention_text ("Eve", EVE);
+  g_autofree char *to_me = g_strdup_printf ("Hey %s, look", me);
+  g_autofree char *to_eve = g_strdup_printf ("Hey %s, look", eve);
+  g_autoptr(GBytes) a = chat_text (BOB, ME, "chat$m1@example.test", to_me, NULL);
+  g_autoptr(GBytes) b = chat_text (BOB, ME, "chat$m2@example.test", to_eve, NULL);
+  g_autoptr(GBytes) c = chat_text (BOB, ME, "chat$m3@example.test", "no mention", NULL);
+  g_autoptr(TernStoreMessageRow) ma = NULL;
+  g_autoptr(TernStoreMessageRow) mb = NULL;
+  g_autoptr(TernStoreMessageRow) mc = NULL;
+  gint64 ia, ib, ic;
+
+  g_assert_cmpint (ingest (f, a, f->chats, 1, NULL, &ia, NULL), ==, TERN_INGEST_STORED);
+  g_assert_cmpint (ingest (f, b, f->chats, 2, NULL, &ib, NULL), ==, TERN_INGEST_STORED);
+  g_assert_cmpint (ingest (f, c, f->chats, 3, NULL, &ic, NULL), ==, TERN_INGEST_STORED);
+  ma = get_message (f, ia);
+  mb = get_message (f, ib);
+  mc = get_message (f, ic);
+  g_assert_true (ma->mentions_me);
+  g_assert_false (mb->mentions_me);
+  g_assert_false (mc->mentions_me);
+}
+
+typedef struct {
+  GBytes      *raw;
+  TernCoiInfo *info;
+} ParseJob;
+
+static gpointer
+parse_job (gpointer user_data)
+{
+  ParseJob *job = user_data;
+  const char *own[] = { ME, NULL };
+
+  job->info = tern_ingest_parse (job->raw, own, NULL);
+  return NULL;
+}
+
+/* Parsed on another thread, stored on this one (as the account hook does):
+ * the same row as tern_ingest_message(), with the receipt request and
+ * $MDNSent kept on it. */
+static void
+test_parse_on_thread (Fixture       *f,
+                      gconstpointer  data)
+{
+  ParseJob job = { 0 };
+  g_autoptr(GThread) thread = NULL;
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernStoreMessageRow) msg = NULL;
+  g_autoptr(TernStoreMessageRow) sent = NULL;
+  g_autoptr(TernCoiInfo) info = NULL;
+  static const char *const mdn_flags[] = { "$MDNSent", NULL };
+  TernIngestResult r = { 0 };
+  gint64 id;
+
+  job.raw = load_fixture ("deltachat-text.eml");
+  thread = g_thread_new ("parse", parse_job, &job);
+  g_thread_join (g_steal_pointer (&thread));
+  info = g_steal_pointer (&job.info);
+  g_assert_nonnull (info);
+  g_assert_true (tern_ingest_message_parsed (f->ctx, batch, info, f->inbox, 1, NULL, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.action, ==, TERN_INGEST_STORED);
+  g_assert_true (r.receipt_requested);
+  tern_store_commit (f->store, batch, &error);
+  g_assert_no_error (error);
+  msg = get_message (f, tern_store_batch_get_id (batch, r.message_ref));
+  tern_ingest_result_clear (&r);
+  g_assert_cmpstr (msg->text, ==, "Hi from Delta Chat");
+  g_assert_cmpstr (msg->receipt_to, ==, "dora@example.test");
+  g_assert_false (msg->mdn_sent);
+  g_assert_false (msg->mentions_me);
+  g_bytes_unref (job.raw);
+
+  /* a receipt already sent from elsewhere ($MDNSent) */
+  {
+    g_autoptr(GBytes) raw = chat_text (BOB, ME, "chat$mdn@example.test", "read", NULL);
+
+    g_assert_cmpint (ingest (f, raw, f->inbox, 2, mdn_flags, &id, NULL), ==, TERN_INGEST_STORED);
+    sent = get_message (f, id);
+    g_assert_true (sent->mdn_sent);
+  }
+}
+
 /* A text with the sender's profile: display name, status and avatar. */
 static void
 test_profile (Fixture       *f,
@@ -857,6 +948,8 @@ main (int   argc,
   ADD ("edit-delete", test_edit_delete);
   ADD ("edit-before-original", test_edit_before_original);
   ADD ("own-device-and-receipt", test_own_device_and_receipt);
+  ADD ("mentions-stored", test_mentions_stored);
+  ADD ("parse-on-thread", test_parse_on_thread);
   ADD ("receipt-not-ours", test_receipt_not_ours);
   ADD ("attachments", test_attachments);
   ADD ("image-with-preview", test_image_with_preview);
