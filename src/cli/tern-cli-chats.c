@@ -78,6 +78,8 @@ print_message (GString                   *out,
                           row->deleted ? _("(deleted)") : row->text != NULL ? row->text : "");
   if (row->outgoing)
     g_string_append_printf (out, "  [%s]", tern_cli_state_name (row->state));
+  if (row->outgoing && row->failure_reason != NULL)
+    g_string_append_printf (out, _("  (failed: %s)"), row->failure_reason);
   if (row->edited)
     g_string_append (out, _("  (edited)"));
   if (row->pinned_until != 0)

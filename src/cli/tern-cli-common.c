@@ -619,6 +619,9 @@ json_failures (GString                   *out,
             }
         }
     }
+  /* kept on the message itself since schema 6 */
+  if (row->failure_reason != NULL)
+    reason = row->failure_reason;
   tern_cli_json_str_member (out, first, "failure_reason", reason);
   tern_cli_json_key (out, first, "refused");
   g_string_append_c (out, '[');

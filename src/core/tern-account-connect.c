@@ -325,9 +325,10 @@ tern_account_command_imap_release (TernAccount    *self,
 
   if (imap == NULL || imap != engine->command)
     {
-      /* closed by the account meanwhile */
+      /* closed by the account meanwhile: the next waiter gets a new one */
       if (imap != NULL && broken)
         tern_imap_client_close (imap);
+      command_next (self);
       return;
     }
   engine->command_busy = FALSE;

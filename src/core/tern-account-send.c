@@ -1151,8 +1151,10 @@ read_decide (GTask *task)
       g_autoptr(GError) error = NULL;
       g_autoptr(GMimeMessage) mdn = NULL;
 
-      if (item->answered)
-        address = item->mdn_sent ? NULL : item->rcpt;
+      if (item->mdn_sent)
+        address = NULL;
+      else if (item->answered)
+        address = item->rcpt != NULL ? item->rcpt : item->memory_rcpt;
       else
         address = item->memory_rcpt;
       if (address == NULL || tern_ingest_is_own_address (ingest, address))
@@ -1170,12 +1172,16 @@ read_decide (GTask *task)
         }
       {
         const char *rcpt[] = { address, NULL };
+        g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (tern_account_get_store (self));
 
         item->send_mdn = TRUE;
         queued = TRUE;
         data->pending++;
+        /* answered for good with the receipt's entry: no second receipt
+         * from this or another process */
+        tern_store_batch_set_mdn_sent (batch, item->row);
         tern_outbox_queue_async (tern_account_get_store (self), tern_account_get_id (self), 0,
-                                 mdn, NULL, rcpt, NULL, g_task_get_cancellable (task),
+                                 mdn, NULL, rcpt, batch, g_task_get_cancellable (task),
                                  receipt_queued_cb, task);
       }
     }
@@ -1267,6 +1273,11 @@ tern_account_mark_read_async (TernAccount        *self,
       item->row = row->id;
       item->message_id = g_strdup (row->message_id);
       item->memory_rcpt = tern_ingest_context_take_receipt_request (ingest, row->message_id);
+      /* schema 6: the request and its answer are kept on the row */
+      if (item->memory_rcpt == NULL && row->receipt_to != NULL && row->sender_address != NULL
+          && g_ascii_strcasecmp (row->receipt_to, row->sender_address) == 0)
+        item->memory_rcpt = g_strdup (row->receipt_to);
+      item->mdn_sent = row->mdn_sent;
       index = data->items->len;
       g_ptr_array_add (data->items, item);
       locations = tern_store_list_locations (store, row->id, NULL);

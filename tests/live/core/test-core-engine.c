@@ -565,6 +565,72 @@ test_network_back (void)
   close_context (&context, &dir);
 }
 
+/* ---- several accounts side by side ------------------------------------------------ */
+
+/* alice@example.test (plain) and bob@coi.test (COI flavour) in one context,
+ * both started: both stay live (IDLE); a message to each lands in a chat of
+ * its own account only. */
+static void
+test_two_accounts (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tern-engine-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernContext) context = tern_context_new (dir, &error);
+  g_autofree char *from = g_strdup_printf ("dave@%s", env ("TERN_TEST_DOMAIN"));
+  g_autofree char *to_alice = g_strdup_printf ("chat$two-a.%08x@example.test", g_random_int ());
+  g_autofree char *to_bob = g_strdup_printf ("chat$two-b.%08x@example.test", g_random_int ());
+  TernAccount *alice, *bob;
+  TernStore *store;
+  FindWait f;
+
+  g_assert_no_error (error);
+  alice = add_account (context, "alice", FALSE, TERN_FILTER_MODE_ACTIVE);
+  bob = add_account (context, "bob", TRUE, TERN_FILTER_MODE_ACTIVE);
+  g_assert_cmpuint (g_list_model_get_n_items (tern_context_get_accounts (context)), ==, 2);
+  tern_account_start (alice);
+  tern_account_start (bob);
+  g_assert_true (wait_until_ms (is_online, alice, 30000, NULL));
+  g_assert_true (wait_until_ms (is_online, bob, 30000, NULL));
+  g_assert_false (tern_account_is_coi_server (alice));
+  g_assert_true (tern_account_is_coi_server (bob));
+  spin_ms (300);
+
+  {
+    g_autofree char *a = make_message (from, tern_account_get_address (alice), to_alice, "for alice", TRUE);
+    g_autofree char *b = make_message (from, tern_account_get_address (bob), to_bob, "for bob", TRUE);
+
+    deliver (a, tern_account_get_address (alice));
+    deliver (b, tern_account_get_address (bob));
+  }
+  store = tern_context_get_store (context);
+  f.store = store;
+  f.account = tern_account_get_id (alice);
+  f.message_id = to_alice;
+  g_assert_true (wait_until_ms (message_stored, &f, 10000, NULL));
+  f.account = tern_account_get_id (bob);
+  f.message_id = to_bob;
+  g_assert_true (wait_until_ms (message_stored, &f, 10000, NULL));
+
+  /* each in its own account's chat with dave, not in the other's */
+  {
+    g_autoptr(TernStoreMessageRow) a = tern_store_find_message (store, tern_account_get_id (alice), to_alice, NULL);
+    g_autoptr(TernStoreMessageRow) b = tern_store_find_message (store, tern_account_get_id (bob), to_bob, NULL);
+    g_autoptr(TernStoreMessageRow) a_in_b = tern_store_find_message (store, tern_account_get_id (bob), to_alice, NULL);
+    g_autoptr(TernStoreMessageRow) b_in_a = tern_store_find_message (store, tern_account_get_id (alice), to_bob, NULL);
+    g_autoptr(TernStoreChatRow) chat_a = tern_store_get_chat (store, a->chat_id, NULL);
+    g_autoptr(TernStoreChatRow) chat_b = tern_store_get_chat (store, b->chat_id, NULL);
+
+    g_assert_null (a_in_b);
+    g_assert_null (b_in_a);
+    g_assert_cmpint (chat_a->account_id, ==, tern_account_get_id (alice));
+    g_assert_cmpint (chat_b->account_id, ==, tern_account_get_id (bob));
+    g_assert_cmpint (chat_a->id, !=, chat_b->id);
+    g_assert_cmpstr (chat_a->key, ==, from);
+    g_assert_cmpstr (chat_b->key, ==, from);
+  }
+  close_context (&context, &dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -573,5 +639,6 @@ main (int    argc,
   g_test_add_func ("/core/live/engine/command-connection", test_command_connection);
   g_test_add_func ("/core/live/engine/two-idle-connections", test_two_idle_connections);
   g_test_add_func ("/core/live/engine/network-back", test_network_back);
+  g_test_add_func ("/core/live/engine/two-accounts", test_two_accounts);
   return g_test_run ();
 }
