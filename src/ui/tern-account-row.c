@@ -386,3 +386,15 @@ tern_account_row_get_extensions_text (TernAccountRow *self)
 
   return adw_action_row_get_subtitle (self->extensions_row);
 }
+
+/* Shows the account's current state again (TernAccount:filter-mode has no
+ * notification yet: the owner calls this after changing it). */
+void
+tern_account_row_refresh (TernAccountRow *self)
+{
+  g_return_if_fail (TERN_IS_ACCOUNT_ROW (self));
+
+  update_state (self);
+  update_server (self);
+  update_filter (self);
+}

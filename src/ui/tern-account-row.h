@@ -22,6 +22,7 @@ TernAccount    *tern_account_row_get_account         (TernAccountRow *self);
 const char     *tern_account_row_get_status_text     (TernAccountRow *self);
 const char     *tern_account_row_get_coi_text        (TernAccountRow *self);
 const char     *tern_account_row_get_extensions_text (TernAccountRow *self);
+void            tern_account_row_refresh             (TernAccountRow *self);
 
 /* "IDLE, CONDSTORE, QRESYNC, ..." of @extensions, or NULL when none. */
 char           *tern_account_extensions_to_string    (TernAccountExtensions extensions);

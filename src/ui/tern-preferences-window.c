@@ -118,9 +118,16 @@ filter_applied_cb (GObject      *object,
 {
   g_autoptr(TernPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  TernAccountRow *row;
 
   if (!tern_account_set_filter_mode_finish (TERN_ACCOUNT (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  row = tern_preferences_window_find_account_row (self, tern_account_get_address (TERN_ACCOUNT (object)));
+  if (row != NULL)
+    tern_account_row_refresh (row);
+  if (error != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("%s: could not change where chat messages go: %s"),
                                                tern_account_get_address (TERN_ACCOUNT (object)),
@@ -283,6 +290,18 @@ tern_preferences_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  /* The rows may outlive the window: a settings change must not reach them
+   * (nor this window) any more. */
+  if (self->message_filter_row != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->message_filter_row, self);
+      g_settings_unbind (self->message_filter_row, "selected");
+      g_settings_unbind (self->send_receipts_switch, "active");
+      g_settings_unbind (self->request_receipts_switch, "active");
+      g_settings_unbind (self->store_contacts_switch, "active");
+      g_settings_unbind (self->notifications_switch, "active");
+      g_settings_unbind (self->background_switch, "active");
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), TERN_TYPE_PREFERENCES_WINDOW);
   g_clear_pointer (&self->account_rows, g_ptr_array_unref);
   g_clear_object (&self->settings);

@@ -306,6 +306,29 @@ filter_is_seen (gpointer account)
 }
 
 static gboolean
+filters_are_none (gpointer context)
+{
+  GListModel *accounts = tern_context_get_accounts (context);
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(TernAccount) account = g_list_model_get_item (accounts, i);
+
+      if (tern_account_get_filter_mode (account) != TERN_FILTER_MODE_NONE)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+row_filter_is_none (gpointer row)
+{
+  GtkWidget *combo = dlg_find_descendant (GTK_WIDGET (row), ADW_TYPE_COMBO_ROW);
+
+  return adw_combo_row_get_selected (ADW_COMBO_ROW (combo)) == TERN_FILTER_MODE_NONE;
+}
+
+static gboolean
 one_account_left (gpointer context)
 {
   return g_list_model_get_n_items (tern_context_get_accounts (context)) == 1;
@@ -406,6 +429,17 @@ test_accounts_page_and_banner (void)
     dlg_wait_for (filter_is_seen, b, "b's filter mode to change");
     g_assert_cmpint (tern_account_get_filter_mode (a), ==, TERN_FILTER_MODE_ACTIVE);
   }
+
+  /* The General page's choice goes to every account (and is the default
+   * for new ones). */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (dlg_template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
+                                                                 "message_filter_row")),
+                              TERN_FILTER_MODE_NONE);
+  dlg_wait_for (filters_are_none, context, "every account's filter mode to change");
+  g_assert_cmpint (tern_context_get_default_filter_mode (context), ==, TERN_FILTER_MODE_NONE);
+  /* The row shows the new mode once the engine has saved it. */
+  dlg_wait_for (row_filter_is_none, row_b, "b's row to show the new mode");
+  g_settings_reset (settings, "message-filter");
 
   /* Remove asks first; Cancel keeps the account, Remove removes it. */
   g_signal_emit_by_name (row_a, "remove-requested");
