@@ -36,17 +36,36 @@ struct _TernConversation
   char            *reply_to;
   gint64           editing;          /* message row id being edited, or 0 */
   GHashTable      *failure_reasons;  /* message row id (gint64*) -> reason */
+  GHashTable      *bound;            /* GtkListItem bound to a message */
+  GDateTime       *now;              /* "today" of the day separators, per chat */
+  gulong           items_changed_id;
+  int              width;            /* last allocated width */
+  guint            rewrap_idle;
+
+  /* The pinned message banner */
+  GtkWidget       *pinned_revealer;
+  GtkWidget       *pinned_button;
+  GtkLabel        *pinned_sender;
+  GtkLabel        *pinned_text;
+  TernMessage     *pinned;           /* the newest pinned message loaded, or NULL */
+  GHashTable      *unpinned;         /* message row ids closed by the user (gint64*) */
+
+  /* Jumping to a message */
+  gint64           jump_message;
+  guint            jump_tick;
+  guint            jump_frames;
+  guint            highlight_id;
+  GtkWidget       *highlighted;
 };
 
 G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 
-#define ROW_KEY    "tern-message-row"
-#define DAY_KEY    "tern-day-label"
 #define NOTIFY_KEY "tern-notify-handler"
-#define AVATAR_KEY "tern-avatar"
-#define FAILURE_KEY "tern-failure"
-#define REASON_KEY "tern-failure-reason"
-#define MESSAGE_KEY "tern-message-row-id"
+
+/* Older rows are loaded LOAD_CHUNK at a time once the view is within
+ * LOAD_PAGES pages of the top. */
+#define LOAD_CHUNK 12
+#define LOAD_PAGES 2
 
 enum {
   SIGNAL_RETRY,
@@ -94,27 +113,25 @@ same_day (GDateTime *a,
          g_date_time_get_day_of_year (a) == g_date_time_get_day_of_year (b);
 }
 
-static TernMessageRowState
-row_state (TernMessage *message)
+/* The room for one line of text in a bubble (see style.css: row padding
+ * 2 x 12, bubble padding 2 x 10, the 48 px margin on the other side, and
+ * the avatar of others in groups), 0 while the width is not known yet. */
+static int
+text_width (TernConversation *self,
+            gboolean          avatar)
 {
-  if (!tern_message_get_outgoing (message))
-    return TERN_MESSAGE_ROW_STATE_NONE;
+  int width = self->width;
 
-  switch (tern_message_get_state (message))
+  if (width <= 0)
     {
-    case TERN_MESSAGE_STATE_PENDING:
-      return TERN_MESSAGE_ROW_STATE_PENDING;
-    case TERN_MESSAGE_STATE_SENT:
-    case TERN_MESSAGE_STATE_DELIVERED:
-      return TERN_MESSAGE_ROW_STATE_SENT;
-    case TERN_MESSAGE_STATE_READ:
-      return TERN_MESSAGE_ROW_STATE_READ;
-    case TERN_MESSAGE_STATE_FAILED:
-      return TERN_MESSAGE_ROW_STATE_FAILED;
-    case TERN_MESSAGE_STATE_NONE:
-    default:
-      return TERN_MESSAGE_ROW_STATE_NONE;
+      /* Not allocated yet (the first chat opened): the window's width
+       * less the sidebar, if the window has one. */
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+      width = root ? gtk_widget_get_width (GTK_WIDGET (root)) - 320 : 0;
     }
+  width -= 92 + (avatar ? 38 : 0) + 4;
+  return width > 40 ? width : 0;
 }
 
 static void
@@ -122,46 +139,19 @@ update_item (TernConversation *self,
              GtkListItem      *item)
 {
   TernMessage *message = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  TernMessageRow *row;
-  AdwAvatar *avatar;
-  GtkLabel *day_label;
+  TernMessageRow *row = TERN_MESSAGE_ROW (gtk_list_item_get_child (item));
+  g_autofree char *day = NULL;
   GDateTime *time;
   guint position;
   gboolean show_day = TRUE;
   gboolean group;
+  gint64 id;
 
-  if (message == NULL || box == NULL)
+  if (message == NULL || row == NULL)
     return;
 
-  row = g_object_get_data (G_OBJECT (box), ROW_KEY);
-  avatar = g_object_get_data (G_OBJECT (box), AVATAR_KEY);
-  day_label = g_object_get_data (G_OBJECT (box), DAY_KEY);
   group = self->chat != NULL && tern_chat_get_kind (self->chat) != TERN_CHAT_KIND_DIRECT;
   time = tern_message_get_sent_time (message);
-
-  if (tern_message_get_deleted (message))
-    {
-      tern_message_row_set_body (row, _("This message was deleted"));
-      gtk_widget_add_css_class (GTK_WIDGET (row), "deleted");
-    }
-  else
-    {
-      tern_message_row_set_body (row, tern_message_get_text (message));
-      gtk_widget_remove_css_class (GTK_WIDGET (row), "deleted");
-    }
-  tern_message_row_set_outgoing (row, tern_message_get_outgoing (message));
-  /* Sender names only where there is more than one other person. */
-  tern_message_row_set_sender_name (row, group ? tern_message_get_sender_name (message) : NULL);
-  /* Avatars beside the bubbles of others in groups. */
-  gtk_widget_set_visible (GTK_WIDGET (avatar), group && !tern_message_get_outgoing (message));
-  if (group && !tern_message_get_outgoing (message))
-    adw_avatar_set_text (avatar, tern_message_get_sender_name (message));
-  tern_message_row_set_timestamp (row, time ? g_date_time_to_unix (time) : 0);
-  tern_message_row_set_state (row, row_state (message));
-  tern_message_row_set_edited (row, tern_message_get_edited (message) &&
-                                    !tern_message_get_deleted (message));
-
   position = gtk_list_item_get_position (item);
   if (position != GTK_INVALID_LIST_POSITION && position > 0 && time != NULL)
     {
@@ -171,61 +161,51 @@ update_item (TernConversation *self,
 
       show_day = previous_time == NULL || !same_day (previous_time, time);
     }
-  /* A failed message: the server's reason and a retry button. */
-  {
-    GtkWidget *failure = g_object_get_data (G_OBJECT (box), FAILURE_KEY);
-    GtkLabel *reason = g_object_get_data (G_OBJECT (box), REASON_KEY);
-    gint64 id = tern_message_get_id (message);
-    const char *text = g_hash_table_lookup (self->failure_reasons, &id);
-    gboolean failed = tern_message_get_outgoing (message) &&
-                      tern_message_get_state (message) == TERN_MESSAGE_STATE_FAILED;
-
-    g_object_set_data_full (G_OBJECT (box), MESSAGE_KEY, g_memdup2 (&id, sizeof id), g_free);
-    gtk_widget_set_visible (failure, failed);
-    gtk_label_set_text (reason, text ? text : _("The message could not be sent."));
-  }
-
-  gtk_widget_set_visible (GTK_WIDGET (day_label), show_day && time != NULL);
   if (show_day && time != NULL)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *day = tern_format_day (time, now);
-
-      gtk_label_set_text (day_label, day);
+      if (self->now == NULL)
+        self->now = g_date_time_new_now_local ();
+      day = tern_format_day (time, self->now);
     }
+  id = tern_message_get_id (message);
+  tern_message_row_set_text_width (row, text_width (self, group && !tern_message_get_outgoing (message)));
+  tern_message_row_bind (row, message, group, day, g_hash_table_lookup (self->failure_reasons, &id));
 }
+
+static void check_pinned (TernConversation *self,
+                          TernMessage      *message);
 
 static void
 message_notify_cb (GtkListItem *item,
                    GParamSpec  *pspec)
 {
-  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *row = gtk_list_item_get_child (item);
   TernConversation *self;
 
-  if (box == NULL)
+  if (row == NULL)
     return;
-  self = TERN_CONVERSATION (gtk_widget_get_ancestor (box, TERN_TYPE_CONVERSATION));
-  if (self != NULL)
-    update_item (self, item);
+  self = TERN_CONVERSATION (gtk_widget_get_ancestor (row, TERN_TYPE_CONVERSATION));
+  if (self == NULL)
+    return;
+  update_item (self, item);
+  if (g_strcmp0 (pspec->name, "pinned-until") == 0)
+    check_pinned (self, gtk_list_item_get_item (item));
 }
 
 static void
-retry_clicked_cb (GtkButton *button)
+row_retry_cb (TernMessageRow   *row,
+              gint64            message,
+              TernConversation *self)
 {
-  GtkWidget *box = g_object_get_data (G_OBJECT (button), "tern-item-box");
-  TernConversation *self = TERN_CONVERSATION (gtk_widget_get_ancestor (box, TERN_TYPE_CONVERSATION));
-  gint64 *id = g_object_get_data (G_OBJECT (box), MESSAGE_KEY);
-
-  if (self != NULL && id != NULL)
-    g_signal_emit (self, signals[SIGNAL_RETRY], 0, *id);
+  g_signal_emit (self, signals[SIGNAL_RETRY], 0, message);
 }
 
-static TernMessage *
-message_of_box (GtkWidget *box)
+static void
+row_quote_cb (TernMessageRow   *row,
+              gint64            message,
+              TernConversation *self)
 {
-  GtkListItem *item = g_object_get_data (G_OBJECT (box), "tern-list-item");
-
-  return item ? gtk_list_item_get_item (item) : NULL;
+  tern_conversation_scroll_to_message (self, message);
 }
 
 static void
@@ -233,10 +213,11 @@ row_pressed_cb (GtkGestureClick *gesture,
                 int              n_press,
                 double           x,
                 double           y,
-                GtkWidget       *box)
+                TernMessageRow  *row)
 {
-  TernConversation *self = TERN_CONVERSATION (gtk_widget_get_ancestor (box, TERN_TYPE_CONVERSATION));
-  TernMessage *message = message_of_box (box);
+  TernConversation *self = TERN_CONVERSATION (gtk_widget_get_ancestor (GTK_WIDGET (row),
+                                                                       TERN_TYPE_CONVERSATION));
+  TernMessage *message = tern_message_row_get_message (row);
   g_autoptr(GMenu) menu = g_menu_new ();
   GtkWidget *popover;
   gint64 id;
@@ -263,7 +244,7 @@ row_pressed_cb (GtkGestureClick *gesture,
     }
 
   popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
-  gtk_widget_set_parent (popover, box);
+  gtk_widget_set_parent (popover, GTK_WIDGET (row));
   gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
   gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
   g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
@@ -271,68 +252,22 @@ row_pressed_cb (GtkGestureClick *gesture,
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
 
+/* A row is one TernMessageRow (its optional parts are created by the row
+ * when a message needs them). */
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           TernConversation         *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *day = gtk_label_new (NULL);
-  GtkWidget *row = GTK_WIDGET (tern_message_row_new ());
-  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *avatar = adw_avatar_new (32, NULL, TRUE);
+  TernMessageRow *row = tern_message_row_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
 
-  gtk_widget_add_css_class (day, "day-separator");
-  gtk_widget_add_css_class (day, "caption-heading");
-  gtk_widget_add_css_class (day, "dim-label");
-  gtk_widget_set_halign (day, GTK_ALIGN_CENTER);
-  gtk_widget_set_visible (day, FALSE);
-  gtk_widget_set_valign (avatar, GTK_ALIGN_END);
-  gtk_widget_set_margin_start (avatar, 12);
-  gtk_widget_set_margin_bottom (avatar, 2);
-  gtk_widget_set_visible (avatar, FALSE);
-  gtk_widget_set_hexpand (row, TRUE);
-  gtk_box_append (GTK_BOX (line), avatar);
-  gtk_box_append (GTK_BOX (line), row);
-  gtk_box_append (GTK_BOX (box), day);
-  gtk_box_append (GTK_BOX (box), line);
-  {
-    GtkWidget *failure = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-    GtkWidget *reason = gtk_label_new (NULL);
-    GtkWidget *retry = gtk_button_new_with_mnemonic (_("_Retry"));
-
-    gtk_widget_set_halign (failure, GTK_ALIGN_END);
-    gtk_widget_set_margin_end (failure, 12);
-    gtk_widget_add_css_class (failure, "send-failure");
-    gtk_label_set_wrap (GTK_LABEL (reason), TRUE);
-    gtk_label_set_xalign (GTK_LABEL (reason), 1);
-    gtk_label_set_selectable (GTK_LABEL (reason), TRUE);
-    gtk_widget_add_css_class (reason, "caption");
-    gtk_widget_add_css_class (reason, "error");
-    gtk_widget_add_css_class (retry, "flat");
-    gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
-    gtk_widget_set_tooltip_text (retry, _("Send the message again"));
-    g_object_set_data (G_OBJECT (retry), "tern-item-box", box);
-    g_signal_connect (retry, "clicked", G_CALLBACK (retry_clicked_cb), NULL);
-    gtk_box_append (GTK_BOX (failure), reason);
-    gtk_box_append (GTK_BOX (failure), retry);
-    gtk_widget_set_visible (failure, FALSE);
-    gtk_box_append (GTK_BOX (box), failure);
-    g_object_set_data (G_OBJECT (box), FAILURE_KEY, failure);
-    g_object_set_data (G_OBJECT (box), REASON_KEY, reason);
-  }
-  g_object_set_data (G_OBJECT (box), ROW_KEY, row);
-  g_object_set_data (G_OBJECT (box), AVATAR_KEY, avatar);
-  g_object_set_data (G_OBJECT (box), "tern-list-item", item);
-  {
-    GtkGesture *click = gtk_gesture_click_new ();
-
-    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
-    g_signal_connect (click, "pressed", G_CALLBACK (row_pressed_cb), box);
-    gtk_widget_add_controller (box, GTK_EVENT_CONTROLLER (click));
-  }
-  g_object_set_data (G_OBJECT (box), DAY_KEY, day);
-  gtk_list_item_set_child (item, box);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (row_pressed_cb), row);
+  gtk_widget_add_controller (GTK_WIDGET (row), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (row, "retry", G_CALLBACK (row_retry_cb), self);
+  g_signal_connect (row, "quote-activated", G_CALLBACK (row_quote_cb), self);
+  gtk_list_item_set_child (item, GTK_WIDGET (row));
   gtk_list_item_set_activatable (item, FALSE);
   gtk_list_item_set_selectable (item, FALSE);
 }
@@ -349,6 +284,7 @@ bind_cb (GtkSignalListItemFactory *factory,
   handler = g_signal_connect_object (message, "notify", G_CALLBACK (message_notify_cb), item,
                                      G_CONNECT_SWAPPED);
   g_object_set_data (G_OBJECT (item), NOTIFY_KEY, GSIZE_TO_POINTER ((gsize) handler));
+  g_hash_table_add (self->bound, item);
 }
 
 static void
@@ -362,6 +298,31 @@ unbind_cb (GtkSignalListItemFactory *factory,
   if (handler != 0 && message != NULL)
     g_signal_handler_disconnect (message, handler);
   g_object_set_data (G_OBJECT (item), NOTIFY_KEY, NULL);
+  g_hash_table_remove (self->bound, item);
+  if (gtk_list_item_get_child (item) != NULL)
+    tern_message_row_unbind (TERN_MESSAGE_ROW (gtk_list_item_get_child (item)));
+}
+
+static void
+teardown_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             TernConversation         *self)
+{
+  g_hash_table_remove (self->bound, item);
+}
+
+static GtkListItem *
+bound_item_at (TernConversation *self,
+               guint             position)
+{
+  GHashTableIter iter;
+  gpointer item;
+
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    if (gtk_list_item_get_position (item) == position)
+      return item;
+  return NULL;
 }
 
 static double
@@ -420,10 +381,13 @@ load_older_idle_cb (gpointer user_data)
   TernConversation *self = user_data;
 
   self->load_idle = 0;
+  /* A few rows at a time, well before the top is reached: each load
+   * builds only as many row widgets as it adds, so no frame pays for a
+   * whole window of rows. */
   if (self->messages != NULL && tern_message_list_get_has_more (self->messages) &&
       gtk_adjustment_get_value (self->vadjustment) <
-      gtk_adjustment_get_page_size (self->vadjustment))
-    tern_message_list_load_older (self->messages, 0);
+      LOAD_PAGES * gtk_adjustment_get_page_size (self->vadjustment))
+    tern_message_list_load_older (self->messages, LOAD_CHUNK);
 
   return G_SOURCE_REMOVE;
 }
@@ -449,9 +413,287 @@ value_changed_cb (TernConversation *self)
     return;
 
   self->at_bottom = value >= upper - page - 8;
-  if (self->messages != NULL && value < page && self->load_idle == 0 &&
+  if (self->messages != NULL && value < LOAD_PAGES * page && self->load_idle == 0 &&
       tern_message_list_get_has_more (self->messages))
     self->load_idle = g_idle_add (load_older_idle_cb, self);
+}
+
+/* ---- the pinned message banner -------------------------------------------- */
+
+static void
+update_pinned_banner (TernConversation *self)
+{
+  TernMessage *pinned = self->pinned;
+
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->pinned_revealer), pinned != NULL);
+  if (pinned == NULL)
+    return;
+  {
+    g_autofree char *text = tern_message_body_strip_mentions (tern_message_get_text (pinned));
+    g_autofree char *line = tern_message_first_line (text, 200);
+    const char *name = tern_message_get_outgoing (pinned) ? _("You")
+                                                          : tern_message_get_sender_name (pinned);
+
+    gtk_label_set_text (self->pinned_sender, name ? name : "");
+    gtk_label_set_text (self->pinned_text, line);
+  }
+}
+
+static gboolean
+is_shown_pinned (TernConversation *self,
+                 TernMessage      *message)
+{
+  gint64 id = tern_message_get_id (message);
+
+  return !tern_message_get_deleted (message) &&
+         tern_message_is_pinned_at (message, g_get_real_time () / G_USEC_PER_SEC) &&
+         !g_hash_table_contains (self->unpinned, &id);
+}
+
+/* The banner shows the newest pinned message (pinned without timeout or
+ * until a time still ahead) among the loaded ones. */
+static void
+find_pinned (TernConversation *self,
+             guint             from,
+             guint             n)
+{
+  for (guint i = from + n; i > from; i--)
+    {
+      g_autoptr(TernMessage) message = g_list_model_get_item (G_LIST_MODEL (self->messages), i - 1);
+
+      if (message != NULL && is_shown_pinned (self, message))
+        {
+          if (self->pinned == NULL ||
+              tern_message_get_sort_key (message) > tern_message_get_sort_key (self->pinned))
+            g_set_object (&self->pinned, message);
+          return;
+        }
+    }
+}
+
+static void
+check_pinned (TernConversation *self,
+              TernMessage      *message)
+{
+  if (self->pinned == message && !is_shown_pinned (self, message))
+    {
+      g_clear_object (&self->pinned);
+      if (self->messages != NULL)
+        find_pinned (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)));
+    }
+  else if (is_shown_pinned (self, message) &&
+           (self->pinned == NULL ||
+            tern_message_get_sort_key (message) > tern_message_get_sort_key (self->pinned)))
+    g_set_object (&self->pinned, message);
+  update_pinned_banner (self);
+}
+
+static void
+pinned_clicked_cb (TernConversation *self)
+{
+  if (self->pinned != NULL)
+    tern_conversation_scroll_to_message (self, tern_message_get_id (self->pinned));
+}
+
+/* Closing the banner unpins the message for this window only (the pin
+ * itself is the sender's). */
+static void
+pinned_close_cb (TernConversation *self)
+{
+  gint64 id;
+
+  if (self->pinned == NULL)
+    return;
+  id = tern_message_get_id (self->pinned);
+  g_hash_table_add (self->unpinned, g_memdup2 (&id, sizeof id));
+  g_clear_object (&self->pinned);
+  if (self->messages != NULL)
+    find_pinned (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)));
+  update_pinned_banner (self);
+}
+
+static void
+messages_changed_cb (GListModel       *model,
+                     guint             position,
+                     guint             removed,
+                     guint             added,
+                     TernConversation *self)
+{
+  GtkListItem *after;
+
+  /* The row after inserted ones may no longer start a new day: the list
+   * view does not rebind rows whose item did not change. */
+  if (added > 0 && (after = bound_item_at (self, position + added)) != NULL)
+    update_item (self, after);
+
+  if (self->pinned != NULL && removed > 0 &&
+      tern_message_list_find (self->messages, tern_message_get_id (self->pinned)) < 0)
+    {
+      g_clear_object (&self->pinned);
+      find_pinned (self, 0, g_list_model_get_n_items (model));
+      update_pinned_banner (self);
+    }
+  else if (added > 0 && added < 1000)
+    {
+      TernMessage *before = self->pinned;
+
+      find_pinned (self, position, added);
+      if (self->pinned != before)
+        update_pinned_banner (self);
+    }
+}
+
+/* ---- jumping to a message ---------------------------------------------------- */
+
+static gboolean
+unhighlight_cb (gpointer user_data)
+{
+  TernConversation *self = user_data;
+
+  self->highlight_id = 0;
+  if (self->highlighted != NULL)
+    {
+      gtk_widget_remove_css_class (self->highlighted, "highlighted");
+      g_clear_weak_pointer (&self->highlighted);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_jump (TernConversation *self)
+{
+  if (self->jump_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->jump_tick);
+  self->jump_tick = 0;
+  self->jump_message = 0;
+}
+
+static GtkWidget *
+row_of_message (TernConversation *self,
+                gint64            message)
+{
+  GHashTableIter iter;
+  gpointer item;
+
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    {
+      TernMessage *bound = gtk_list_item_get_item (item);
+
+      if (bound != NULL && tern_message_get_id (bound) == message)
+        return gtk_list_item_get_child (item);
+    }
+  return NULL;
+}
+
+/* Row heights are estimates until rows are built: scroll to the item
+ * frame by frame until its row is inside the view, then flash it. */
+static gboolean
+jump_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  TernConversation *self = user_data;
+  int position = self->messages ? tern_message_list_find (self->messages, self->jump_message) : -1;
+  GtkWidget *row;
+  graphene_rect_t bounds;
+
+  if (position < 0 || ++self->jump_frames > 60)
+    {
+      self->jump_tick = 0;
+      self->jump_message = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  row = row_of_message (self, self->jump_message);
+  if (row != NULL && gtk_widget_compute_bounds (row, widget, &bounds) &&
+      bounds.origin.y >= -1 &&
+      bounds.origin.y + bounds.size.height <= gtk_widget_get_height (widget) + 1)
+    {
+      gtk_widget_add_css_class (row, "highlighted");
+      g_clear_handle_id (&self->highlight_id, g_source_remove);
+      if (self->highlighted != NULL && self->highlighted != row)
+        gtk_widget_remove_css_class (self->highlighted, "highlighted");
+      g_set_weak_pointer (&self->highlighted, row);
+      self->highlight_id = g_timeout_add (1500, unhighlight_cb, self);
+      self->jump_tick = 0;
+      self->jump_message = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  self->adjusting = TRUE;
+  gtk_widget_activate_action (widget, "list.scroll-to-item", "u", (guint) position);
+  self->adjusting = FALSE;
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * tern_conversation_scroll_to_message:
+ * @message: a message row id of the open chat
+ *
+ * Loads older rows until @message is in the list, scrolls it into view and
+ * highlights it briefly. Returns %FALSE if it is not a message of the chat.
+ */
+gboolean
+tern_conversation_scroll_to_message (TernConversation *self,
+                                     gint64            message)
+{
+  int position;
+
+  g_return_val_if_fail (TERN_IS_CONVERSATION (self), FALSE);
+
+  if (self->messages == NULL)
+    return FALSE;
+  position = tern_message_list_load_until (self->messages, message);
+  if (position < 0)
+    return FALSE;
+
+  /* The user leaves the newest message: stop following it. */
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->tick_id);
+  self->tick_id = 0;
+  self->at_bottom = FALSE;
+
+  stop_jump (self);
+  self->jump_message = message;
+  self->jump_frames = 0;
+  self->adjusting = TRUE;
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
+                              (guint) position);
+  self->adjusting = FALSE;
+  self->jump_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), jump_tick_cb,
+                                                  self, NULL);
+  return TRUE;
+}
+
+/* The message the pinned banner shows, or NULL. */
+TernMessage *
+tern_conversation_get_pinned_message (TernConversation *self)
+{
+  g_return_val_if_fail (TERN_IS_CONVERSATION (self), NULL);
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (self->pinned_revealer)) ? self->pinned : NULL;
+}
+
+/* The banner's button (click: jump to the message) and close button. */
+GtkWidget *
+tern_conversation_get_pinned_banner (TernConversation *self)
+{
+  g_return_val_if_fail (TERN_IS_CONVERSATION (self), NULL);
+  return self->pinned_revealer;
+}
+
+void
+tern_conversation_close_pinned (TernConversation *self)
+{
+  g_return_if_fail (TERN_IS_CONVERSATION (self));
+  pinned_close_cb (self);
+}
+
+void
+tern_conversation_activate_pinned (TernConversation *self)
+{
+  g_return_if_fail (TERN_IS_CONVERSATION (self));
+  pinned_clicked_cb (self);
 }
 
 static void
@@ -561,18 +803,68 @@ tern_conversation_dispose (GObject *object)
   TernConversation *self = TERN_CONVERSATION (object);
 
   g_clear_handle_id (&self->load_idle, g_source_remove);
+  g_clear_handle_id (&self->highlight_id, g_source_remove);
+  g_clear_handle_id (&self->rewrap_idle, g_source_remove);
+  g_clear_weak_pointer (&self->highlighted);
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->tick_id);
   self->tick_id = 0;
   if (self->list_view != NULL)
+    stop_jump (self);
+  if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->selection);
+  if (self->messages != NULL)
+    g_clear_signal_handler (&self->items_changed_id, self->messages);
   g_clear_object (&self->messages);
+  g_clear_object (&self->pinned);
+  g_clear_pointer (&self->now, g_date_time_unref);
+  g_clear_pointer (&self->bound, g_hash_table_unref);
+  g_clear_pointer (&self->unpinned, g_hash_table_unref);
   g_clear_object (&self->chat);
   g_clear_pointer (&self->reply_to, g_free);
   g_clear_pointer (&self->failure_reasons, g_hash_table_unref);
 
   G_OBJECT_CLASS (tern_conversation_parent_class)->dispose (object);
+}
+
+static gboolean
+rewrap_idle_cb (gpointer user_data)
+{
+  TernConversation *self = user_data;
+  GHashTableIter iter;
+  gpointer item;
+
+  self->rewrap_idle = 0;
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    {
+      TernMessage *message = gtk_list_item_get_item (item);
+      gboolean group = self->chat != NULL && tern_chat_get_kind (self->chat) != TERN_CHAT_KIND_DIRECT;
+
+      if (message != NULL && gtk_list_item_get_child (item) != NULL)
+        tern_message_row_set_text_width (TERN_MESSAGE_ROW (gtk_list_item_get_child (item)),
+                                         text_width (self, group && !tern_message_get_outgoing (message)));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* When the width changes, the rows decide again whether their text wraps. */
+static void
+tern_conversation_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  TernConversation *self = TERN_CONVERSATION (widget);
+
+  GTK_WIDGET_CLASS (tern_conversation_parent_class)->size_allocate (widget, width, height, baseline);
+  if (width != self->width)
+    {
+      self->width = width;
+      if (self->rewrap_idle == 0)
+        self->rewrap_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, rewrap_idle_cb, self, NULL);
+    }
 }
 
 static void
@@ -582,6 +874,7 @@ tern_conversation_class_init (TernConversationClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tern_conversation_dispose;
+  widget_class->size_allocate = tern_conversation_size_allocate;
 
   gtk_widget_class_set_css_name (widget_class, "conversation");
 
@@ -622,12 +915,68 @@ tern_conversation_init (TernConversation *self)
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_cb), self);
+  self->bound = g_hash_table_new (NULL, NULL);
+  self->unpinned = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->selection = gtk_no_selection_new (NULL);
 
-  self->list_view = GTK_LIST_VIEW (gtk_list_view_new (NULL, g_steal_pointer (&factory)));
+  /* One list view and factory for every chat: opening a chat swaps the
+   * model of the selection. */
+  self->list_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)),
+                                                      g_steal_pointer (&factory)));
   gtk_widget_add_css_class (GTK_WIDGET (self->list_view), "conversation-view");
+  /* A short chat sits at the bottom, the newest message above the
+   * composer: the list is only as tall as its rows when they do not
+   * fill the view. */
+  gtk_widget_set_valign (GTK_WIDGET (self->list_view), GTK_ALIGN_END);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Messages"),
                                   -1);
+
+  /* The pinned message banner */
+  {
+    GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+    GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+    GtkWidget *icon = gtk_image_new_from_icon_name ("view-pin-symbolic");
+    GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
+
+    gtk_widget_add_css_class (bar, "pinned-banner");
+    self->pinned_sender = GTK_LABEL (gtk_label_new (NULL));
+    self->pinned_text = GTK_LABEL (gtk_label_new (NULL));
+    gtk_label_set_xalign (self->pinned_sender, 0);
+    gtk_label_set_xalign (self->pinned_text, 0);
+    gtk_label_set_ellipsize (self->pinned_sender, PANGO_ELLIPSIZE_END);
+    gtk_label_set_ellipsize (self->pinned_text, PANGO_ELLIPSIZE_END);
+    gtk_widget_add_css_class (GTK_WIDGET (self->pinned_sender), "caption-heading");
+    gtk_widget_add_css_class (GTK_WIDGET (self->pinned_sender), "accent");
+    gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->pinned_sender));
+    gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->pinned_text));
+    gtk_box_append (GTK_BOX (content), icon);
+    gtk_box_append (GTK_BOX (content), texts);
+    self->pinned_button = gtk_button_new ();
+    gtk_button_set_child (GTK_BUTTON (self->pinned_button), content);
+    gtk_widget_add_css_class (self->pinned_button, "flat");
+    gtk_widget_set_hexpand (self->pinned_button, TRUE);
+    gtk_widget_set_tooltip_text (self->pinned_button, _("Show the pinned message"));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->pinned_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pinned message"), -1);
+    g_signal_connect_swapped (self->pinned_button, "clicked", G_CALLBACK (pinned_clicked_cb), self);
+    gtk_widget_add_css_class (close, "flat");
+    gtk_widget_add_css_class (close, "circular");
+    gtk_widget_set_valign (close, GTK_ALIGN_CENTER);
+    gtk_widget_set_tooltip_text (close, _("Unpin"));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (close),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Unpin"), -1);
+    g_signal_connect_swapped (close, "clicked", G_CALLBACK (pinned_close_cb), self);
+    gtk_box_append (GTK_BOX (bar), self->pinned_button);
+    gtk_box_append (GTK_BOX (bar), close);
+    self->pinned_revealer = gtk_revealer_new ();
+    gtk_revealer_set_transition_type (GTK_REVEALER (self->pinned_revealer),
+                                      GTK_REVEALER_TRANSITION_TYPE_SLIDE_DOWN);
+    gtk_revealer_set_child (GTK_REVEALER (self->pinned_revealer), bar);
+    gtk_box_append (GTK_BOX (self), self->pinned_revealer);
+  }
 
   self->scroll = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
   gtk_scrolled_window_set_policy (self->scroll, GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
@@ -671,24 +1020,33 @@ tern_conversation_set_chat (TernConversation *self,
 
   save_draft (self);
   g_clear_handle_id (&self->load_idle, g_source_remove);
-  gtk_list_view_set_model (self->list_view, NULL);
-  g_clear_object (&self->selection);
+  stop_jump (self);
+  if (self->messages != NULL)
+    g_clear_signal_handler (&self->items_changed_id, self->messages);
   g_clear_object (&self->messages);
+  g_clear_object (&self->pinned);
+  g_clear_pointer (&self->now, g_date_time_unref);
   g_set_object (&self->chat, chat);
   tern_conversation_clear_reply_to (self);
 
   if (chat == NULL)
     {
+      gtk_no_selection_set_model (self->selection, NULL);
+      update_pinned_banner (self);
       tern_composer_set_text (self->composer, "");
       return;
     }
 
   self->messages = tern_message_list_new (tern_chat_get_store (chat), tern_chat_get_id (chat));
-  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->messages)));
+  self->items_changed_id = g_signal_connect (self->messages, "items-changed",
+                                             G_CALLBACK (messages_changed_cb), self);
+  find_pinned (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)));
+  update_pinned_banner (self);
   /* Follow the newest row from the start, so the first value the view
    * reports (the top) does not count as the user scrolling up. */
   scroll_to_bottom (self);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  /* The same list view, factory and selection: only the model changes. */
+  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->messages));
   tern_composer_set_text (self->composer, tern_chat_get_draft (chat) ? tern_chat_get_draft (chat) : "");
 }
 
@@ -778,17 +1136,20 @@ tern_conversation_follow_newest (TernConversation *self)
 }
 
 static void
-update_failure_labels (GtkWidget  *widget,
-                       gint64      message,
-                       const char *reason)
+rebind_message (TernConversation *self,
+                gint64            message)
 {
-  gint64 *id = g_object_get_data (G_OBJECT (widget), MESSAGE_KEY);
+  GHashTableIter iter;
+  gpointer item;
 
-  if (id != NULL && *id == message)
-    gtk_label_set_text (g_object_get_data (G_OBJECT (widget), REASON_KEY), reason);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
-       child = gtk_widget_get_next_sibling (child))
-    update_failure_labels (child, message, reason);
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    {
+      TernMessage *bound = gtk_list_item_get_item (item);
+
+      if (bound != NULL && tern_message_get_id (bound) == message)
+        update_item (self, item);
+    }
 }
 
 /* The server's reason why message row @message was not sent (from the
@@ -802,12 +1163,13 @@ tern_conversation_set_failure_reason (TernConversation *self,
 
   if (reason == NULL)
     {
-      g_hash_table_remove (self->failure_reasons, &message);
+      if (g_hash_table_remove (self->failure_reasons, &message))
+        rebind_message (self, message);
       return;
     }
   g_hash_table_insert (self->failure_reasons, g_memdup2 (&message, sizeof message),
                        g_strdup (reason));
-  update_failure_labels (GTK_WIDGET (self->list_view), message, reason);
+  rebind_message (self, message);
 }
 
 /* Puts one of the user's messages into the composer to be edited; the

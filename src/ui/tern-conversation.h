@@ -37,6 +37,17 @@ void              tern_conversation_set_failure_reason (TernConversation *self,
                                                         gint64            message,
                                                         const char       *reason);
 
+/* Loads older rows until @message (a row id) is in the list, scrolls to it
+ * and highlights it; FALSE if it is not in the chat. */
+gboolean          tern_conversation_scroll_to_message (TernConversation *self,
+                                                       gint64            message);
+/* The pinned message banner: the message it shows (NULL when hidden), and
+ * what its buttons do. */
+TernMessage      *tern_conversation_get_pinned_message (TernConversation *self);
+GtkWidget        *tern_conversation_get_pinned_banner  (TernConversation *self);
+void              tern_conversation_activate_pinned    (TernConversation *self);
+void              tern_conversation_close_pinned       (TernConversation *self);
+
 /* For the bind function and the tests: the day a separator above @message
  * names ("Today", "Yesterday", a weekday or a date), relative to @now. */
 char             *tern_format_day                    (GDateTime        *day,

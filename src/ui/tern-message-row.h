@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "tern-message.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -28,7 +30,7 @@ GType tern_message_row_state_get_type (void);
 
 #define TERN_TYPE_MESSAGE_ROW (tern_message_row_get_type ())
 
-G_DECLARE_FINAL_TYPE (TernMessageRow, tern_message_row, TERN, MESSAGE_ROW, AdwBin)
+G_DECLARE_FINAL_TYPE (TernMessageRow, tern_message_row, TERN, MESSAGE_ROW, GtkWidget)
 
 TernMessageRow      *tern_message_row_new             (void);
 const char          *tern_message_row_get_body        (TernMessageRow      *self);
@@ -50,6 +52,38 @@ gboolean             tern_message_row_get_edited      (TernMessageRow      *self
 void                 tern_message_row_set_edited      (TernMessageRow      *self,
                                                        gboolean             edited);
 
+/* What the conversation binds: everything of @message at once (one
+ * accessible label update, sub-widgets created only when a message needs
+ * them). @group: show sender names and avatars; @day: the day separator
+ * text above the bubble, or NULL; @failure_reason: the reason shown under
+ * a failed message (NULL: the message's own or a generic text). */
+void                 tern_message_row_bind            (TernMessageRow      *self,
+                                                       TernMessage         *message,
+                                                       gboolean             group,
+                                                       const char          *day,
+                                                       const char          *failure_reason);
+void                 tern_message_row_set_text_width  (TernMessageRow      *self,
+                                                       int                  width);
+void                 tern_message_row_unbind          (TernMessageRow      *self);
+TernMessage         *tern_message_row_get_message     (TernMessageRow      *self);
+/* For the tests: the widgets only some messages have (NULL when absent or hidden). */
+GtkWidget           *tern_message_row_get_reply_quote (TernMessageRow      *self);
+GtkWidget           *tern_message_row_get_full_button (TernMessageRow      *self);
+GtkWidget           *tern_message_row_get_edited_button (TernMessageRow    *self);
+GtkWidget           *tern_message_row_get_retry_button (TernMessageRow     *self);
+const char          *tern_message_row_get_failure_text (TernMessageRow     *self);
+const char          *tern_message_row_get_day         (TernMessageRow      *self);
+gboolean             tern_message_row_get_mentions_me (TernMessageRow      *self);
+/* Whether the folded quote/signature is shown in full. */
+gboolean             tern_message_row_get_expanded    (TernMessageRow      *self);
+/* Opens the edit history popover (the "edited" marker does on click). */
+GtkWidget           *tern_message_row_show_history    (TernMessageRow      *self);
+
 char                *tern_message_body_to_markup      (const char          *body);
+/* @body with COI mentions (@"Name":addr, @Name:addr) shown as "@Name". */
+char                *tern_message_body_strip_mentions (const char          *body);
+/* The first non-empty line of @text (for quotes), at most @max characters. */
+char                *tern_message_first_line          (const char          *text,
+                                                       guint                max);
 
 G_END_DECLS

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-bench"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <time.h>
+
+#include "tern-application.h"
+#include "tern-chat-list.h"
+#include "tern-conversation.h"
+#include "tern-window.h"
+
+/* The conversation pane of the real window over a store of 100,000
+ * messages (one chat of 50,000, 99 of about 505), in this process, under
+ * Xvfb (tests/ui/with-xvfb), the renderer named on the first line:
+ *   ui.open_chat50k.ms        switching from a small chat to the 50,000-message chat ->
+ *                             the first frame painted after it (wall; median of 5 switches;
+ *                             also the first switch and the CPU time of the process)
+ *   ui.scroll.max_frame_ms    scrolling up through 1,000 of its messages, 40 px a frame:
+ *                             the longest frame, measured with the GdkFrameClock: from the
+ *                             frame's "update" phase to its "after-paint" plus the work done
+ *                             between frames (idle handlers: loading older rows) that delays
+ *                             the next frame. The interval between painted frames is printed
+ *                             too (under Xvfb the clock spaces frames by >= 16.7 ms). */
+
+#define TOTAL 100000
+#define BIG   50000
+#define CHATS 100
+
+static gboolean painted;
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  painted = TRUE;
+}
+
+static void
+wait_paint (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gulong id;
+
+  while (!gtk_widget_get_mapped (widget))
+    g_main_context_iteration (NULL, TRUE);
+  clock = gtk_widget_get_frame_clock (widget);
+  painted = FALSE;
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  gtk_widget_queue_draw (widget);
+  while (!painted)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+}
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static int
+cmp_double (gconstpointer a,
+            gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *v,
+        guint   n)
+{
+  qsort (v, n, sizeof *v, cmp_double);
+  return v[n / 2];
+}
+
+static void
+fill (TernStore *store,
+      gint64    *big_chat,
+      gint64    *small_chat)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 account, chats[CHATS];
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint serial = 0;
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (store);
+    TernStoreAccountRow row = { 0 };
+    gint64 ref;
+
+    row.address = (char *) "me@example.test";
+    row.imap_host = (char *) "127.0.0.1";
+    row.enabled = TRUE;
+    ref = tern_store_batch_add_account (batch, &row);
+    g_assert_true (tern_store_commit (store, batch, &error));
+    account = tern_store_batch_get_id (batch, ref);
+  }
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (store);
+    gint64 refs[CHATS];
+
+    for (guint c = 0; c < CHATS; c++)
+      {
+        g_autofree char *address = g_strdup_printf ("peer%u@example.test", c);
+        g_autofree char *name = g_strdup_printf ("Peer %u", c);
+        gint64 contact = tern_store_batch_ensure_contact (batch, account, address, name);
+
+        refs[c] = tern_store_batch_ensure_chat (batch, account, TERN_STORE_CHAT_KIND_DIRECT,
+                                                address, name, contact);
+      }
+    g_assert_true (tern_store_commit (store, batch, &error));
+    for (guint c = 0; c < CHATS; c++)
+      chats[c] = tern_store_batch_get_id (batch, refs[c]);
+  }
+
+  for (guint done = 0; done < TOTAL;)
+    {
+      g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (store);
+
+      for (guint i = 0; i < 5000 && done < TOTAL; i++, done++)
+        {
+          g_autofree char *mid = g_strdup_printf ("b%u@example.test", ++serial);
+          g_autofree char *text = NULL;
+          g_autofree char *address = NULL;
+          TernStoreMessageRow row = { 0 };
+          guint chat = done < BIG ? 0 : 1 + done % (CHATS - 1);
+
+          /* Mostly short lines, every seventh a longer paragraph that wraps. */
+          if (done % 7 == 0)
+            text = g_strdup_printf ("Message %u, a longer one: we could meet at the station "
+                                    "at nine and take the first train up the valley, then walk "
+                                    "to the hut and be back before dark if the weather holds.",
+                                    done);
+          else
+            text = g_strdup_printf ("Message %u with a few words of text in it", done);
+          address = g_strdup_printf ("peer%u@example.test", chat);
+          row.account_id = account;
+          row.chat_id = chats[chat];
+          row.message_id = mid;
+          row.text = text;
+          /* A few messages a day, so day separators show up. */
+          row.sent_time = row.received_time = now - (TOTAL - done) * 3000;
+          row.seen = TRUE;
+          row.outgoing = done % 3 == 0;
+          row.sender_address = row.outgoing ? NULL : address;
+          row.kind = TERN_STORE_MESSAGE_KIND_TEXT;
+          row.state = row.outgoing ? TERN_STORE_STATE_READ : TERN_STORE_STATE_NONE;
+          tern_store_batch_add_message (batch, &row, 0, 0);
+        }
+      g_assert_true (tern_store_commit (store, batch, &error));
+    }
+  *big_chat = chats[0];
+  *small_chat = chats[1];
+}
+
+/* Frame accounting while scrolling: a frame lasts from when it could have
+ * started (the clock's next slot after the previous frame, or the end of
+ * the previous frame if later) to its "after-paint", so work done between
+ * frames that delays it (idle handlers loading older rows) counts too. */
+#define REFRESH_US 16667
+static gint64 update_time, prev_update, last_paint;
+static double max_frame, max_interval, sum_frame;
+static guint n_frames, over_16;
+
+static void
+update_cb (GdkFrameClock *clock,
+           gpointer       user_data)
+{
+  update_time = g_get_monotonic_time ();
+}
+
+static void
+scroll_paint_cb (GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  gint64 t = g_get_monotonic_time ();
+  gint64 could_start = update_time;
+  double frame;
+
+  if (last_paint != 0)
+    could_start = MIN (update_time, MAX (last_paint, prev_update + REFRESH_US));
+  frame = (t - could_start) / 1000.0;
+  if (last_paint != 0)
+    max_interval = MAX (max_interval, (t - last_paint) / 1000.0);
+  max_frame = MAX (max_frame, frame);
+  sum_frame += frame;
+  n_frames++;
+  if (frame > 16)
+    over_16++;
+  last_paint = t;
+  prev_update = update_time;
+}
+
+/* Where the time of an open goes (main thread CPU ms at each point). */
+static double phase_update, phase_layout, phase_paint;
+
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static void
+phase_cb (GdkFrameClock *clock,
+          double        *slot)
+{
+  if (*slot == 0)
+    *slot = thread_cpu_ms ();
+}
+
+static double
+open_chat (TernWindow     *window,
+           TernChatList   *chats,
+           gint64          id,
+           double         *cpu)
+{
+  g_autoptr(TernChat) chat = tern_chat_list_lookup (chats, id);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  double c = cpu_ms ();
+  double t = thread_cpu_ms (), call;
+  gint64 start = g_get_monotonic_time ();
+  double ms;
+  gulong ids[3];
+
+  phase_update = phase_layout = phase_paint = 0;
+  ids[0] = g_signal_connect (clock, "update", G_CALLBACK (phase_cb), &phase_update);
+  ids[1] = g_signal_connect (clock, "layout", G_CALLBACK (phase_cb), &phase_layout);
+  ids[2] = g_signal_connect (clock, "paint", G_CALLBACK (phase_cb), &phase_paint);
+  tern_window_open_chat (window, chat);
+  call = thread_cpu_ms ();
+  wait_paint (GTK_WIDGET (window));
+  ms = ms_since (start);
+  for (guint i = 0; i < 3; i++)
+    g_signal_handler_disconnect (clock, ids[i]);
+  if (cpu)
+    {
+      *cpu = cpu_ms () - c;
+      g_print ("# open: call %.1f, to update-end %.1f, layout %.1f, paint %.1f, after %.1f "
+               "(main-thread CPU ms)\n", call - t, phase_update - call,
+               phase_layout - phase_update, phase_paint - phase_layout,
+               thread_cpu_ms () - phase_paint);
+    }
+  return ms;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tern-bench-conv-XXXXXX", &error);
+  g_autoptr(TernApplication) app = NULL;
+  g_autoptr(TernChatList) chats = NULL;
+  TernStore *store;
+  TernWindow *window;
+  gint64 big_chat, small_chat;
+  double opens[5], cpus[5], first, first_cpu;
+  guint scroll_messages = argc > 1 ? (guint) atoi (argv[1]) : 1000;
+
+  gtk_init ();
+  adw_init ();
+  if (gdk_display_get_default () == NULL)
+    {
+      g_printerr ("bench-conv: no display; run it under tests/ui/with-xvfb\n");
+      return 1;
+    }
+
+  store = tern_store_open (dir, &error);
+  g_assert_no_error (error);
+  fill (store, &big_chat, &small_chat);
+
+  app = tern_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  g_application_hold (G_APPLICATION (app));
+
+  chats = tern_chat_list_new (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE);
+  window = tern_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 960, 680);
+  tern_window_set_has_account (window, TRUE);
+  tern_window_set_chat_list (window, G_LIST_MODEL (chats));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_paint (GTK_WIDGET (window));
+  g_print ("# renderer %s\n", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
+
+  /* A small chat first, so opening the big one is a switch. */
+  open_chat (window, chats, small_chat, NULL);
+  for (guint i = 0; i < 10; i++)
+    wait_paint (GTK_WIDGET (window));
+  first = open_chat (window, chats, big_chat, &first_cpu);
+  for (guint run = 0; run < 5; run++)
+    {
+      for (guint i = 0; i < 10; i++)
+        wait_paint (GTK_WIDGET (window));
+      open_chat (window, chats, small_chat, NULL);
+      for (guint i = 0; i < 10; i++)
+        wait_paint (GTK_WIDGET (window));
+      opens[run] = open_chat (window, chats, big_chat, &cpus[run]);
+    }
+  g_print ("# first switch %.1f ms wall, %.1f ms CPU\n", first, first_cpu);
+  g_print ("# switches (wall ms): %.1f %.1f %.1f %.1f %.1f\n",
+           opens[0], opens[1], opens[2], opens[3], opens[4]);
+  g_print ("ui.open_chat50k.cpu_ms %.1f ms\n", median (cpus, 5));
+  g_print ("ui.open_chat50k.ms %.1f ms\n", median (opens, 5));
+
+  /* Let it settle at the bottom, then scroll up, one step per frame. */
+  for (guint i = 0; i < 30; i++)
+    wait_paint (GTK_WIDGET (window));
+  {
+    TernConversation *conversation = tern_window_get_conversation (window);
+    TernMessageList *messages = tern_conversation_get_message_list (conversation);
+    GtkAdjustment *adj = tern_conversation_get_vadjustment (conversation);
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+    gulong update_id = g_signal_connect (clock, "update", G_CALLBACK (update_cb), NULL);
+    gulong paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (scroll_paint_cb), NULL);
+    guint start_n = g_list_model_get_n_items (G_LIST_MODEL (messages));
+    guint frames = 0;
+    double cpu = cpu_ms ();
+    gint64 start = g_get_monotonic_time ();
+    gint64 deadline = start + 120 * G_USEC_PER_SEC;
+
+    /* ~52 px a message on average: 40 px a frame until that many messages
+     * have passed. */
+    last_paint = 0;
+    for (double travelled = 0; travelled < scroll_messages * 52.0 &&
+         g_get_monotonic_time () < deadline; frames++)
+      {
+        gtk_adjustment_set_value (adj, MAX (0, gtk_adjustment_get_value (adj) - 40));
+        travelled += 40;
+        wait_paint (GTK_WIDGET (window));
+      }
+    g_signal_handler_disconnect (clock, update_id);
+    g_signal_handler_disconnect (clock, paint_id);
+    g_print ("# scrolled %u frames in %.0f ms wall, %.0f ms CPU; rows loaded %u -> %u\n",
+             frames, ms_since (start), cpu_ms () - cpu, start_n,
+             g_list_model_get_n_items (G_LIST_MODEL (messages)));
+    g_print ("# frames over 16 ms: %u of %u; mean frame %.2f ms; longest interval between "
+             "painted frames %.1f ms\n", over_16, n_frames, sum_frame / MAX (n_frames, 1),
+             max_interval);
+    g_print ("ui.scroll.max_frame_ms %.1f ms\n", max_frame);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&chats);
+  tern_store_close (store);
+  g_object_unref (store);
+  g_application_release (G_APPLICATION (app));
+  return 0;
+}
