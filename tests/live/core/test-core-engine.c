@@ -342,6 +342,8 @@ test_command_connection (void)
   g_autoptr(TernContext) context = tern_context_new (dir, &error);
   g_autofree char *bob = g_strdup_printf ("bob@%s", env ("TERN_TEST_DOMAIN"));
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *dave = NULL;
+  g_autofree char *unread_id = NULL;
   TernAccount *alice;
   TernAccountEngine *engine;
   TernOutbox *outbox;
@@ -350,6 +352,17 @@ test_command_connection (void)
 
   g_assert_no_error (error);
   alice = add_account (context, "alice", FALSE, TERN_FILTER_MODE_NONE);
+  /* two unread messages from dave, for the read pass */
+  dave = g_strdup_printf ("dave@%s", env ("TERN_TEST_DOMAIN"));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("chat$unread%u.%08x@example.test", i, g_random_int ());
+      g_autofree char *msg = make_message (dave, tern_account_get_address (alice), id, "unread", TRUE);
+
+      deliver (msg, tern_account_get_address (alice));
+      if (i == 1)
+        unread_id = g_strdup (id);
+    }
   sync_once (alice);
   engine = tern_account_engine (alice);
   outbox = tern_outbox_get_for_account (alice);
@@ -383,7 +396,21 @@ test_command_connection (void)
       g_assert_no_error (error);
       g_assert_true (found);
     }
-  g_test_message ("logins for 6 sends + 6 searches: %u",
+  /* and the read pass over dave's chat (flags on the server copies) */
+  {
+    g_autoptr(TernStoreMessageRow) row = NULL;
+    g_autoptr(TernStoreChatRow) chat = NULL;
+    g_autoptr(GAsyncResult) r = NULL;
+
+    row = tern_store_find_message (w.store, tern_account_get_id (alice), unread_id, NULL);
+    g_assert_nonnull (row);
+    tern_account_mark_read_async (alice, row->chat_id, NULL, got_result, &r);
+    g_assert_true (tern_account_send_op_finish (alice, wait_result (&r), &error));
+    g_assert_no_error (error);
+    chat = tern_store_get_chat (w.store, row->chat_id, NULL);
+    g_assert_cmpuint (chat->unread_count, ==, 0);
+  }
+  g_test_message ("logins for 6 sends + 6 searches + a read pass: %u",
                   tern_account_get_debug_login_count (alice) - logins);
   g_assert_cmpuint (tern_account_get_debug_login_count (alice) - logins, ==, 1);
   g_assert_nonnull (engine->command);
