@@ -5,13 +5,14 @@
 
 #include <adwaita.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* The baseline of bench-ui's start-up figure: a bare libadwaita application
  * whose window shows a 10,000-row GtkListView of labels. Spawned by bench-ui
  * like tern itself; prints the same "tern-bench NAME VALUE" lines as tern
  * with TERN_BENCH_FIRST_FRAME (first-frame in g_get_monotonic_time() µs,
- * cpu-us, renderer) and quits. */
+ * cpu-us, first-frame-vmrss-kb, renderer) and quits. */
 
 static GtkWidget *list;
 
@@ -50,6 +51,22 @@ after_paint_cb (GdkFrameClock *clock,
     return;
   g_print ("tern-bench first-frame %" G_GINT64_FORMAT "\n", now);
   g_print ("tern-bench cpu-us %" G_GINT64_FORMAT "\n", cpu_us ());
+  {
+    struct timespec ts;
+
+    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+    g_print ("tern-bench main-thread-cpu-us %" G_GINT64_FORMAT "\n",
+             (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000);
+  }
+  {
+    g_autofree char *status = NULL;
+    const char *line;
+
+    if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL) &&
+        (line = strstr (status, "\nVmRSS:")) != NULL)
+      g_print ("tern-bench first-frame-vmrss-kb %" G_GINT64_FORMAT "\n",
+               g_ascii_strtoll (line + strlen ("\nVmRSS:"), NULL, 10));
+  }
   g_print ("tern-bench renderer %s\n",
            G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
   fflush (stdout);

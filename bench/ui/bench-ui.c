@@ -24,6 +24,8 @@
  *   ui.startup.ratio_to_bare  the two, alternated in the same run (medians of RUNS)
  *   ui.startup100k.cpu_ms     the app's CPU time at that frame (CLOCK_PROCESS_CPUTIME_ID),
  *   ui.startup.bare.cpu_ms    and the bare window's
+ *   ui.startup100k.rss_mb     VmRSS at that frame, and the bare window's
+ *   ui.startup.bare.rss_mb      (what the renderer alone costs)
  *   ui.rss100k.mb             VmRSS of the app 0.5 s after the first frame of the 50,000-message
  *                             chat, opened through app.open-chat after the chat list's
  *   ui.rss100k.heap_mb        of which malloc's heap in use (mallinfo2 uordblks + mmapped)
@@ -96,6 +98,7 @@ typedef struct
   double cpu_ms;
   double chat_frame_ms;    /* from spawn; 0 when no chat was opened */
   double vmrss_mb;
+  double first_vmrss_mb;
   double heap_mb;
   char   renderer[64];
 } Report;
@@ -140,6 +143,8 @@ spawn_report (const char *const *argv,
         report->cpu_ms = g_ascii_strtoll (value, NULL, 10) / 1000.0;
       else if (strcmp (name, "chat-frame") == 0)
         report->chat_frame_ms = (g_ascii_strtoll (value, NULL, 10) - start) / 1000.0;
+      else if (strcmp (name, "first-frame-vmrss-kb") == 0)
+        report->first_vmrss_mb = g_ascii_strtoll (value, NULL, 10) / 1024.0;
       else if (strcmp (name, "vmrss-kb") == 0)
         report->vmrss_mb = g_ascii_strtoll (value, NULL, 10) / 1024.0;
       else if (strcmp (name, "heap-kb") == 0 || strcmp (name, "mmap-kb") == 0)
@@ -178,7 +183,7 @@ measure_startup (const char *data_home,
     "TERN_BENCH_OPEN_CHAT", NULL,
     NULL
   };
-  double ours[RUNS], bare[RUNS], ours_cpu[RUNS], bare_cpu[RUNS];
+  double ours[RUNS], bare[RUNS], ours_cpu[RUNS], bare_cpu[RUNS], ours_rss[RUNS], bare_rss[RUNS];
   Report report;
 
   for (guint run = 0; run < RUNS; run++)
@@ -187,12 +192,14 @@ measure_startup (const char *data_home,
         return FALSE;
       bare[run] = report.first_frame_ms;
       bare_cpu[run] = report.cpu_ms;
+      bare_rss[run] = report.first_vmrss_mb;
       if (run == 0)
         g_printerr ("# bare window renderer %s\n", report.renderer);
       if (!spawn_report (tern_argv, env, &report))
         return FALSE;
       ours[run] = report.first_frame_ms;
       ours_cpu[run] = report.cpu_ms;
+      ours_rss[run] = report.first_vmrss_mb;
       if (run == 0)
         g_printerr ("# tern renderer %s\n", report.renderer);
     }
@@ -204,6 +211,8 @@ measure_startup (const char *data_home,
     g_print ("ui.startup.ratio_to_bare%s %.2f x\n", suffix, o / b);
     g_print ("ui.startup100k%s.cpu_ms %.1f ms\n", suffix, median (ours_cpu, RUNS));
     g_print ("ui.startup.bare%s.cpu_ms %.1f ms\n", suffix, median (bare_cpu, RUNS));
+    g_print ("ui.startup100k%s.rss_mb %.1f MB\n", suffix, median (ours_rss, RUNS));
+    g_print ("ui.startup.bare%s.rss_mb %.1f MB\n", suffix, median (bare_rss, RUNS));
   }
 
   env[G_N_ELEMENTS (env) - 2] = chat;
@@ -302,6 +311,29 @@ frame_cb (GdkFrameClock *clock,
   if (last_paint != 0)
     max_interval = MAX (max_interval, (t - last_paint) / 1000.0);
   last_paint = t;
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            rm_rf (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
 }
 
 int
@@ -412,5 +444,6 @@ main (int   argc,
   tern_store_close (store);
   g_object_unref (store);
   g_application_release (G_APPLICATION (app));
+  rm_rf (root);
   return status;
 }

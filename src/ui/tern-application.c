@@ -738,6 +738,7 @@ open_chat_activated (GSimpleAction *action,
  *   renderer     the GskRenderer type
  *   first-frame  the end of the first frame that shows rows in the chat list
  *   cpu-us       the process's CPU time then (CLOCK_PROCESS_CPUTIME_ID)
+ *   first-frame-vmrss-kb  and its VmRSS
  * then, with TERN_BENCH_OPEN_CHAT=<chat id>, opens that chat (app.open-chat):
  *   chat-frame   the end of the first frame showing it
  *   vmrss-kb     VmRSS half a second later, and malloc's view of the heap
@@ -813,7 +814,10 @@ bench_after_paint_cb (GdkFrameClock *clock,
 
         clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
         bench_print ("cpu-us", (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000);
+        clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+        bench_print ("main-thread-cpu-us", (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000);
       }
+      bench_print ("first-frame-vmrss-kb", bench_vmrss_kb ());
       {
         guint rows = 0;
 

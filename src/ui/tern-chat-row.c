@@ -17,6 +17,8 @@ struct _TernChatRow
 
   char       *title;
   char       *preview;
+  char       *avatar_path;
+  GCancellable *avatar_cancellable;
   gint64      timestamp;
   guint       unread_count;
   gboolean    muted;
@@ -77,7 +79,7 @@ static void
 update_accessible_label (TernChatRow *self)
 {
   g_autoptr(GString) label = g_string_new (self->title ? self->title : "");
-  g_autofree char *time = format_time (self->timestamp);
+  const char *time = gtk_label_get_label (self->time_label);
 
   if (self->pinned)
     g_string_append_printf (label, ", %s", _("pinned"));
@@ -205,6 +207,10 @@ tern_chat_row_set_property (GObject      *object,
 static void
 tern_chat_row_dispose (GObject *object)
 {
+  TernChatRow *self = TERN_CHAT_ROW (object);
+
+  g_cancellable_cancel (self->avatar_cancellable);
+  g_clear_object (&self->avatar_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (object), TERN_TYPE_CHAT_ROW);
 
   G_OBJECT_CLASS (tern_chat_row_parent_class)->dispose (object);
@@ -217,6 +223,7 @@ tern_chat_row_finalize (GObject *object)
 
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->preview, g_free);
+  g_clear_pointer (&self->avatar_path, g_free);
 
   G_OBJECT_CLASS (tern_chat_row_parent_class)->finalize (object);
 }
@@ -432,6 +439,99 @@ tern_chat_row_set_pinned (TernChatRow *self,
   gtk_widget_set_visible (self->pinned_icon, pinned);
   update_accessible_label (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
+/* ---- avatar pictures ------------------------------------------------------ *
+ * Decoded off the main thread, and shared: the list binds the same chats to
+ * recycled rows again and again, so the textures of the last AVATAR_CACHE_SIZE
+ * pictures stay (dropped all at once when full: simple, and cheap to refill). */
+
+#define AVATAR_CACHE_SIZE 128
+
+static GHashTable *avatar_cache;  /* path -> GdkTexture */
+
+static void
+load_avatar_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GdkTexture *texture = gdk_texture_new_from_filename (task_data, &error);
+
+  if (texture == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, texture, g_object_unref);
+}
+
+static void
+avatar_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = g_task_propagate_pointer (G_TASK (result), &error);
+  const char *path = g_task_get_task_data (G_TASK (result));
+  TernChatRow *self;
+
+  if (texture == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("could not load the avatar %s: %s", path, error->message);
+      return;
+    }
+  if (avatar_cache == NULL)
+    avatar_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  if (g_hash_table_size (avatar_cache) >= AVATAR_CACHE_SIZE)
+    g_hash_table_remove_all (avatar_cache);
+  g_hash_table_insert (avatar_cache, g_strdup (path), g_object_ref (texture));
+
+  self = TERN_CHAT_ROW (object);
+  if (g_strcmp0 (self->avatar_path, path) == 0)
+    adw_avatar_set_custom_image (self->avatar, GDK_PAINTABLE (texture));
+}
+
+/**
+ * tern_chat_row_set_avatar_path:
+ * @path: (nullable): the picture of the chat (a file), or NULL for initials
+ *
+ * Shows the picture in the avatar once it is decoded (in a thread; pictures
+ * seen recently are shown at once); initials and a colour until then.
+ */
+void
+tern_chat_row_set_avatar_path (TernChatRow *self,
+                               const char  *path)
+{
+  GdkTexture *cached;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TERN_IS_CHAT_ROW (self));
+
+  if (!set_string (&self->avatar_path, path))
+    return;
+
+  g_cancellable_cancel (self->avatar_cancellable);
+  g_clear_object (&self->avatar_cancellable);
+  cached = path && avatar_cache ? g_hash_table_lookup (avatar_cache, path) : NULL;
+  adw_avatar_set_custom_image (self->avatar, cached ? GDK_PAINTABLE (cached) : NULL);
+  if (path == NULL || cached != NULL)
+    return;
+
+  self->avatar_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->avatar_cancellable, avatar_loaded_cb, NULL);
+  g_task_set_source_tag (task, tern_chat_row_set_avatar_path);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, load_avatar_thread);
+}
+
+const char *
+tern_chat_row_get_avatar_path (TernChatRow *self)
+{
+  g_return_val_if_fail (TERN_IS_CHAT_ROW (self), NULL);
+
+  return self->avatar_path;
 }
 
 /**

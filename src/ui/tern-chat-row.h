@@ -28,6 +28,9 @@ void         tern_chat_row_set_muted        (TernChatRow *self,
 gboolean     tern_chat_row_get_pinned       (TernChatRow *self);
 void         tern_chat_row_set_pinned       (TernChatRow *self,
                                              gboolean     pinned);
+const char  *tern_chat_row_get_avatar_path  (TernChatRow *self);
+void         tern_chat_row_set_avatar_path  (TernChatRow *self,
+                                             const char  *path);
 
 char        *tern_format_time_short         (GDateTime   *time,
                                              GDateTime   *now);

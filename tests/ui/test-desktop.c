@@ -8,6 +8,7 @@
 
 #include "tern-application.h"
 #include "tern-chat-list.h"
+#include "tern-chat-row.h"
 #include "tern-context.h"
 #include "tern-window.h"
 
@@ -294,7 +295,6 @@ save_screenshot (GtkWidget  *widget,
 {
   const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *file = NULL;
@@ -304,9 +304,18 @@ save_screenshot (GtkWidget  *widget,
     dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
   if (dir == NULL || *dir == '\0')
     dir = "screenshots";
-  wait_for_frame (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* The paintable has an image of the widget's last frame: right after a
+   * window appears there may be none yet. */
+  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      wait_for_frame (widget);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -667,6 +676,61 @@ test_background (void)
   g_settings_reset (tern_application_get_settings (app), "run-in-background");
 }
 
+static gboolean
+avatar_has_image (gconstpointer avatar)
+{
+  return adw_avatar_get_custom_image ((AdwAvatar *) avatar) != NULL;
+}
+
+static AdwAvatar *
+find_avatar (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwAvatar *found = ADW_IS_AVATAR (child) ? ADW_AVATAR (child) : find_avatar (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A chat row shows the chat's picture once decoded (in a thread), and the
+ * initials again without one. */
+static void
+test_chat_row_avatar (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  TernChatRow *row = tern_chat_row_new ();
+  AdwAvatar *avatar = find_avatar (GTK_WIDGET (row));
+
+  g_assert_nonnull (avatar);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (row));
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, -1);
+  tern_chat_row_set_title (row, "Bob Builder");
+  tern_chat_row_set_preview (row, "Can we fix it?");
+  tern_chat_row_set_timestamp (row, now_s ());
+  tern_chat_row_set_avatar_path (row, profile.bob_avatar);
+  g_assert_cmpstr (tern_chat_row_get_avatar_path (row), ==, profile.bob_avatar);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (avatar_has_image, avatar, "the avatar picture");
+  save_screenshot (window, "desktop-chat-row-avatar");
+
+  /* A second row with the same picture gets it at once (the cache). */
+  {
+    g_autoptr(TernChatRow) other = g_object_ref_sink (tern_chat_row_new ());
+
+    tern_chat_row_set_avatar_path (other, profile.bob_avatar);
+    g_assert_nonnull (adw_avatar_get_custom_image (find_avatar (GTK_WIDGET (other))));
+  }
+
+  tern_chat_row_set_avatar_path (row, NULL);
+  g_assert_null (adw_avatar_get_custom_image (avatar));
+  g_assert_cmpstr (adw_avatar_get_text (avatar), ==, "Bob Builder");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -700,6 +764,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/desktop/notifications", test_notifications);
   g_test_add_func ("/ui/desktop/background", test_background);
+  g_test_add_func ("/ui/desktop/chat-row-avatar", test_chat_row_avatar);
 
   ret = g_test_run ();
 
