@@ -16,7 +16,11 @@
  *
  * Which folder IDLE watches: on a COI server with filter active, chat
  * messages are delivered straight into Chats, so IDLE watches Chats;
- * otherwise INBOX (where everything arrives first on a plain server). */
+ * otherwise INBOX (where everything arrives first on a plain server). A
+ * second connection IDLEs on the other of the two at the same time (see
+ * "the second IDLE connection" below). The small commands (APPEND, flag
+ * stores, searches, the read pass) use the command connection of
+ * tern-account-connect.c, not these two. */
 
 #define BACKOFF_MIN_SECONDS 1
 #define BACKOFF_MAX_SECONDS 300
