@@ -40,23 +40,46 @@ typedef struct {
   guint64             new_modseq;
   GArray             *new_uids;    /* guint32, descending */
   guint               next;        /* index into new_uids */
+  gboolean            qresync;     /* selected with (QRESYNC ...) this pass */
 } FolderSync;
+
+/* One chunk of new messages of one folder: fetched, then ingested (parsed
+ * on a worker, stored on the store thread), then filtered. */
+typedef struct {
+  guint      folder;               /* index into SyncData.folders */
+  GPtrArray *fetched;              /* TernAccountFetched* */
+  gint64     start;                /* monotonic µs, for the debug log */
+} Chunk;
 
 typedef struct {
   TernImapClient *imap;
   GPtrArray      *folders;         /* FolderSync* */
   guint           index;           /* current folder in phase A */
   int             phase;           /* 0 = A, 1 = first screen, 2 = history, 3 = filter, 4 = save */
-  guint           chunk_folder;
-  GPtrArray      *fetched;         /* TernAccountFetched* of the running chunk */
+  guint           chunk_folder;    /* folder of the chunk being ingested / filtered */
+  GPtrArray      *fetched;         /* TernAccountFetched* being ingested / filtered */
   guint           total;
   guint           done;
   gboolean        condstore;
-  GArray         *move_uids;       /* INBOX uids to move in the filter step */
-  GArray         *move_rows;
-  GArray         *blocked_uids;
+  gboolean        qresync;         /* QRESYNC enabled on this connection */
+  gboolean        qresync_overflow; /* a VANISHED set too large: compare UIDs instead */
   TernStoreBatch *batch;
-  gint64          chunk_start;     /* monotonic µs, for the debug log */
+  /* the pipeline of phases 1 and 2: one chunk on the wire, one fetched and
+   * waiting, one being ingested; each finishes in order */
+  Chunk          *fetching;
+  Chunk          *ready;
+  gboolean        ingesting;
+  guint           outstanding;     /* pipeline operations whose callback is due */
+  GError         *error;           /* the first failure: returned once nothing is due */
+  gboolean        returned;
+  /* QRESYNC answers to the running SELECT */
+  GArray         *vanished;        /* guint32 */
+  GArray         *changed_uids;    /* guint32 */
+  gulong          vanished_id;
+  gulong          fetch_id;
+  /* where the running UID FETCH delivers */
+  FolderSync     *collect_folder;
+  GPtrArray      *collect_into;
 } SyncData;
 
 static void sync_next (GTask *task);
@@ -70,24 +93,54 @@ folder_sync_free (FolderSync *f)
 }
 
 static void
+chunk_free (Chunk *chunk)
+{
+  if (chunk == NULL)
+    return;
+  g_clear_pointer (&chunk->fetched, g_ptr_array_unref);
+  g_free (chunk);
+}
+
+static void
 sync_data_free (SyncData *data)
 {
+  g_clear_signal_handler (&data->vanished_id, data->imap);
+  g_clear_signal_handler (&data->fetch_id, data->imap);
   g_clear_object (&data->imap);
   g_clear_pointer (&data->folders, g_ptr_array_unref);
   g_clear_pointer (&data->fetched, g_ptr_array_unref);
-  g_clear_pointer (&data->move_uids, g_array_unref);
-  g_clear_pointer (&data->move_rows, g_array_unref);
-  g_clear_pointer (&data->blocked_uids, g_array_unref);
+  g_clear_pointer (&data->fetching, chunk_free);
+  g_clear_pointer (&data->ready, chunk_free);
+  g_clear_pointer (&data->vanished, g_array_unref);
+  g_clear_pointer (&data->changed_uids, g_array_unref);
+  g_clear_error (&data->error);
   g_clear_object (&data->batch);
   g_free (data);
+}
+
+/* Returns the first error once no pipeline operation is due any more (an
+ * ingest still running would otherwise commit after the caller went on). */
+static void
+finish_failed (GTask *task)
+{
+  SyncData *data = g_task_get_task_data (task);
+
+  if (data->error == NULL || data->outstanding > 0 || data->returned)
+    return;
+  data->returned = TRUE;
+  g_task_return_error (task, g_steal_pointer (&data->error));
+  g_object_unref (task);
 }
 
 static void
 sync_fail (GTask        *task,
            const GError *error)
 {
-  g_task_return_error (task, tern_core_error_wrap (error, "Sync"));
-  g_object_unref (task);
+  SyncData *data = g_task_get_task_data (task);
+
+  if (data->error == NULL)
+    data->error = tern_core_error_wrap (error, "Sync");
+  finish_failed (task);
 }
 
 static FolderSync *
@@ -155,7 +208,7 @@ collect_batch (TernImapClient *client,
   GTask *task = user_data;
   TernAccount *self = g_task_get_source_object (task);
   SyncData *data = g_task_get_task_data (task);
-  FolderSync *folder = data->phase == 0 ? current_folder (data) : data->folders->pdata[data->chunk_folder];
+  FolderSync *folder = data->collect_folder;
 
   for (guint i = 0; i < fetches->len; i++)
     {
@@ -196,7 +249,7 @@ collect_batch (TernImapClient *client,
           f->raw = g_bytes_ref (body->data);
           self->debug_fetch_count++;
         }
-      g_ptr_array_add (data->fetched, f);
+      g_ptr_array_add (data->collect_into, f);
     }
 }
 
@@ -249,6 +302,8 @@ vanished_committed_cb (GObject      *object,
   options.changed_since = folder->modseq;
   options.header_fields = header_fields;
   data->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_account_fetched_free);
+  data->collect_folder = folder;
+  data->collect_into = data->fetched;
   {
     g_autofree char *set = g_strdup_printf ("1:%u", folder->uidnext - 1);
     tern_imap_client_uid_fetch_async (data->imap, set,
@@ -327,6 +382,167 @@ validity_committed_cb (GObject      *object,
                                      search_all_cb, task);
 }
 
+/* ---- phase A with QRESYNC (RFC 7162) ----------------------------------------- *
+ *
+ * SELECT mailbox (QRESYNC (uidvalidity modseq known-uids)) answers with the
+ * UIDs expunged since (VANISHED (EARLIER)) and the flags changed since
+ * (FETCH) in the one round trip: no UID SEARCH ALL and no comparison with
+ * every known UID. New messages are the UIDs from the stored UIDNEXT on
+ * (asked only when UIDNEXT moved); flag changes need the Message-ID of the
+ * changed messages, fetched for those only. Without QRESYNC, or after a
+ * UIDVALIDITY change, phase A compares the UIDs (below). */
+
+#define QRESYNC_MAX_VANISHED 1000000
+
+static void
+qresync_vanished_cb (TernImapClient *imap,
+                     gpointer        vanished_,
+                     GTask          *task)
+{
+  const TernImapVanished *vanished = vanished_;
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GArray) uids = NULL;
+
+  if (!vanished->earlier || data->qresync_overflow)
+    return;
+  uids = tern_imap_uid_set_to_array (vanished->uids, QRESYNC_MAX_VANISHED, NULL);
+  if (uids == NULL || data->vanished->len + uids->len > QRESYNC_MAX_VANISHED)
+    {
+      data->qresync_overflow = TRUE;
+      return;
+    }
+  g_array_append_vals (data->vanished, uids->data, uids->len);
+}
+
+static void
+qresync_fetch_cb (TernImapClient *imap,
+                  gpointer        fetch_,
+                  GTask          *task)
+{
+  const TernImapFetch *fetch = fetch_;
+  SyncData *data = g_task_get_task_data (task);
+
+  if (fetch->uid == 0 || fetch->flags == NULL)
+    return;
+  g_array_append_val (data->changed_uids, fetch->uid);
+}
+
+static void
+qresync_new_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data);
+
+static void
+qresync_flags (GTask *task)
+{
+  SyncData *data = g_task_get_task_data (task);
+  FolderSync *folder = current_folder (data);
+  static const char *const header_fields[] = { "MESSAGE-ID", NULL };
+  TernImapFetchOptions options = { 0, };
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree char *set = NULL;
+
+  /* the changed messages known before (new ones are fetched whole) */
+  for (guint i = 0; i < data->changed_uids->len; i++)
+    {
+      guint32 uid = g_array_index (data->changed_uids, guint32, i);
+      if (folder->uidnext == 0 || uid < folder->uidnext)
+        g_array_append_val (uids, uid);
+    }
+  g_array_set_size (data->changed_uids, 0);
+  g_debug ("%s: QRESYNC: %u new, %u changed", folder->name, folder->new_uids->len, uids->len);
+  if (uids->len == 0)
+    {
+      data->index++;
+      sync_next (task);
+      return;
+    }
+  g_array_sort (uids, cmp_uid_asc);
+  set = tern_imap_uid_set_format ((const guint32 *) (gpointer) uids->data, uids->len);
+  options.header_fields = header_fields;
+  data->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_account_fetched_free);
+  data->collect_folder = folder;
+  data->collect_into = data->fetched;
+  tern_imap_client_uid_fetch_async (data->imap, set,
+                                    TERN_IMAP_WANT_FLAGS | TERN_IMAP_WANT_MODSEQ |
+                                    TERN_IMAP_WANT_HEADER,
+                                    &options, collect_batch, task, g_task_get_cancellable (task),
+                                    flags_fetched_cb, task);
+}
+
+static void
+qresync_new_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  FolderSync *folder = current_folder (data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) uids = tern_imap_client_uid_search_finish (data->imap, result, &error);
+
+  if (uids == NULL)
+    return sync_fail (task, error);
+  /* "n:*" matches the highest UID even below n */
+  for (guint i = 0; i < uids->len; i++)
+    {
+      guint32 uid = g_array_index (uids, guint32, i);
+      if (uid >= folder->uidnext)
+        g_array_append_val (folder->new_uids, uid);
+    }
+  g_array_sort (folder->new_uids, cmp_uid_desc);
+  data->total += folder->new_uids->len;
+  qresync_flags (task);
+}
+
+static void
+qresync_committed_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  FolderSync *folder = current_folder (data);
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    return sync_fail (task, error);
+  g_clear_object (&data->batch);
+  if (folder->new_uidnext > folder->uidnext)
+    {
+      g_autoptr(TernImapSearchQuery) query = tern_imap_search_query_new ();
+      g_autofree char *keys = g_strdup_printf ("UID %u:*", MAX (folder->uidnext, 1));
+
+      tern_imap_search_query_add_raw (query, keys);
+      tern_imap_client_uid_search_async (data->imap, query, g_task_get_cancellable (task),
+                                         qresync_new_cb, task);
+      return;
+    }
+  qresync_flags (task);
+}
+
+/* The SELECT (QRESYNC) succeeded with the UIDVALIDITY we know. */
+static void
+qresync_selected (GTask *task)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  FolderSync *folder = current_folder (data);
+  TernStore *store = tern_context_get_store (self->context);
+
+  folder->new_uidnext = tern_imap_client_get_uidnext (data->imap);
+  folder->new_modseq = tern_imap_client_get_highestmodseq (data->imap);
+  folder->new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  data->batch = tern_store_begin_batch (store);
+  for (guint i = 0; i < data->vanished->len; i++)
+    tern_store_batch_remove_location (data->batch, folder->folder_id,
+                                      g_array_index (data->vanished, guint32, i));
+  g_debug ("%s: QRESYNC: %u vanished", folder->name, data->vanished->len);
+  g_array_set_size (data->vanished, 0);
+  tern_store_commit_async (store, data->batch, g_task_get_cancellable (task),
+                           qresync_committed_cb, task);
+}
+
 static void
 selected_cb (GObject      *object,
              GAsyncResult *result,
@@ -342,6 +558,8 @@ selected_cb (GObject      *object,
 
   if (!tern_imap_client_select_finish (data->imap, result, &error))
     {
+      g_clear_signal_handler (&data->vanished_id, data->imap);
+      g_clear_signal_handler (&data->fetch_id, data->imap);
       if (g_error_matches (error, TERN_IMAP_ERROR, TERN_IMAP_ERROR_NO))
         {
           /* the folder is gone on the server: skip it this pass */
@@ -356,6 +574,10 @@ selected_cb (GObject      *object,
       return sync_fail (task, error);
     }
   validity = tern_imap_client_get_uidvalidity (data->imap);
+  g_clear_signal_handler (&data->vanished_id, data->imap);
+  g_clear_signal_handler (&data->fetch_id, data->imap);
+  if (folder->qresync && folder->uidvalidity == validity && !data->qresync_overflow)
+    return qresync_selected (task);
   data->batch = tern_store_begin_batch (store);
   if (folder->uidvalidity != 0 && folder->uidvalidity != validity)
     {
@@ -372,9 +594,70 @@ selected_cb (GObject      *object,
                            validity_committed_cb, task);
 }
 
-/* ---- phase B: chunks ------------------------------------------------------------ */
+/* ---- phase B: chunks, pipelined ------------------------------------------------ *
+ *
+ * The next chunk is on the wire while the previous one is parsed (on a
+ * worker thread, by the ingest) and committed (on the store thread); the
+ * main thread only drives the connection and builds the store batches.
+ * Chunks are ingested one at a time in the order fetched, so the ingest
+ * sees every earlier chunk committed (its dedup and held edits rely on
+ * it). The filter of an INBOX chunk (plain server) runs on the same
+ * connection after its ingest, so no other folder is selected until it
+ * is done. */
 
+static void pump (GTask *task);
 static void filter_chunk (GTask *task);
+static void after_chunks (GTask *task);
+
+static gboolean
+chunk_needs_filter (TernAccount *self,
+                    FolderSync  *folder)
+{
+  return !self->coi_server && folder->role == TERN_STORE_FOLDER_ROLE_INBOX;
+}
+
+/* The folder of the next chunk and its size (phase 1: the first chunk of
+ * every folder, the first screen; phase 2: the rest); FALSE when all is
+ * fetched. */
+static gboolean
+peek_next (SyncData *data,
+           guint    *folder_index,
+           guint    *n)
+{
+  for (;;)
+    {
+      for (guint i = 0; i < data->folders->len; i++)
+        {
+          FolderSync *folder = data->folders->pdata[i];
+          if (folder->new_uids != NULL && folder->next < folder->new_uids->len &&
+              (data->phase == 2 || folder->next == 0))
+            {
+              *folder_index = i;
+              *n = data->phase == 1 ? FIRST_CHUNK : CHUNK;
+              return TRUE;
+            }
+        }
+      if (data->phase != 1)
+        return FALSE;
+      data->phase = 2;
+    }
+}
+
+/* The chunk (stored, filtered) is done with. */
+static void
+ingest_done (GTask        *task,
+             const GError *error)
+{
+  SyncData *data = g_task_get_task_data (task);
+
+  data->ingesting = FALSE;
+  data->outstanding--;
+  g_clear_pointer (&data->fetched, g_ptr_array_unref);
+  if (error != NULL)
+    sync_fail (task, error);
+  else
+    pump (task);
+}
 
 static void
 chunk_ingested_cb (GObject      *object,
@@ -387,12 +670,47 @@ chunk_ingested_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (!tern_account_ingest_finish (self, result, &error))
-    return sync_fail (task, error);
-  g_debug ("chunk of %u stored after %.1f ms", data->fetched->len,
-           (g_get_monotonic_time () - data->chunk_start) / 1000.0);
+    return ingest_done (task, error);
   data->done += data->fetched->len;
   update_progress (self, data);
+  if (data->error != NULL)
+    return ingest_done (task, NULL);
   filter_chunk (task);
+}
+
+static void
+start_ingest (GTask *task)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  Chunk *chunk = g_steal_pointer (&data->ready);
+
+  data->chunk_folder = chunk->folder;
+  data->fetched = g_steal_pointer (&chunk->fetched);
+  chunk_free (chunk);
+  data->ingesting = TRUE;
+  data->outstanding++;
+  tern_account_ingest_async (self, data->fetched, g_task_get_cancellable (task),
+                             chunk_ingested_cb, task);
+}
+
+/* The chunk on the wire is done with (@chunk is the one data->fetching held). */
+static void
+fetch_done (GTask        *task,
+            Chunk        *chunk,
+            const GError *error)
+{
+  SyncData *data = g_task_get_task_data (task);
+
+  data->outstanding--;
+  if (error != NULL || data->error != NULL || chunk->fetched->len == 0)
+    chunk_free (chunk);
+  else
+    data->ready = chunk;
+  if (error != NULL)
+    sync_fail (task, error);
+  else
+    pump (task);
 }
 
 static void
@@ -401,30 +719,24 @@ chunk_fetched_cb (GObject      *object,
                   gpointer      user_data)
 {
   GTask *task = user_data;
-  TernAccount *self = g_task_get_source_object (task);
   SyncData *data = g_task_get_task_data (task);
+  Chunk *chunk = g_steal_pointer (&data->fetching);
   g_autoptr(GError) error = NULL;
 
   if (!tern_imap_client_uid_fetch_finish (data->imap, result, NULL, &error))
-    return sync_fail (task, error);
-  g_debug ("chunk of %u fetched after %.1f ms", data->fetched->len,
-           (g_get_monotonic_time () - data->chunk_start) / 1000.0);
-  if (data->fetched->len == 0)
-    {
-      g_clear_pointer (&data->fetched, g_ptr_array_unref);
-      sync_next (task);
-      return;
-    }
-  tern_account_ingest_async (self, data->fetched, g_task_get_cancellable (task),
-                             chunk_ingested_cb, task);
+    return fetch_done (task, chunk, error);
+  g_debug ("chunk of %u fetched after %.1f ms", chunk->fetched->len,
+           (g_get_monotonic_time () - chunk->start) / 1000.0);
+  fetch_done (task, chunk, NULL);
 }
 
 static void
-fetch_chunk (GTask      *task,
-             FolderSync *folder,
-             guint       n)
+fetch_chunk (GTask *task,
+             guint  n)
 {
   SyncData *data = g_task_get_task_data (task);
+  Chunk *chunk = data->fetching;
+  FolderSync *folder = data->folders->pdata[chunk->folder];
   g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autofree char *set = NULL;
   TernImapFetchOptions options = { 0, };
@@ -434,8 +746,9 @@ fetch_chunk (GTask      *task,
   folder->next += n;
   g_array_sort (uids, cmp_uid_asc);
   set = tern_imap_uid_set_format ((const guint32 *) (gpointer) uids->data, uids->len);
-  data->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_account_fetched_free);
-  data->chunk_start = g_get_monotonic_time ();
+  chunk->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_account_fetched_free);
+  data->collect_folder = folder;
+  data->collect_into = chunk->fetched;
   options.batch_count = 1000;
   options.batch_bytes = 64 * 1024 * 1024;
   tern_imap_client_uid_fetch_async (data->imap, set,
@@ -454,33 +767,81 @@ chunk_selected_cb (GObject      *object,
   GTask *task = user_data;
   SyncData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  FolderSync *folder = data->folders->pdata[data->chunk_folder];
+  Chunk *chunk = data->fetching;
+  FolderSync *folder = data->folders->pdata[chunk->folder];
+  guint n = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "chunk-size"));
 
   if (!tern_imap_client_select_finish (data->imap, result, &error))
-    return sync_fail (task, error);
+    return fetch_done (task, g_steal_pointer (&data->fetching), error);
+  if (data->error != NULL)
+    return fetch_done (task, g_steal_pointer (&data->fetching), NULL);
   if (tern_imap_client_get_uidvalidity (data->imap) != folder->uidvalidity)
     {
       /* changed under us: the next pass starts over for this folder */
       folder->next = folder->new_uids->len;
-      sync_next (task);
-      return;
+      chunk->fetched = g_ptr_array_new ();
+      return fetch_done (task, g_steal_pointer (&data->fetching), NULL);
     }
-  fetch_chunk (task, folder, data->phase == 1 ? FIRST_CHUNK : CHUNK);
+  fetch_chunk (task, n);
 }
 
 static void
-run_chunk (GTask      *task,
-           guint       folder_index)
+start_fetch (GTask *task,
+             guint  folder_index,
+             guint  n)
 {
   SyncData *data = g_task_get_task_data (task);
   FolderSync *folder = data->folders->pdata[folder_index];
 
-  data->chunk_folder = folder_index;
+  data->fetching = g_new0 (Chunk, 1);
+  data->fetching->folder = folder_index;
+  data->fetching->start = g_get_monotonic_time ();
+  data->outstanding++;
   if (g_strcmp0 (tern_imap_client_get_selected_mailbox (data->imap), folder->name) != 0)
-    tern_imap_client_select_async (data->imap, folder->name, FALSE, data->condstore, NULL,
-                                   g_task_get_cancellable (task), chunk_selected_cb, task);
+    {
+      g_object_set_data (G_OBJECT (task), "chunk-size", GUINT_TO_POINTER (n));
+      tern_imap_client_select_async (data->imap, folder->name, FALSE, data->condstore, NULL,
+                                     g_task_get_cancellable (task), chunk_selected_cb, task);
+    }
   else
-    fetch_chunk (task, folder, data->phase == 1 ? FIRST_CHUNK : CHUNK);
+    fetch_chunk (task, n);
+}
+
+/* Starts what can start: the ingest of a fetched chunk, the fetch of the
+ * next one; after the last chunk, the filter pass. */
+static void
+pump (GTask *task)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GError) error = NULL;
+  guint folder_index, n;
+  gboolean more;
+
+  if (data->error != NULL)
+    return finish_failed (task);
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    return sync_fail (task, error);
+
+  if (!data->ingesting && data->ready != NULL)
+    start_ingest (task);
+
+  more = peek_next (data, &folder_index, &n);
+  if (more && data->fetching == NULL && data->ready == NULL)
+    {
+      FolderSync *folder = data->folders->pdata[folder_index];
+      gboolean reselect = g_strcmp0 (tern_imap_client_get_selected_mailbox (data->imap),
+                                     folder->name) != 0;
+
+      /* the filter of the chunk in ingest needs its folder selected */
+      if (!(data->ingesting && reselect &&
+            chunk_needs_filter (self, data->folders->pdata[data->chunk_folder])))
+        start_fetch (task, folder_index, n);
+    }
+
+  if (!more && data->outstanding == 0 && data->ready == NULL)
+    after_chunks (task);
 }
 
 /* ---- filtering (plain server, INBOX) ----------------------------------------- */
@@ -504,7 +865,7 @@ moved_recorded_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
-    return sync_fail (task, error);
+    return ingest_done (task, error);
   filter_step (task);
 }
 
@@ -513,14 +874,14 @@ moved_recorded_cb (GObject      *object,
  * before that folder is synced reaches the copy that exists. TRUE when a
  * commit is on its way (it goes on with filter_step()). */
 static gboolean
-record_moved (GTask              *task,
-              TernImapCopyResult *copy)
+record_moved (GTask               *task,
+              TernImapCopyResult  *copy,
+              TernStoreFolderRole  role,
+              GAsyncReadyCallback  callback)
 {
   TernAccount *self = g_task_get_source_object (task);
   SyncData *data = g_task_get_task_data (task);
-  FilterStage *stage = g_object_get_data (G_OBJECT (task), "filter-stage");
   TernStore *store = tern_context_get_store (self->context);
-  TernStoreFolderRole role;
   gint64 *dest;
   g_autoptr(TernImapUidSet) from_set = NULL;
   g_autoptr(TernImapUidSet) to_set = NULL;
@@ -529,14 +890,7 @@ record_moved (GTask              *task,
   g_autoptr(TernStoreBatch) batch = NULL;
   guint n = 0;
 
-  if (stage == NULL || copy->source_uids == NULL || copy->dest_uids == NULL)
-    return FALSE;
-  /* the stage just done */
-  if (*stage - 1 == FILTER_MOVE)
-    role = TERN_STORE_FOLDER_ROLE_CHATS;
-  else if (*stage - 1 == FILTER_BLOCKED)
-    role = TERN_STORE_FOLDER_ROLE_BLOCKED;
-  else
+  if (copy->source_uids == NULL || copy->dest_uids == NULL || data->fetched == NULL)
     return FALSE;
   dest = g_hash_table_lookup (self->folder_ids, GINT_TO_POINTER (role));
   from_set = tern_imap_uid_set_parse (copy->source_uids, NULL);
@@ -562,7 +916,7 @@ record_moved (GTask              *task,
       }
   if (n == 0)
     return FALSE;
-  tern_store_commit_async (store, batch, g_task_get_cancellable (task), moved_recorded_cb, task);
+  tern_store_commit_async (store, batch, g_task_get_cancellable (task), callback, task);
   return TRUE;
 }
 
@@ -579,14 +933,18 @@ filter_done_cb (GObject      *object,
   if (g_async_result_is_tagged (result, tern_imap_client_uid_move_async))
     {
       g_autoptr(TernImapCopyResult) copy = tern_imap_client_uid_move_finish (data->imap, result, &error);
+      FilterStage *stage = g_object_get_data (G_OBJECT (task), "filter-stage");
+      /* the stage just done */
+      TernStoreFolderRole role = *stage - 1 == FILTER_BLOCKED ? TERN_STORE_FOLDER_ROLE_BLOCKED
+                                                              : TERN_STORE_FOLDER_ROLE_CHATS;
       ok = copy != NULL;
-      if (ok && record_moved (task, copy))
+      if (ok && record_moved (task, copy, role, moved_recorded_cb))
         return;
     }
   else
     ok = tern_imap_client_uid_store_finish (data->imap, result, &error);
   if (!ok)
-    return sync_fail (task, error);
+    return ingest_done (task, error);
   filter_step (task);
 }
 
@@ -677,8 +1035,7 @@ filter_step (GTask *task)
           break;
         }
     }
-  g_clear_pointer (&data->fetched, g_ptr_array_unref);
-  sync_next (task);
+  ingest_done (task, NULL);
 }
 
 static void
@@ -689,19 +1046,31 @@ filter_chunk (GTask *task)
   FolderSync *folder = data->folders->pdata[data->chunk_folder];
   FilterStage *stage;
 
-  if (self->coi_server || folder->role != TERN_STORE_FOLDER_ROLE_INBOX)
-    {
-      g_clear_pointer (&data->fetched, g_ptr_array_unref);
-      sync_next (task);
-      return;
-    }
+  if (!chunk_needs_filter (self, folder))
+    return ingest_done (task, NULL);
   stage = g_new0 (FilterStage, 1);
   g_object_set_data_full (G_OBJECT (task), "filter-stage", stage, g_free);
   filter_step (task);
 }
 
 /* Mode seen: chat messages of INBOX that became \Seen since (read here
- * or elsewhere) are moved at the end of each pass. */
+ * or elsewhere) are moved at the end of each pass. Their Message-IDs are
+ * fetched first, so that with COPYUID the rows' locations follow the
+ * copies to Chats at once (as in the per-chunk move). */
+static void
+seen_recorded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    return sync_fail (task, error);
+  g_clear_pointer (&((SyncData *) g_task_get_task_data (task))->fetched, g_ptr_array_unref);
+  sync_next (task);
+}
+
 static void
 seen_moved_cb (GObject      *object,
                GAsyncResult *result,
@@ -714,7 +1083,62 @@ seen_moved_cb (GObject      *object,
 
   if (copy == NULL)
     return sync_fail (task, error);
+  if (record_moved (task, copy, TERN_STORE_FOLDER_ROLE_CHATS, seen_recorded_cb))
+    return;
+  g_clear_pointer (&data->fetched, g_ptr_array_unref);
   sync_next (task);
+}
+
+static void
+seen_move (GTask *task,
+           GArray *uids)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autofree char *set = NULL;
+
+  g_array_sort (uids, cmp_uid_asc);
+  set = tern_imap_uid_set_format ((const guint32 *) (gpointer) uids->data, uids->len);
+  g_debug ("moving %u seen chat messages to %s", uids->len,
+           tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS));
+  tern_imap_client_uid_move_async (data->imap, set,
+                                   tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS),
+                                   g_task_get_cancellable (task), seen_moved_cb, task);
+}
+
+static void
+seen_headers_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  TernStore *store = tern_context_get_store (self->context);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  if (!tern_imap_client_uid_fetch_finish (data->imap, result, NULL, &error))
+    return sync_fail (task, error);
+  for (guint i = 0; i < data->fetched->len; i++)
+    {
+      TernAccountFetched *f = data->fetched->pdata[i];
+      g_autoptr(TernStoreMessageRow) row = NULL;
+
+      g_array_append_val (uids, f->uid);
+      if (f->message_id == NULL)
+        continue;
+      row = tern_store_find_message (store, self->row->id, f->message_id, NULL);
+      if (row != NULL)
+        f->message_row = row->id;
+    }
+  if (uids->len == 0)
+    {
+      g_clear_pointer (&data->fetched, g_ptr_array_unref);
+      sync_next (task);
+      return;
+    }
+  seen_move (task, uids);
 }
 
 static void
@@ -723,11 +1147,13 @@ seen_searched_cb (GObject      *object,
                   gpointer      user_data)
 {
   GTask *task = user_data;
-  TernAccount *self = g_task_get_source_object (task);
   SyncData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) uids = tern_imap_client_uid_search_finish (data->imap, result, &error);
+  static const char *const header_fields[] = { "MESSAGE-ID", NULL };
+  TernImapFetchOptions options = { 0, };
   g_autofree char *set = NULL;
+  FolderSync *inbox = NULL;
 
   if (uids == NULL)
     return sync_fail (task, error);
@@ -736,11 +1162,21 @@ seen_searched_cb (GObject      *object,
       sync_next (task);
       return;
     }
+  for (guint i = 0; i < data->folders->len; i++)
+    if (((FolderSync *) data->folders->pdata[i])->role == TERN_STORE_FOLDER_ROLE_INBOX)
+      inbox = data->folders->pdata[i];
+  if (inbox == NULL)
+    return seen_move (task, uids);
   g_array_sort (uids, cmp_uid_asc);
   set = tern_imap_uid_set_format ((const guint32 *) (gpointer) uids->data, uids->len);
-  tern_imap_client_uid_move_async (data->imap, set,
-                                   tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS),
-                                   g_task_get_cancellable (task), seen_moved_cb, task);
+  g_clear_pointer (&data->fetched, g_ptr_array_unref);
+  data->fetched = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_account_fetched_free);
+  data->collect_folder = inbox;
+  data->collect_into = data->fetched;
+  options.header_fields = header_fields;
+  tern_imap_client_uid_fetch_async (data->imap, set, TERN_IMAP_WANT_HEADER, &options,
+                                    collect_batch, task, g_task_get_cancellable (task),
+                                    seen_headers_cb, task);
 }
 
 static void
@@ -761,6 +1197,27 @@ seen_selected_cb (GObject      *object,
     tern_imap_search_query_add_raw (query, "SEEN");
   tern_imap_client_uid_search_async (data->imap, query, g_task_get_cancellable (task),
                                      seen_searched_cb, task);
+}
+
+/* After the last chunk: the end-of-pass move (filter modes seen and
+ * active), then the save. */
+static void
+after_chunks (GTask *task)
+{
+  TernAccount *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+
+  data->phase = 3;
+  /* the move for mode active happened per chunk; mode seen (and any
+   * chat message an earlier, interrupted pass left) is caught here */
+  if (!self->coi_server && self->row->filter_mode != TERN_STORE_FILTER_NONE &&
+      tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS) != NULL)
+    {
+      tern_imap_client_select_async (data->imap, "INBOX", FALSE, FALSE, NULL,
+                                     g_task_get_cancellable (task), seen_selected_cb, task);
+      return;
+    }
+  sync_next (task);
 }
 
 /* ---- phase C: save ------------------------------------------------------------- */
@@ -797,7 +1254,31 @@ sync_next (GTask *task)
       if (data->index < data->folders->len)
         {
           FolderSync *folder = current_folder (data);
-          tern_imap_client_select_async (data->imap, folder->name, FALSE, data->condstore, NULL,
+          TernImapQresync qresync = { 0, };
+          g_autofree char *known_set = NULL;
+
+          folder->qresync = data->qresync && folder->uidvalidity != 0 && folder->modseq != 0;
+          if (folder->qresync)
+            {
+              TernStore *store = tern_context_get_store (self->context);
+              g_autoptr(GArray) known = tern_store_list_folder_uids (store, folder->folder_id, NULL);
+
+              qresync.uidvalidity = folder->uidvalidity;
+              qresync.modseq = folder->modseq;
+              if (known != NULL && known->len > 0)
+                known_set = tern_imap_uid_set_format ((const guint32 *) (gpointer) known->data,
+                                                      known->len);
+              qresync.known_uids = known_set;
+              g_array_set_size (data->vanished, 0);
+              g_array_set_size (data->changed_uids, 0);
+              data->qresync_overflow = FALSE;
+              data->vanished_id = g_signal_connect (data->imap, "vanished",
+                                                    G_CALLBACK (qresync_vanished_cb), task);
+              data->fetch_id = g_signal_connect (data->imap, "fetch",
+                                                 G_CALLBACK (qresync_fetch_cb), task);
+            }
+          tern_imap_client_select_async (data->imap, folder->name, FALSE, data->condstore,
+                                         folder->qresync ? &qresync : NULL,
                                          cancellable, selected_cb, task);
           return;
         }
@@ -807,33 +1288,8 @@ sync_next (GTask *task)
 
   if (data->phase == 1 || data->phase == 2)
     {
-      for (guint i = 0; i < data->folders->len; i++)
-        {
-          FolderSync *folder = data->folders->pdata[i];
-          gboolean want = folder->new_uids != NULL && folder->next < folder->new_uids->len &&
-                          (data->phase == 2 || folder->next == 0);
-          if (want)
-            {
-              run_chunk (task, i);
-              return;
-            }
-        }
-      if (data->phase == 1)
-        {
-          data->phase = 2;
-          sync_next (task);
-          return;
-        }
-      data->phase = 3;
-      /* the move for mode active happened per chunk; mode seen (and any
-       * chat message an earlier, interrupted pass left) is caught here */
-      if (!self->coi_server && self->row->filter_mode != TERN_STORE_FILTER_NONE &&
-          tern_account_get_folder_name (self, TERN_STORE_FOLDER_ROLE_CHATS) != NULL)
-        {
-          tern_imap_client_select_async (data->imap, "INBOX", FALSE, FALSE, NULL, cancellable,
-                                         seen_selected_cb, task);
-          return;
-        }
+      pump (task);
+      return;
     }
 
   if (data->phase == 3)
@@ -857,6 +1313,30 @@ sync_next (GTask *task)
     }
 }
 
+#define QRESYNC_TRIED_KEY "tern-sync-qresync-tried"
+
+static void
+qresync_enabled_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) enabled = tern_imap_client_enable_finish (data->imap, result, &error);
+
+  /* refused: the pass goes on without; a lost connection fails it */
+  if (enabled == NULL && error != NULL &&
+      !(error->domain == TERN_IMAP_ERROR &&
+        (error->code == TERN_IMAP_ERROR_NO || error->code == TERN_IMAP_ERROR_BAD ||
+         error->code == TERN_IMAP_ERROR_STATE || error->code == TERN_IMAP_ERROR_UNSUPPORTED)))
+    return sync_fail (task, error);
+  if (error != NULL)
+    g_debug ("ENABLE QRESYNC refused: %s", error->message);
+  data->qresync = tern_imap_client_is_enabled (data->imap, "QRESYNC");
+  sync_next (task);
+}
+
 void
 tern_account_sync_folders_async (TernAccount         *self,
                                  TernImapClient      *imap,
@@ -876,6 +1356,8 @@ tern_account_sync_folders_async (TernAccount         *self,
   data->imap = g_object_ref (imap);
   data->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_sync_free);
   data->condstore = tern_imap_client_has_capability (imap, "CONDSTORE");
+  data->vanished = g_array_new (FALSE, FALSE, sizeof (guint32));
+  data->changed_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_task_set_task_data (task, data, (GDestroyNotify) sync_data_free);
 
   for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
@@ -899,6 +1381,18 @@ tern_account_sync_folders_async (TernAccount         *self,
       g_ptr_array_add (data->folders, folder);
     }
   tern_account_set_syncing (self, TRUE, 0.0);
+  data->qresync = tern_imap_client_is_enabled (imap, "QRESYNC");
+  if (!data->qresync && tern_imap_client_has_capability (imap, "QRESYNC") &&
+      g_object_get_data (G_OBJECT (imap), QRESYNC_TRIED_KEY) == NULL)
+    {
+      static const char *const extensions[] = { "QRESYNC", NULL };
+
+      /* once per connection: a server that refuses it (e.g. ENABLE while a
+       * mailbox is selected) is not asked again on it */
+      g_object_set_data (G_OBJECT (imap), QRESYNC_TRIED_KEY, GINT_TO_POINTER (1));
+      tern_imap_client_enable_async (imap, extensions, cancellable, qresync_enabled_cb, task);
+      return;
+    }
   sync_next (task);
 }
 

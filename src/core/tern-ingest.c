@@ -904,6 +904,8 @@ store_error:
 /* Below this many bodies a batch is parsed on the calling thread: a thread
  * hop is not worth it for the message IDLE just announced. */
 #define PARSE_IN_THREAD_MIN 8
+/* From this many, the parse is split in two (on two cores or more). */
+#define PARSE_SPLIT_MIN 64
 
 typedef struct {
   GPtrArray      *fetched;
@@ -911,8 +913,16 @@ typedef struct {
   GArray         *results; /* TernIngestResult parallel to fetched */
   GPtrArray      *infos;   /* TernCoiInfo* (or NULL) parallel to fetched */
   GStrv           own;
-  gint64          parse_us; /* thread CPU time of the parse, for the debug log */
+  guint           parsing;  /* parse tasks still running */
+  gint64          parse_start; /* monotonic µs, for the debug log */
 } HookData;
+
+/* One parse task: bodies [from, to) of the batch. */
+typedef struct {
+  HookData *data;
+  guint     from;
+  guint     to;
+} ParseRange;
 
 static void
 hook_data_free (HookData *data)
@@ -980,11 +990,14 @@ hook_committed_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
-/* GMime parses of every body of the batch: no store, no context. */
+/* GMime parses of bodies [from, to) of the batch: no store, no context;
+ * each range writes its own slots of data->infos. */
 static void
-parse_all (HookData *data)
+parse_range (HookData *data,
+             guint     from,
+             guint     to)
 {
-  for (guint i = 0; i < data->fetched->len; i++)
+  for (guint i = from; i < to; i++)
     {
       TernAccountFetched *f = data->fetched->pdata[i];
       g_autoptr(GError) error = NULL;
@@ -1006,11 +1019,9 @@ parse_thread (GTask        *parse_task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
-  HookData *data = task_data;
-  gint64 start = g_get_monotonic_time ();
+  ParseRange *range = task_data;
 
-  parse_all (data);
-  data->parse_us = g_get_monotonic_time () - start;
+  parse_range (range->data, range->from, range->to);
   g_task_return_boolean (parse_task, TRUE);
 }
 
@@ -1079,8 +1090,10 @@ parsed_cb (GObject      *object,
   GTask *task = user_data;
   HookData *data = g_task_get_task_data (task);
 
-  g_debug ("%u messages parsed in %.1f ms on a worker", data->fetched->len,
-           data->parse_us / 1000.0);
+  if (--data->parsing > 0)
+    return;
+  g_debug ("%u messages parsed in %.1f ms on workers", data->fetched->len,
+           (g_get_monotonic_time () - data->parse_start) / 1000.0);
   apply_and_commit (task);
 }
 
@@ -1111,20 +1124,29 @@ tern_ingest_account_async (TernAccount         *account,
       n_raw++;
   if (n_raw < PARSE_IN_THREAD_MIN)
     {
-      parse_all (data);
+      parse_range (data, 0, fetched->len);
       apply_and_commit (task);
       return;
     }
-  {
-    /* The parse task owns no reference on the data: @task (its user data)
-     * keeps it alive until parsed_cb. */
-    g_autoptr(GTask) parse_task = g_task_new (NULL, cancellable, parsed_cb, task);
+  /* A large batch (the initial sync's chunks) is split over the cores;
+   * the main thread meanwhile reads the next chunk from the server. */
+  data->parsing = n_raw >= PARSE_SPLIT_MIN && g_get_num_processors () > 1 ? 2 : 1;
+  data->parse_start = g_get_monotonic_time ();
+  for (guint p = 0, n = data->parsing; p < n; p++)
+    {
+      /* The parse tasks own no reference on the data: @task (their user
+       * data) keeps it alive until the last parsed_cb. */
+      g_autoptr(GTask) parse_task = g_task_new (NULL, cancellable, parsed_cb, task);
+      ParseRange *range = g_new0 (ParseRange, 1);
 
-    g_task_set_name (parse_task, "[tern-core] ingest parse");
-    g_task_set_task_data (parse_task, data, NULL);
-    g_task_set_check_cancellable (parse_task, FALSE);
-    g_task_run_in_thread (parse_task, parse_thread);
-  }
+      range->data = data;
+      range->from = fetched->len * p / n;
+      range->to = fetched->len * (p + 1) / n;
+      g_task_set_name (parse_task, "[tern-core] ingest parse");
+      g_task_set_task_data (parse_task, range, g_free);
+      g_task_set_check_cancellable (parse_task, FALSE);
+      g_task_run_in_thread (parse_task, parse_thread);
+    }
 }
 
 gboolean
@@ -1139,5 +1161,19 @@ tern_ingest_account_finish (TernAccount   *account,
 void
 tern_ingest_install (void)
 {
+  static const char warm[] =
+    "From: <warm-up@localhost>\r\nMessage-ID: <warm-up@localhost>\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: text/html; charset=utf-8\r\n\r\n<p>warm-up</p>\r\n";
+  static gsize warmed = 0;
+
+  /* The parse runs on worker threads, two at a time: GMime and libxml2
+   * (HTML parts) are initialised here first, on one thread, once. */
+  if (g_once_init_enter (&warmed))
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (warm, sizeof warm - 1);
+      g_autoptr(TernCoiInfo) info = tern_ingest_parse (bytes, NULL, NULL);
+
+      g_once_init_leave (&warmed, 1);
+    }
   tern_account_set_ingest_funcs (tern_ingest_account_async, tern_ingest_account_finish);
 }
