@@ -10,15 +10,20 @@
 /* One sync pass over INBOX, <root>/Chats and Sent (Blocked is not shown,
  * Contacts belongs to the contact storage):
  *
- * 1. per folder: SELECT (CONDSTORE when offered); a new UIDVALIDITY drops
- *    the folder's locations (messages stay: Message-ID is the identity, so
- *    nothing is duplicated); UID SEARCH ALL against the UIDs the store
- *    knows gives the new UIDs and the vanished ones; with CONDSTORE and a
- *    known HIGHESTMODSEQ, UID FETCH (FLAGS) (CHANGEDSINCE) gives flag
- *    changes (read on another device);
+ * 1. per folder: with QRESYNC (ENABLEd once per connection) and a known
+ *    UIDVALIDITY/HIGHESTMODSEQ, SELECT (QRESYNC ...) gives the vanished
+ *    UIDs and the changed flags at once, and the new UIDs are those from
+ *    the stored UIDNEXT on. Otherwise SELECT (CONDSTORE when offered); a
+ *    new UIDVALIDITY drops the folder's locations (messages stay:
+ *    Message-ID is the identity, so nothing is duplicated); UID SEARCH ALL
+ *    against the UIDs the store knows gives the new UIDs and the vanished
+ *    ones; with CONDSTORE and a known HIGHESTMODSEQ, UID FETCH (FLAGS)
+ *    (CHANGEDSINCE) gives flag changes (read on another device);
  * 2. new messages are fetched newest first: first a small chunk of every
- *    folder (the first screen), then the rest in chunks, each stored
- *    through the ingest before the next is asked for;
+ *    folder (the first screen), then the rest in chunks, pipelined: the
+ *    next chunk is fetched while the ingest parses the previous one on
+ *    worker threads and commits it on the store thread; chunks are stored
+ *    one after the other, in order;
  * 3. client-side filtering on a plain server (INBOX only): chat messages
  *    get the $Chat keyword (as a COI server does), the user's own get
  *    \Seen; in mode active they are moved to Chats once stored, in mode
