@@ -58,12 +58,6 @@ struct _TernWindow
   GtkWidget            *message_results;
   GtkListView          *message_results_view;
 
-  /* Jumping to a message once the conversation has settled. */
-  guint                 jump_tick;
-  gint64                jump_message;
-  guint                 jump_frames;
-  guint                 jump_settled;
-
   GtkWidget            *new_chat_button;
   GtkDropTarget        *drop_target;
 
@@ -147,7 +141,6 @@ static void mark_read (TernWindow *self,
                        TernChat   *chat);
 static void update_members (TernWindow *self,
                             TernChat   *chat);
-static void stop_jump (TernWindow *self);
 static void message_hits_changed_cb (TernWindow *self);
 
 /* ---- the chat list ------------------------------------------------------- */
@@ -272,10 +265,7 @@ show_chat (TernWindow *self,
            TernChat   *chat)
 {
   if (chat != tern_conversation_get_chat (self->conversation))
-    {
-      stop_jump (self);
-      tern_composer_clear_files (tern_conversation_get_composer (self->conversation));
-    }
+    tern_composer_clear_files (tern_conversation_get_composer (self->conversation));
   tern_conversation_set_chat (self->conversation, chat);
   update_members (self, chat);
   adw_window_title_set_title (self->content_title, chat ? tern_chat_get_name (chat) : "");
@@ -483,70 +473,6 @@ search_entry_activate_cb (TernWindow *self)
     message_hit_activate_cb (self, 0);
 }
 
-/* ---- jumping to a message ------------------------------------------------------ */
-
-static void
-stop_jump (TernWindow *self)
-{
-  if (self->jump_tick != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (tern_conversation_get_list_view (self->conversation)),
-                                     self->jump_tick);
-  self->jump_tick = 0;
-  self->jump_message = 0;
-}
-
-/* The conversation follows its newest row for a few frames after a chat
- * opens: wait until it has settled at the bottom, then bring the message
- * into view (row heights are estimates until built, so for a few frames). */
-static gboolean
-jump_tick_cb (GtkWidget     *widget,
-              GdkFrameClock *clock,
-              gpointer       user_data)
-{
-  TernWindow *self = user_data;
-  TernMessageList *list = tern_conversation_get_message_list (self->conversation);
-  GtkAdjustment *adjustment = tern_conversation_get_vadjustment (self->conversation);
-  double gap;
-  int position;
-
-  self->jump_frames++;
-  if (list == NULL || self->jump_frames > 120)
-    {
-      self->jump_tick = 0;
-      self->jump_message = 0;
-      return G_SOURCE_REMOVE;
-    }
-
-  if (self->jump_settled < 3)
-    {
-      gap = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) -
-            gtk_adjustment_get_value (adjustment);
-      if (gap <= 0.5 || self->jump_frames > 70)
-        self->jump_settled++;
-      else
-        self->jump_settled = 0;
-      return G_SOURCE_CONTINUE;
-    }
-
-  position = tern_message_list_find (list, self->jump_message);
-  if (position < 0)
-    position = tern_message_list_load_until (list, self->jump_message);
-  if (position < 0 || ++self->jump_settled > 12)
-    {
-      self->jump_tick = 0;
-      self->jump_message = 0;
-      return G_SOURCE_REMOVE;
-    }
-  /* First an estimate from the position (the view does not scroll to
-   * rows it has not built), then the view's own scrolling refines it. */
-  if (self->jump_settled == 4)
-    gtk_adjustment_set_value (adjustment,
-                              gtk_adjustment_get_upper (adjustment) * position /
-                              MAX (1, g_list_model_get_n_items (G_LIST_MODEL (list))));
-  gtk_widget_activate_action (widget, "list.scroll-to-item", "u", (guint) position);
-  return G_SOURCE_CONTINUE;
-}
-
 /**
  * tern_window_show_message:
  * @chat: the chat of @message
@@ -560,36 +486,18 @@ tern_window_show_message (TernWindow *self,
                           TernChat   *chat,
                           gint64      message)
 {
-  TernMessageList *list;
-  GtkWidget *view;
-
   g_return_if_fail (TERN_IS_WINDOW (self));
   g_return_if_fail (TERN_IS_CHAT (chat));
 
-  stop_jump (self);
   if (tern_window_get_open_chat (self) == NULL ||
       tern_chat_get_id (tern_window_get_open_chat (self)) != tern_chat_get_id (chat))
     tern_window_open_chat (self, chat);
   else
     adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
 
-  list = tern_conversation_get_message_list (self->conversation);
-  if (list == NULL || tern_message_list_load_until (list, message) < 0)
-    return;
-
-  view = GTK_WIDGET (tern_conversation_get_list_view (self->conversation));
-  self->jump_message = message;
-  self->jump_frames = 0;
-  self->jump_settled = 0;
-  self->jump_tick = gtk_widget_add_tick_callback (view, jump_tick_cb, self, NULL);
-}
-
-/* The message the window is bringing into view (0 when none). */
-gint64
-tern_window_get_jump_target (TernWindow *self)
-{
-  g_return_val_if_fail (TERN_IS_WINDOW (self), 0);
-  return self->jump_message;
+  /* The conversation loads older rows until it is there, stops following
+   * the newest row, scrolls and highlights it. */
+  tern_conversation_scroll_to_message (self->conversation, message);
 }
 
 /* ---- drag and drop onto the conversation ---------------------------------------- */
@@ -1234,7 +1142,6 @@ tern_window_dispose (GObject *object)
 
   if (self->chat_list_view != NULL)
     gtk_list_view_set_model (self->chat_list_view, NULL);
-  stop_jump (self);
   if (self->message_results_view != NULL)
     gtk_list_view_set_model (self->message_results_view, NULL);
   g_clear_object (&self->message_hits);

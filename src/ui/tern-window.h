@@ -32,11 +32,10 @@ void        tern_window_set_context     (TernWindow      *self,
                                          TernContext     *context);
 TernContext *tern_window_get_context    (TernWindow      *self);
 
-/* Opens @chat and scrolls to the message row @message. */
+/* Opens @chat and scrolls to the message row @message (highlighted). */
 void        tern_window_show_message    (TernWindow      *self,
                                          TernChat        *chat,
                                          gint64           message);
-gint64      tern_window_get_jump_target (TernWindow      *self);
 /* Opens (creating) the 1:1 chat with @address and focuses the composer. */
 void        tern_window_start_chat      (TernWindow      *self,
                                          const char      *address,

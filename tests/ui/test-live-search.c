@@ -382,7 +382,7 @@ row_shown (gpointer data)
   Shown *shown = data;
   TernMessageRow *row = find_message_row (shown->window, shown->body);
 
-  return row != NULL && tern_window_get_jump_target (shown->window) == 0;
+  return row != NULL;
 }
 
 static void

@@ -515,7 +515,7 @@ row_in_view (gpointer data)
   GtkWidget *list = GTK_WIDGET (tern_conversation_get_list_view (conversation));
   graphene_rect_t bounds;
 
-  if (row == NULL || tern_window_get_jump_target (wanted->f->window) != 0 ||
+  if (row == NULL ||
       !gtk_widget_compute_bounds (GTK_WIDGET (row), list, &bounds))
     return FALSE;
   return bounds.origin.y + bounds.size.height > 0 &&
