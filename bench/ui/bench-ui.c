@@ -28,7 +28,9 @@
  *   ui.startup.bare.rss_mb      (what the renderer alone costs)
  *   ui.rss100k.mb             VmRSS of the app 0.5 s after the first frame of the 50,000-message
  *                             chat, opened through app.open-chat after the chat list's
- *   ui.rss100k.heap_mb        of which malloc's heap in use (mallinfo2 uordblks + mmapped)
+ *   ui.rss100k.heap_mb        of which malloc's heap in use (mallinfo2 uordblks + mmapped),
+ *   ui.rss100k.anon_mb        its anonymous part (RssAnon: heap, GL buffers, JIT code)
+ *   ui.rss100k.file_mb        and its file-backed part (RssFile: mapped libraries, fonts)
  * each for GTK's default renderer here (GL, in software under Xvfb) and for cairo
  * (GSK_RENDERER=cairo; figures suffixed .cairo); the renderer each reports goes to stderr.
  * In process, over the same store (the conversation pane's figures):
@@ -100,6 +102,8 @@ typedef struct
   double vmrss_mb;
   double first_vmrss_mb;
   double heap_mb;
+  double anon_mb;
+  double file_mb;
   char   renderer[64];
 } Report;
 
@@ -145,6 +149,10 @@ spawn_report (const char *const *argv,
         report->chat_frame_ms = (g_ascii_strtoll (value, NULL, 10) - start) / 1000.0;
       else if (strcmp (name, "first-frame-vmrss-kb") == 0)
         report->first_vmrss_mb = g_ascii_strtoll (value, NULL, 10) / 1024.0;
+      else if (strcmp (name, "rss-anon-kb") == 0)
+        report->anon_mb = g_ascii_strtoll (value, NULL, 10) / 1024.0;
+      else if (strcmp (name, "rss-file-kb") == 0)
+        report->file_mb = g_ascii_strtoll (value, NULL, 10) / 1024.0;
       else if (strcmp (name, "vmrss-kb") == 0)
         report->vmrss_mb = g_ascii_strtoll (value, NULL, 10) / 1024.0;
       else if (strcmp (name, "heap-kb") == 0 || strcmp (name, "mmap-kb") == 0)
@@ -225,6 +233,8 @@ measure_startup (const char *data_home,
               report.chat_frame_ms);
   g_print ("ui.rss100k%s.mb %.1f MB\n", suffix, report.vmrss_mb);
   g_print ("ui.rss100k%s.heap_mb %.1f MB\n", suffix, report.heap_mb);
+  g_print ("ui.rss100k%s.anon_mb %.1f MB\n", suffix, report.anon_mb);
+  g_print ("ui.rss100k%s.file_mb %.1f MB\n", suffix, report.file_mb);
   return TRUE;
 }
 

@@ -741,7 +741,8 @@ open_chat_activated (GSimpleAction *action,
  *   first-frame-vmrss-kb  and its VmRSS
  * then, with TERN_BENCH_OPEN_CHAT=<chat id>, opens that chat (app.open-chat):
  *   chat-frame   the end of the first frame showing it
- *   vmrss-kb     VmRSS half a second later, and malloc's view of the heap
+ *   vmrss-kb     VmRSS half a second later (rss-anon-kb, rss-file-kb: its anonymous
+ *                and file-backed parts), and malloc's view of the heap
  *   heap-kb, heap-free-kb, mmap-kb
  * and quits. */
 
@@ -761,16 +762,24 @@ bench_print (const char *name,
   fflush (stdout);
 }
 
+/* A "Name:  123 kB" line of /proc/self/status (VmRSS, RssAnon, RssFile). */
 static gint64
-bench_vmrss_kb (void)
+bench_status_kb (const char *name)
 {
   g_autofree char *status = NULL;
+  g_autofree char *key = g_strdup_printf ("\n%s:", name);
   const char *line;
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, "\nVmRSS:")) == NULL)
+      (line = strstr (status, key)) == NULL)
     return -1;
-  return g_ascii_strtoll (line + strlen ("\nVmRSS:"), NULL, 10);
+  return g_ascii_strtoll (line + strlen (key), NULL, 10);
+}
+
+static gint64
+bench_vmrss_kb (void)
+{
+  return bench_status_kb ("VmRSS");
 }
 
 static gboolean
@@ -780,6 +789,8 @@ bench_quit_cb (gpointer user_data)
   struct mallinfo2 info = mallinfo2 ();
 
   bench_print ("vmrss-kb", bench_vmrss_kb ());
+  bench_print ("rss-anon-kb", bench_status_kb ("RssAnon"));
+  bench_print ("rss-file-kb", bench_status_kb ("RssFile"));
   bench_print ("heap-kb", (gint64) (info.uordblks / 1024));
   bench_print ("heap-free-kb", (gint64) (info.fordblks / 1024));
   bench_print ("mmap-kb", (gint64) (info.hblkhd / 1024));
