@@ -28,7 +28,8 @@ struct _TernMessageMedia
 
   TernMessage *message;
   gulong       notify_id;
-  GtkLabel    *status_label;   /* "No maps app is installed", hidden until needed */
+  GtkLabel    *status_label;   /* "No maps app is installed", made when first needed */
+  char        *layout;         /* the kinds of the children, see rebuild() */
 };
 
 G_DEFINE_FINAL_TYPE (TernMessageMedia, tern_message_media, GTK_TYPE_WIDGET)
@@ -48,6 +49,11 @@ static struct
   GHashTable *pending;         /* hash -> GPtrArray of GtkPicture waiting */
   guint       decodes;
 } cache;
+
+/* On a thumbnail picture: the hash it shows or waits for. On Open, Save
+ * and thumbnail buttons: their TernAttachment. */
+static GQuark hash_quark;
+static GQuark attachment_quark;
 
 static TernMessageMediaLaunchHook launch_hook;
 static gpointer                   launch_hook_data;
@@ -176,6 +182,8 @@ picture_show (GtkPicture *picture,
   GtkWidget *widget = GTK_WIDGET (picture);
 
   gtk_widget_remove_css_class (widget, "loading");
+  gtk_widget_remove_css_class (widget, "failed");
+  gtk_widget_set_tooltip_text (widget, NULL);
   if (texture == NULL)
     {
       gtk_widget_add_css_class (widget, "failed");
@@ -213,7 +221,13 @@ decoded_cb (GObject      *source,
     {
       g_free (key);
       for (guint i = 0; i < waiting->len; i++)
-        picture_show (waiting->pdata[i], texture);
+        {
+          /* A reused picture may show another attachment by now. */
+          const char *wanted = g_object_get_qdata (waiting->pdata[i], hash_quark);
+
+          if (g_strcmp0 (wanted, data->hash) == 0)
+            picture_show (waiting->pdata[i], texture);
+        }
     }
 }
 
@@ -226,12 +240,15 @@ request_thumbnail (GtkPicture     *picture,
   CacheEntry *entry = cache_lookup (hash);
   GPtrArray *waiting;
 
+  g_object_set_qdata_full (G_OBJECT (picture), hash_quark, g_strdup (hash), g_free);
   if (entry != NULL)
     {
       picture_show (picture, entry->texture);
       return;
     }
 
+  gtk_picture_set_paintable (picture, NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (picture), "failed");
   gtk_widget_add_css_class (GTK_WIDGET (picture), "loading");
   gtk_widget_set_size_request (GTK_WIDGET (picture), TERN_MESSAGE_MEDIA_THUMBNAIL_SIZE,
                                TERN_MESSAGE_MEDIA_THUMBNAIL_SIZE * 3 / 4);
@@ -295,7 +312,18 @@ show_status (TernMessageMedia *self,
              const char       *text)
 {
   if (self->status_label == NULL)
-    return;
+    {
+      /* Made on first use: a label per bind would cost more than the rest. */
+      GtkWidget *status = gtk_label_new (NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (status), 0);
+      gtk_label_set_wrap (GTK_LABEL (status), TRUE);
+      gtk_widget_add_css_class (status, "media-launch-error");
+      gtk_widget_add_css_class (status, "error");
+      gtk_widget_add_css_class (status, "caption");
+      gtk_widget_set_parent (status, GTK_WIDGET (self));
+      self->status_label = GTK_LABEL (status);
+    }
   gtk_label_set_text (self->status_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
 }
@@ -368,37 +396,40 @@ parent_window (TernMessageMedia *self)
 
 /* ---- signal callbacks ---------------------------------------------------- */
 
-static void
-thumbnail_clicked_cb (GtkButton      *button,
-                      TernAttachment *attachment)
+static TernAttachment *
+button_attachment (GtkButton *button)
 {
-  TernMessageMedia *self = TERN_MESSAGE_MEDIA (gtk_widget_get_ancestor (GTK_WIDGET (button),
-                                                                        TERN_TYPE_MESSAGE_MEDIA));
-  TernImageViewer *viewer = tern_image_viewer_new (parent_window (self), attachment);
+  return g_object_get_qdata (G_OBJECT (button), attachment_quark);
+}
+
+static TernMessageMedia *
+media_of (GtkButton *button)
+{
+  return TERN_MESSAGE_MEDIA (gtk_widget_get_ancestor (GTK_WIDGET (button), TERN_TYPE_MESSAGE_MEDIA));
+}
+
+static void
+thumbnail_clicked_cb (GtkButton *button)
+{
+  TernImageViewer *viewer = tern_image_viewer_new (parent_window (media_of (button)),
+                                                   button_attachment (button));
 
   gtk_window_present (GTK_WINDOW (viewer));
 }
 
 static void
-open_clicked_cb (GtkButton      *button,
-                 TernAttachment *attachment)
+open_clicked_cb (GtkButton *button)
 {
-  TernMessageMedia *self = TERN_MESSAGE_MEDIA (gtk_widget_get_ancestor (GTK_WIDGET (button),
-                                                                        TERN_TYPE_MESSAGE_MEDIA));
-  g_autoptr(GFile) file = tern_attachment_get_file (attachment);
+  g_autoptr(GFile) file = tern_attachment_get_file (button_attachment (button));
   g_autofree char *uri = g_file_get_uri (file);
 
-  launch_uri (self, uri, _("No application is installed that opens this file"));
+  launch_uri (media_of (button), uri, _("No application is installed that opens this file"));
 }
 
 static void
-save_clicked_cb (GtkButton      *button,
-                 TernAttachment *attachment)
+save_clicked_cb (GtkButton *button)
 {
-  TernMessageMedia *self = TERN_MESSAGE_MEDIA (gtk_widget_get_ancestor (GTK_WIDGET (button),
-                                                                        TERN_TYPE_MESSAGE_MEDIA));
-
-  tern_image_viewer_save_attachment (parent_window (self), attachment);
+  tern_image_viewer_save_attachment (parent_window (media_of (button)), button_attachment (button));
 }
 
 static void
@@ -413,6 +444,13 @@ maps_clicked_cb (TernMessageMedia *self)
 
 /* ---- building ------------------------------------------------------------ */
 
+/* Children, in order: one per attachment (an image row or a file row), the
+ * location row, then the status label once something failed. A message
+ * whose attachments and location have the same kinds in the same order
+ * (self->layout: 'i' image, 'f' file, 'l' location) reuses the children:
+ * scrolling mostly rebinds rows of the same shape, and building widgets
+ * costs far more than updating them. */
+
 static void
 clear (TernMessageMedia *self)
 {
@@ -421,47 +459,63 @@ clear (TernMessageMedia *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   self->status_label = NULL;
+  g_clear_pointer (&self->layout, g_free);
 }
 
 static void
-add_image (TernMessageMedia *self,
-           TernAttachment   *attachment)
+set_button_attachment (GtkWidget      *button,
+                       TernAttachment *attachment)
 {
+  g_object_set_qdata_full (G_OBJECT (button), attachment_quark, g_object_ref (attachment),
+                           g_object_unref);
+}
+
+static void
+update_image (GtkWidget      *row,
+              TernAttachment *attachment)
+{
+  GtkWidget *button = gtk_widget_get_first_child (row);
+  GtkWidget *picture = gtk_button_get_child (GTK_BUTTON (button));
   g_autofree char *name = display_name (attachment);
   g_autofree char *label = g_strdup_printf (_("View image %s"), name);
+
+  set_button_attachment (button, attachment);
+  gtk_picture_set_alternative_text (GTK_PICTURE (picture), name);
+  gtk_widget_set_tooltip_text (button, name);
+  set_label (button, label);
+  request_thumbnail (GTK_PICTURE (picture), attachment);
+}
+
+static GtkWidget *
+add_image (TernMessageMedia *self)
+{
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *button = gtk_button_new ();
   GtkWidget *picture = gtk_picture_new ();
 
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), FALSE);
   gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_CONTAIN);
-  gtk_picture_set_alternative_text (GTK_PICTURE (picture), name);
   gtk_widget_add_css_class (picture, "media-thumbnail-picture");
   gtk_button_set_child (GTK_BUTTON (button), picture);
   gtk_widget_add_css_class (button, "media-thumbnail");
   gtk_widget_set_halign (button, GTK_ALIGN_START);
-  gtk_widget_set_tooltip_text (button, name);
-  set_label (button, label);
-  g_signal_connect_data (button, "clicked", G_CALLBACK (thumbnail_clicked_cb),
-                         g_object_ref (attachment), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  g_signal_connect (button, "clicked", G_CALLBACK (thumbnail_clicked_cb), NULL);
   /* In a horizontal box the button gets its natural width and the height
    * for it; directly in the vertical layout a GtkPicture would be measured
    * height-for-width at the full width and grow to fill it. */
   gtk_box_append (GTK_BOX (row), button);
-  gtk_widget_set_parent (row, GTK_WIDGET (self));
-  request_thumbnail (GTK_PICTURE (picture), attachment);
+  gtk_widget_insert_before (row, GTK_WIDGET (self), NULL);
+  return row;
 }
 
 static GtkWidget *
 icon_button (const char *icon,
              const char *tooltip,
-             const char *label,
              const char *css_class)
 {
   GtkWidget *button = gtk_button_new_from_icon_name (icon);
 
   gtk_widget_set_tooltip_text (button, tooltip);
-  set_label (button, label);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_add_css_class (button, "circular");
@@ -469,10 +523,17 @@ icon_button (const char *icon,
   return button;
 }
 
+/* row: icon, labels (name, size), Open, Save As. */
 static void
-add_file (TernMessageMedia *self,
-          TernAttachment   *attachment)
+update_file (GtkWidget      *row,
+             TernAttachment *attachment)
 {
+  GtkWidget *image = gtk_widget_get_first_child (row);
+  GtkWidget *labels = gtk_widget_get_next_sibling (image);
+  GtkWidget *name_label = gtk_widget_get_first_child (labels);
+  GtkWidget *size_label = gtk_widget_get_next_sibling (name_label);
+  GtkWidget *open = gtk_widget_get_next_sibling (labels);
+  GtkWidget *save = gtk_widget_get_next_sibling (open);
   g_autofree char *name = display_name (attachment);
   g_autofree char *size = g_format_size ((guint64) MAX (0, tern_attachment_get_size (attachment)));
   g_autofree char *content_type = g_content_type_from_mime_type (tern_attachment_get_mime_type (attachment));
@@ -480,11 +541,25 @@ add_file (TernMessageMedia *self,
                                                                                 : "application/octet-stream");
   g_autofree char *open_label = g_strdup_printf (_("Open %s"), name);
   g_autofree char *save_label = g_strdup_printf (_("Save %s As…"), name);
+
+  gtk_image_set_from_gicon (GTK_IMAGE (image), icon);
+  gtk_label_set_text (GTK_LABEL (name_label), name);
+  gtk_widget_set_tooltip_text (name_label, name);
+  gtk_label_set_text (GTK_LABEL (size_label), size);
+  set_button_attachment (open, attachment);
+  set_label (open, open_label);
+  set_button_attachment (save, attachment);
+  set_label (save, save_label);
+}
+
+static GtkWidget *
+add_file (TernMessageMedia *self)
+{
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *image = gtk_image_new_from_gicon (icon);
+  GtkWidget *image = gtk_image_new ();
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *name_label = gtk_label_new (name);
-  GtkWidget *size_label = gtk_label_new (size);
+  GtkWidget *name_label = gtk_label_new (NULL);
+  GtkWidget *size_label = gtk_label_new (NULL);
   GtkWidget *open, *save;
 
   gtk_widget_add_css_class (row, "media-file");
@@ -496,7 +571,6 @@ add_file (TernMessageMedia *self,
   gtk_label_set_ellipsize (GTK_LABEL (name_label), PANGO_ELLIPSIZE_MIDDLE);
   gtk_label_set_max_width_chars (GTK_LABEL (name_label), 32);
   gtk_widget_add_css_class (name_label, "media-file-name");
-  gtk_widget_set_tooltip_text (name_label, name);
   gtk_label_set_xalign (GTK_LABEL (size_label), 0);
   gtk_widget_add_css_class (size_label, "media-file-size");
   gtk_widget_add_css_class (size_label, "dim-label");
@@ -507,16 +581,15 @@ add_file (TernMessageMedia *self,
   gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (row), labels);
 
-  open = icon_button ("document-open-symbolic", _("Open"), open_label, "media-open");
-  g_signal_connect_data (open, "clicked", G_CALLBACK (open_clicked_cb), g_object_ref (attachment),
-                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  open = icon_button ("document-open-symbolic", _("Open"), "media-open");
+  g_signal_connect (open, "clicked", G_CALLBACK (open_clicked_cb), NULL);
   gtk_box_append (GTK_BOX (row), open);
-  save = icon_button ("document-save-as-symbolic", _("Save As…"), save_label, "media-save");
-  g_signal_connect_data (save, "clicked", G_CALLBACK (save_clicked_cb), g_object_ref (attachment),
-                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  save = icon_button ("document-save-as-symbolic", _("Save As…"), "media-save");
+  g_signal_connect (save, "clicked", G_CALLBACK (save_clicked_cb), NULL);
   gtk_box_append (GTK_BOX (row), save);
 
-  gtk_widget_set_parent (row, GTK_WIDGET (self));
+  gtk_widget_insert_before (row, GTK_WIDGET (self), NULL);
+  return row;
 }
 
 static char *
@@ -533,15 +606,26 @@ format_coordinates (double latitude,
                           lon, longitude < 0 ? C_("compass", "W") : C_("compass", "E"));
 }
 
+/* row: icon, coordinates, Open in Maps. */
 static void
-add_location (TernMessageMedia *self)
+update_location (TernMessageMedia *self,
+                 GtkWidget        *row)
 {
+  GtkWidget *label = gtk_widget_get_next_sibling (gtk_widget_get_first_child (row));
   g_autofree char *text = format_coordinates (tern_message_get_latitude (self->message),
                                               tern_message_get_longitude (self->message));
   g_autofree char *description = g_strdup_printf (_("Location %s"), text);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  set_label (label, description);
+}
+
+static GtkWidget *
+add_location (TernMessageMedia *self)
+{
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *icon = gtk_image_new_from_icon_name ("mark-location-symbolic");
-  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *label = gtk_label_new (NULL);
   GtkWidget *button = gtk_button_new_with_mnemonic (_("Open in _Maps"));
 
   gtk_widget_add_css_class (row, "media-location");
@@ -551,61 +635,79 @@ add_location (TernMessageMedia *self)
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_add_css_class (label, "media-location-coordinates");
   gtk_widget_add_css_class (label, "numeric");
-  set_label (label, description);
   gtk_box_append (GTK_BOX (row), label);
   gtk_widget_add_css_class (button, "media-open-maps");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   set_label (button, _("Open Location in Maps"));
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (maps_clicked_cb), self);
   gtk_box_append (GTK_BOX (row), button);
-  gtk_widget_set_parent (row, GTK_WIDGET (self));
+  gtk_widget_insert_before (row, GTK_WIDGET (self), NULL);
+  return row;
 }
 
 static void
 rebuild (TernMessageMedia *self)
 {
-  gboolean any = FALSE;
+  g_autoptr(GPtrArray) attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) layout = g_string_new (NULL);
+  gboolean location = FALSE;
+  GtkWidget *child;
 
-  clear (self);
   if (self->message != NULL && !tern_message_get_deleted (self->message))
     {
       if (tern_message_get_n_attachments (self->message) > 0)
         {
-          GListModel *attachments = tern_message_get_attachments (self->message);
-          guint n = g_list_model_get_n_items (attachments);
+          GListModel *list = tern_message_get_attachments (self->message);
+          guint n = g_list_model_get_n_items (list);
 
           for (guint i = 0; i < n; i++)
             {
-              g_autoptr(TernAttachment) attachment = g_list_model_get_item (attachments, i);
+              TernAttachment *attachment = g_list_model_get_item (list, i);
 
-              if (tern_attachment_is_image (attachment))
-                add_image (self, attachment);
-              else
-                add_file (self, attachment);
-              any = TRUE;
+              g_ptr_array_add (attachments, attachment);
+              g_string_append_c (layout, tern_attachment_is_image (attachment) ? 'i' : 'f');
             }
         }
-      if (tern_message_get_has_location (self->message))
-        {
-          add_location (self);
-          any = TRUE;
-        }
+      location = tern_message_get_has_location (self->message);
+      if (location)
+        g_string_append_c (layout, 'l');
     }
-  if (any)
-    {
-      /* "No maps app is installed" and other launch failures show here. */
-      GtkWidget *status = gtk_label_new (NULL);
 
-      gtk_label_set_xalign (GTK_LABEL (status), 0);
-      gtk_label_set_wrap (GTK_LABEL (status), TRUE);
-      gtk_widget_add_css_class (status, "media-launch-error");
-      gtk_widget_add_css_class (status, "error");
-      gtk_widget_add_css_class (status, "caption");
-      gtk_widget_set_visible (status, FALSE);
-      gtk_widget_set_parent (status, GTK_WIDGET (self));
-      self->status_label = GTK_LABEL (status);
+  if (self->status_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
+  if (layout->len == 0)
+    {
+      /* Nothing to show, and no space taken; the children wait for reuse. */
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      return;
     }
-  gtk_widget_set_visible (GTK_WIDGET (self), any);
+
+  if (g_strcmp0 (self->layout, layout->str) != 0)
+    {
+      clear (self);
+      for (guint i = 0; i < layout->len; i++)
+        {
+          if (layout->str[i] == 'i')
+            add_image (self);
+          else if (layout->str[i] == 'f')
+            add_file (self);
+          else
+            add_location (self);
+        }
+      self->layout = g_strdup (layout->str);
+    }
+
+  child = gtk_widget_get_first_child (GTK_WIDGET (self));
+  for (guint i = 0; i < layout->len; i++, child = gtk_widget_get_next_sibling (child))
+    {
+      if (layout->str[i] == 'i')
+        update_image (child, attachments->pdata[i]);
+      else if (layout->str[i] == 'f')
+        update_file (child, attachments->pdata[i]);
+      else
+        update_location (self, child);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
 }
 
 static void
@@ -646,6 +748,9 @@ tern_message_media_class_init (TernMessageMediaClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagemedia");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  hash_quark = g_quark_from_static_string ("tern-message-media-hash");
+  attachment_quark = g_quark_from_static_string ("tern-message-media-attachment");
 }
 
 static void

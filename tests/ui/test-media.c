@@ -512,11 +512,16 @@ test_empty (Fixture       *f,
   gtk_widget_measure (media, GTK_ORIENTATION_VERTICAL, -1, &min, &nat, NULL, NULL);
   g_assert_cmpint (min, >, 20);
 
-  /* NULL clears, and drops the message. */
+  /* NULL clears: nothing shown, the message dropped (the children stay
+   * for the next message of the same shape). */
   tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), NULL);
   g_assert_false (gtk_widget_get_visible (media));
-  g_assert_null (gtk_widget_get_first_child (media));
   g_assert_null (tern_message_media_get_message (TERN_MESSAGE_MEDIA (media)));
+  gtk_widget_measure (media, GTK_ORIENTATION_VERTICAL, -1, &min, &nat, NULL, NULL);
+  g_assert_cmpint (min, ==, 0);
+  g_assert_cmpint (nat, ==, 0);
+  tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), text);
+  g_assert_false (gtk_widget_get_visible (media));
 
   g_assert_finalize_object (media);
   g_assert_finalize_object (g_steal_pointer (&text));
@@ -741,7 +746,7 @@ test_file (Fixture       *f,
     g_assert_true (g_str_has_prefix (f->launched->pdata[0], "file://"));
     g_assert_true (g_str_has_suffix (f->launched->pdata[0], tern_attachment_get_hash (attachment)));
   }
-  g_assert_false (gtk_widget_get_visible (find_one (media, "media-launch-error")));
+  g_assert_cmpuint (count (media, "media-launch-error"), ==, 0);
   /* Nothing to open it with: said below the row. */
   f->launch_ok = FALSE;
   g_signal_emit_by_name (find_one (media, "media-open"), "clicked");
@@ -786,14 +791,14 @@ test_location (Fixture       *f,
   g_assert_cmpuint (f->launched->len, ==, 2);
   g_assert_true (g_str_has_prefix (f->launched->pdata[1], "geo:-33.8688"));
   g_assert_nonnull (strstr (f->launched->pdata[1], ",-70.6693"));
-  error_label = find_one (media, "media-launch-error");
-  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_cmpuint (count (media, "media-launch-error"), ==, 0);
   save_screenshot (GTK_WIDGET (window), "media-location");
 
   /* No maps application: the row says so. */
   f->launch_ok = FALSE;
   g_signal_emit_by_name (find_one (media, "media-open-maps"), "clicked");
   g_assert_cmpuint (f->launched->len, ==, 3);
+  error_label = find_one (media, "media-launch-error");
   g_assert_true (gtk_widget_get_visible (error_label));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, "No maps app is installed");
   save_screenshot (GTK_WIDGET (window), "media-location-no-maps");
@@ -888,10 +893,72 @@ test_save_as (Fixture       *f,
   g_rmdir (folder);
 }
 
-static gboolean
-label_visible (gpointer label)
+/* One widget rebound like a recycled list row: children of the same shape
+ * are reused, and a decode finishing late never paints over the image
+ * shown by now. */
+static void
+test_reuse (Fixture       *f,
+            gconstpointer  user_data)
 {
-  return gtk_widget_get_visible (label);
+  g_autoptr(TernMessage) image = load_message (f, f->image);
+  g_autoptr(TernMessage) small = load_message (f, f->small);
+  g_autoptr(TernMessage) pdf = load_message (f, f->pdf);
+  g_autoptr(TernMessage) odd = load_message (f, f->odd_name);
+  GtkWidget *media = tern_message_media_new ();
+  GtkWidget *picture, *row;
+  GdkTexture *texture;
+
+  show_in_window (media, 480, 400);
+
+  /* The small image decodes first and is cached. */
+  tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), small);
+  picture = GTK_WIDGET (wait_for_thumbnail (media));
+
+  /* The big one starts decoding; before it is done the row goes back to
+   * the small one (cached: shown at once, in the same picture). */
+  tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), image);
+  g_assert_true (find_one (media, "media-thumbnail-picture") == picture);
+  g_assert_null (gtk_picture_get_paintable (GTK_PICTURE (picture)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (find_one (media, "media-thumbnail")), ==, "sunset.png");
+  tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), small);
+  g_assert_true (find_one (media, "media-thumbnail-picture") == picture);
+  texture = GDK_TEXTURE (gtk_picture_get_paintable (GTK_PICTURE (picture)));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 100);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (find_one (media, "media-thumbnail")), ==, "small.png");
+  /* Let the big decode finish: the picture keeps the small image. */
+  {
+    g_autoptr(TernMessage) again = load_message (f, f->image);
+    GtkWidget *other = g_object_ref_sink (tern_message_media_new ());
+
+    tern_message_media_set_message (TERN_MESSAGE_MEDIA (other), again);
+    wait_for_thumbnail (other);
+    g_assert_finalize_object (other);
+  }
+  flush ();
+  g_assert_true (gtk_picture_get_paintable (GTK_PICTURE (picture)) == GDK_PAINTABLE (texture));
+
+  /* File rows are reused too, with the new name, size and target. */
+  tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), pdf);
+  row = find_one (media, "media-file");
+  g_assert_cmpuint (count (media, "media-thumbnail"), ==, 0);
+  tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), odd);
+  g_assert_true (find_one (media, "media-file") == row);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_one (media, "media-file-name"))), ==, "invoicefdp.exe");
+  g_signal_emit_by_name (find_one (media, "media-open"), "clicked");
+  g_assert_cmpuint (f->launched->len, ==, 1);
+  {
+    g_autoptr(TernAttachment) attachment = g_list_model_get_item (tern_message_get_attachments (odd), 0);
+
+    g_assert_true (g_str_has_suffix (f->launched->pdata[0], tern_attachment_get_hash (attachment)));
+  }
+}
+
+static gboolean
+status_shown (gpointer media)
+{
+  g_autoptr(GPtrArray) found = find_all (media, "media-launch-error");
+
+  return found->len == 1 && gtk_widget_get_visible (found->pdata[0]);
 }
 
 /* The real launcher, where no application handles geo: (as on the test
@@ -916,10 +983,10 @@ test_location_real_launcher (Fixture       *f,
   tern_message_media_set_launch_hook (NULL, NULL);
   tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), location);
   show_in_window (media, 480, 160);
-  error_label = find_one (media, "media-launch-error");
-  g_assert_false (gtk_widget_get_visible (error_label));
+  g_assert_cmpuint (count (media, "media-launch-error"), ==, 0);
   g_signal_emit_by_name (find_one (media, "media-open-maps"), "clicked");
-  wait_for (label_visible, error_label, "the no-maps message");
+  wait_for (status_shown, media, "the no-maps message");
+  error_label = find_one (media, "media-launch-error");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, "No maps app is installed");
 }
 
@@ -946,7 +1013,8 @@ test_bind_cost (Fixture       *f,
   TernMessage *media_messages[] = { image, pdf, location };
   GtkWidget *media = tern_message_media_new ();
   const guint rounds = 2000;
-  double start, text_us, media_us;
+  double start, text_us, media_us, same_us;
+  guint decodes = tern_message_media_get_decode_count ();
 
   tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), image);
   show_in_window (media, 480, 400);
@@ -968,11 +1036,28 @@ test_bind_cost (Fixture       *f,
     tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), media_messages[i % 3]);
   media_us = (cpu_seconds () - start) * 1e6 / rounds;
 
+  /* Rows of the same shape (two cached images by turns): reused children. */
+  {
+    g_autoptr(TernMessage) small = load_message (f, f->small);
+    TernMessage *images[] = { image, small };
+
+    tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), small);
+    wait_for_thumbnail (media);
+    start = cpu_seconds ();
+    for (guint i = 0; i < rounds; i++)
+      tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), images[i % 2]);
+    same_us = (cpu_seconds () - start) * 1e6 / rounds;
+    decodes++;
+  }
+
   g_test_message ("ui.media.bind_text.us %.2f us", text_us);
-  g_test_message ("ui.media.bind_media.us %.2f us", media_us);
-  g_assert_cmpuint (tern_message_media_get_decode_count (), ==, 1);
+  g_test_message ("ui.media.bind_mixed.us %.2f us", media_us);
+  g_test_message ("ui.media.bind_same_shape.us %.2f us", same_us);
+  /* One decode; every later bind of the image came from the cache. */
+  g_assert_cmpuint (tern_message_media_get_decode_count (), ==, decodes + 1);
   g_assert_cmpfloat (text_us, <, 100);
   g_assert_cmpfloat (media_us, <, 2000);
+  g_assert_cmpfloat (same_us, <, 2000);
   tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), NULL);
 }
 
@@ -1145,6 +1230,7 @@ main (int   argc,
   g_test_add ("/ui/media/image", Fixture, NULL, fixture_set_up, test_image, fixture_tear_down);
   g_test_add ("/ui/media/thumbnail-edge-cases", Fixture, NULL,
               fixture_set_up, test_thumbnail_edge_cases, fixture_tear_down);
+  g_test_add ("/ui/media/reuse", Fixture, NULL, fixture_set_up, test_reuse, fixture_tear_down);
   g_test_add ("/ui/media/cache-lru", Fixture, NULL, fixture_set_up, test_cache_lru, fixture_tear_down);
   g_test_add ("/ui/media/file", Fixture, NULL, fixture_set_up, test_file, fixture_tear_down);
   g_test_add ("/ui/media/location", Fixture, NULL, fixture_set_up, test_location, fixture_tear_down);
