@@ -1057,28 +1057,6 @@ tern_message_row_set_edited (TernMessageRow *self,
 
 /* ---- binding ----------------------------------------------------------------- */
 
-/* TernMessage's mentions-me and failure-reason (schema 6): read through
- * their properties, so the row works with models that do not have them yet. */
-static gboolean
-message_mentions_me (TernMessage *message)
-{
-  gboolean value = FALSE;
-
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (message), "mentions-me") != NULL)
-    g_object_get (message, "mentions-me", &value, NULL);
-  return value;
-}
-
-static char *
-message_dup_failure_reason (TernMessage *message)
-{
-  char *value = NULL;
-
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (message), "failure-reason") != NULL)
-    g_object_get (message, "failure-reason", &value, NULL);
-  return value;
-}
-
 static TernMessageRowState
 row_state (TernMessage *message)
 {
@@ -1165,7 +1143,7 @@ tern_message_row_bind (TernMessageRow *self,
   outgoing = tern_message_get_outgoing (message);
   time = tern_message_get_sent_time (message);
   if (!deleted && !outgoing)
-    mentions_me = message_mentions_me (message);
+    mentions_me = tern_message_get_mentions_me (message);
 
   if (deleted != self->deleted)
     {
@@ -1192,14 +1170,10 @@ tern_message_row_bind (TernMessageRow *self,
   update_day (self, day);
   update_reply (self);
   update_quote (self);
-  if (failure_reason == NULL && outgoing && self->state == TERN_MESSAGE_ROW_STATE_FAILED)
-    {
-      g_autofree char *own = message_dup_failure_reason (message);
-
-      update_failure (self, own);
-    }
-  else
-    update_failure (self, failure_reason);
+  /* The outbox's words of this run, else those stored with the message. */
+  if (failure_reason == NULL && outgoing)
+    failure_reason = tern_message_get_failure_reason (message);
+  update_failure (self, failure_reason);
 
   self->in_bind = FALSE;
   update_accessible_label (self);

@@ -1,0 +1,746 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#define G_LOG_DOMAIN "tern-ui-test"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "tern-application.h"
+#include "tern-chat-list.h"
+#include "tern-conversation.h"
+#include "tern-message-row.h"
+#include "tern-window.h"
+
+/* The parts of the conversation only some messages have, in the real
+ * window over a store this test fills (no engine, no network), under Xvfb,
+ * with screenshots: a reply's quote and the jump to the replied message,
+ * a mention of the user, the folded quote of a classic mail, the edit
+ * history, the pinned message banner, a failed message with the reason
+ * stored with it, and a short chat sitting at the bottom. */
+
+#define TIMEOUT_SECONDS 20
+#define FILLER 80
+
+static TernApplication *app;
+
+typedef struct
+{
+  char         *dir;
+  TernStore    *store;
+  gint64        account;
+  gint64        group_chat, short_chat;
+  gint64        rope;          /* the message replied to, far up */
+  gint64        pinned;
+  TernChatList *chats;
+  TernWindow   *window;
+  guint         serial;
+} Fixture;
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_error ("timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_until (gboolean   *flag,
+            const char *what)
+{
+  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
+
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static void
+flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong id;
+
+  if (!gtk_widget_get_mapped (widget))
+    {
+      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window to map");
+
+      while (!gtk_widget_get_mapped (widget))
+        g_main_context_iteration (NULL, TRUE);
+      g_source_remove (timeout);
+    }
+
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  wait_until (&painted, "a frame");
+  g_signal_handler_disconnect (clock, id);
+  flush ();
+}
+
+static void
+wait_frames (GtkWidget *widget,
+             guint      n)
+{
+  for (guint i = 0; i < n; i++)
+    wait_for_frame (widget);
+}
+
+static const char *
+screenshot_dir (void)
+{
+  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
+
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
+  if (dir == NULL || *dir == '\0')
+    dir = "screenshots";
+  return dir;
+}
+
+/* Saves NAME.png; returns the mean luminance (0..1). */
+static double
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *png = g_strconcat (name, ".png", NULL);
+  g_autofree char *file = NULL;
+  g_autofree guchar *pixels = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride = (gsize) width * 4;
+  double sum = 0;
+
+  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      if (attempt > 0)
+        wait_for_frame (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir (), 0755), ==, 0);
+  file = g_build_filename (screenshot_dir (), png, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
+
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guchar *p = pixels + y * stride + x * 4;
+
+        sum += (0.0722 * p[0] + 0.7152 * p[1] + 0.2126 * p[2]) / 255.0;
+      }
+  return sum / ((double) width * height);
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, found);
+}
+
+static TernMessageRow *
+find_message_row (Fixture    *f,
+                  const char *body)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (tern_window_get_conversation (f->window)), TERN_TYPE_MESSAGE_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (tern_message_row_get_body (rows->pdata[i]), body) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+/* ---- the fixture store --------------------------------------------------- */
+
+static void
+commit (Fixture        *f,
+        TernStoreBatch *batch)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tern_store_commit (f->store, batch, &error));
+  g_assert_no_error (error);
+  flush ();
+}
+
+static gint64
+add (Fixture                *f,
+     TernStoreBatch         *batch,
+     gint64                  chat,
+     gint64                  sender,      /* 0 = outgoing */
+     const char             *address,
+     const char             *text,
+     gint64                  time,
+     TernStoreMessageRow    *extra,
+     char                  **message_id)
+{
+  g_autofree char *mid = g_strdup_printf ("c%u@example.test", ++f->serial);
+  TernStoreMessageRow row = { 0 };
+
+  if (extra != NULL)
+    row = *extra;
+  row.account_id = f->account;
+  row.chat_id = chat;
+  row.message_id = mid;
+  row.text = (char *) text;
+  row.sent_time = time;
+  row.received_time = time;
+  row.seen = TRUE;
+  row.outgoing = sender == 0;
+  row.sender_contact_id = sender;
+  row.sender_address = sender == 0 ? NULL : (char *) address;
+  if (row.kind == 0)
+    row.kind = TERN_STORE_MESSAGE_KIND_TEXT;
+  if (sender == 0 && row.state == 0)
+    row.state = TERN_STORE_STATE_SENT;
+  if (message_id != NULL)
+    *message_id = g_strdup (mid);
+  return tern_store_batch_add_message (batch, &row, 0, 0);
+}
+
+static void
+fill_store (Fixture *f)
+{
+  g_autoptr(TernStoreBatch) batch = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 bob, carol, dave, rope, pinned, group, direct;
+  g_autofree char *rope_id = NULL;
+  g_autofree char *edited_id = NULL;
+
+  {
+    g_autoptr(TernStoreBatch) account_batch = tern_store_begin_batch (f->store);
+    TernStoreAccountRow row = { 0 };
+    gint64 ref;
+
+    row.address = (char *) "me@example.test";
+    row.imap_host = (char *) "127.0.0.1";
+    row.imap_port = 993;
+    row.enabled = TRUE;
+    ref = tern_store_batch_add_account (account_batch, &row);
+    commit (f, account_batch);
+    f->account = tern_store_batch_get_id (account_batch, ref);
+  }
+
+  batch = tern_store_begin_batch (f->store);
+  bob = tern_store_batch_ensure_contact (batch, f->account, "bob@example.test", "Bob Builder");
+  carol = tern_store_batch_ensure_contact (batch, f->account, "carol@example.test", "Carol Danvers");
+  dave = tern_store_batch_ensure_contact (batch, f->account, "dave@example.test", "Dave Lister");
+  group = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP,
+                                        "group-climb-0001", "Climbers", 0);
+  direct = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_DIRECT,
+                                         "carol@example.test", "Carol Danvers", carol);
+
+  /* Far up (not in the first window of rows): the message replied to. */
+  rope = add (f, batch, group, bob, "bob@example.test", "The rope is in the van.\nThe blue one.",
+              now - 3 * 86400, NULL, &rope_id);
+  for (guint i = 0; i < FILLER; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Filler %u about the weather", i);
+
+      add (f, batch, group, i % 2 ? carol : dave, i % 2 ? "carol@example.test" : "dave@example.test",
+           text, now - 3 * 86400 + 60 + i * 60, NULL, NULL);
+    }
+  /* Pinned without timeout, also far up. */
+  {
+    TernStoreMessageRow extra = { 0 };
+
+    extra.pinned_until = G_MAXINT64;
+    pinned = add (f, batch, group, bob, "bob@example.test", "Meeting point: the north car park",
+                  now - 2 * 86400, &extra, NULL);
+  }
+  for (guint i = 0; i < FILLER; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("More filler %u", i);
+
+      add (f, batch, group, carol, "carol@example.test", text, now - 2 * 86400 + 60 + i * 60,
+           NULL, NULL);
+    }
+  /* A reply that mentions the user, a classic mail with a quote and a
+   * signature, one of the user's messages edited, one failed. */
+  {
+    TernStoreMessageRow extra = { 0 };
+
+    extra.reply_to = rope_id;
+    extra.mentions_me = TRUE;
+    add (f, batch, group, carol, "carol@example.test",
+         "@\"Me Myself\":me@example.test can you bring it?", now - 3600, &extra, NULL);
+  }
+  {
+    TernStoreMessageRow extra = { 0 };
+
+    extra.kind = TERN_STORE_MESSAGE_KIND_CLASSIC;
+    extra.quote = (char *) "> On Monday Bob wrote:\n> Who brings the rope?\n-- \nDave Lister\nMountain Guide";
+    add (f, batch, group, dave, "dave@example.test", "Thanks for the invite, I am in.",
+         now - 3000, &extra, NULL);
+  }
+  add (f, batch, group, 0, NULL, "See you at 7", now - 2400, NULL, &edited_id);
+  {
+    TernStoreMessageRow extra = { 0 };
+
+    extra.state = TERN_STORE_STATE_FAILED;
+    extra.failure_reason = (char *) "554 5.7.1 Relay access denied";
+    add (f, batch, group, 0, NULL, "Bringing snacks", now - 1200, &extra, NULL);
+  }
+  add (f, batch, direct, carol, "carol@example.test", "Lunch tomorrow?", now - 500, NULL, NULL);
+  add (f, batch, direct, 0, NULL, "Sure, at noon", now - 400, NULL, NULL);
+  commit (f, batch);
+  f->rope = tern_store_batch_get_id (batch, rope);
+  f->pinned = tern_store_batch_get_id (batch, pinned);
+  f->group_chat = tern_store_batch_get_id (batch, group);
+  f->short_chat = tern_store_batch_get_id (batch, direct);
+
+  batch = tern_store_begin_batch (f->store);
+  tern_store_batch_edit_message (batch, f->account, edited_id, "edit1@example.test",
+                                 "See you at 8", now - 2000);
+  commit (f, batch);
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            rm_rf (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("tern-ui-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = tern_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  fill_store (f);
+  f->chats = tern_chat_list_new (f->store, f->account, TERN_STORE_CHAT_FILTER_ACTIVE);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      g_strcmp0 (user_data, "dark") == 0
+                                        ? ADW_COLOR_SCHEME_FORCE_DARK
+                                        : ADW_COLOR_SCHEME_FORCE_LIGHT);
+  f->window = tern_window_new (app);
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 960, 680);
+  tern_window_set_has_account (f->window, TRUE);
+  tern_window_set_chat_list (f->window, G_LIST_MODEL (f->chats));
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_frames (GTK_WIDGET (f->window), 2);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  for (GList *l = windows; l; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+  flush ();
+  /* A chat change still on its way to the store holds the window until
+   * its result arrives. */
+  if (f->window != NULL)
+    {
+      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window's release");
+
+      while (f->window != NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_source_remove (timeout);
+    }
+  g_assert_null (f->window);
+
+  g_assert_finalize_object (f->chats);
+  tern_store_close (f->store);
+  flush ();
+  g_assert_finalize_object (f->store);
+  rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static guint
+position_of (Fixture *f,
+             gint64   chat)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (tern_window_get_chat_list_view (f->window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(TernChat) item = g_list_model_get_item (model, i);
+
+      if (tern_chat_get_id (item) == chat)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+
+static void
+activate_chat (Fixture *f,
+               gint64   chat)
+{
+  GtkWidget *list = GTK_WIDGET (tern_window_get_chat_list_view (f->window));
+
+  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", position_of (f, chat)));
+  wait_frames (GTK_WIDGET (f->window), 6);
+}
+
+/* Whether @widget lies wholly inside the conversation's scrolled view. */
+static gboolean
+in_view (Fixture   *f,
+         GtkWidget *widget)
+{
+  TernConversation *conversation = tern_window_get_conversation (f->window);
+  GtkWidget *view = GTK_WIDGET (tern_conversation_get_list_view (conversation));
+  GtkWidget *scroll = gtk_widget_get_parent (view);
+  graphene_rect_t bounds;
+
+  if (widget == NULL || !gtk_widget_get_mapped (widget) ||
+      !gtk_widget_compute_bounds (widget, scroll, &bounds))
+    return FALSE;
+  return bounds.origin.y >= -1 && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroll) + 1;
+}
+
+static void
+wait_in_view (Fixture    *f,
+              const char *body)
+{
+  for (guint i = 0; i < 90 && !in_view (f, GTK_WIDGET (find_message_row (f, body))); i++)
+    wait_for_frame (GTK_WIDGET (f->window));
+  g_assert_true (in_view (f, GTK_WIDGET (find_message_row (f, body))));
+}
+
+static void
+find_labels (GtkWidget  *widget,
+             const char *text,
+             GPtrArray  *found)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    find_labels (c, text, found);
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  find_labels (widget, text, found);
+  return found->len > 0;
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+static void
+test_reply_and_mention (Fixture       *f,
+                        gconstpointer  user_data)
+{
+  TernConversation *conversation = tern_window_get_conversation (f->window);
+  TernMessageList *messages;
+  TernMessageRow *row;
+  GtkWidget *quote;
+
+  activate_chat (f, f->group_chat);
+  messages = tern_conversation_get_message_list (conversation);
+  /* The replied message is not loaded yet. */
+  g_assert_cmpint (tern_message_list_find (messages, f->rope), <, 0);
+
+  /* The mention shows as the name only, and the bubble is highlighted. */
+  row = find_message_row (f, "@Me Myself can you bring it?");
+  g_assert_nonnull (row);
+  g_assert_true (tern_message_row_get_mentions_me (row));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "mention"));
+  g_assert_null (find_message_row (f, "@\"Me Myself\":me@example.test can you bring it?"));
+  /* Others' messages do not have the mention style. */
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (find_message_row (f, "Thanks for the invite, I am in.")),
+                                            "mention"));
+
+  /* The quote: who wrote the replied message and its first line. */
+  quote = tern_message_row_get_reply_quote (row);
+  g_assert_nonnull (quote);
+  g_assert_true (has_label (quote, "Bob Builder"));
+  g_assert_true (has_label (quote, "The rope is in the van."));
+  g_assert_null (tern_message_row_get_reply_quote (find_message_row (f, "Thanks for the invite, I am in.")));
+  save_screenshot (GTK_WIDGET (f->window), "conv-reply-mention");
+
+  /* Clicking it loads older rows and brings the replied message into view. */
+  g_signal_emit_by_name (quote, "clicked");
+  g_assert_cmpint (tern_message_list_find (messages, f->rope), >=, 0);
+  wait_in_view (f, "The rope is in the van.\nThe blue one.");
+  g_assert_false (tern_conversation_get_at_bottom (conversation));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (find_message_row (f, "The rope is in the van.\nThe blue one.")),
+                                           "highlighted"));
+  wait_frames (GTK_WIDGET (f->window), 2);
+  save_screenshot (GTK_WIDGET (f->window), "conv-reply-jumped");
+}
+
+static void
+test_folded_quote (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  TernMessageRow *row;
+  GtkWidget *button;
+
+  activate_chat (f, f->group_chat);
+  row = find_message_row (f, "Thanks for the invite, I am in.");
+  g_assert_nonnull (row);
+  button = tern_message_row_get_full_button (row);
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Show Full Message");
+  g_assert_false (tern_message_row_get_expanded (row));
+  g_assert_false (has_label (GTK_WIDGET (row), "> On Monday Bob wrote:\n> Who brings the rope?\n-- \nDave Lister\nMountain Guide"));
+  /* Messages without a quote have no button. */
+  g_assert_null (tern_message_row_get_full_button (find_message_row (f, "Bringing snacks")));
+
+  g_signal_emit_by_name (button, "clicked");
+  wait_frames (GTK_WIDGET (f->window), 2);
+  g_assert_true (tern_message_row_get_expanded (row));
+  g_assert_true (has_label (GTK_WIDGET (row), "> On Monday Bob wrote:\n> Who brings the rope?\n-- \nDave Lister\nMountain Guide"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Hide Quoted Text");
+  save_screenshot (GTK_WIDGET (f->window), "conv-full-message");
+
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_false (tern_message_row_get_expanded (row));
+}
+
+static void
+test_edit_history (Fixture       *f,
+                   gconstpointer  user_data)
+{
+  TernMessageRow *row;
+  GtkWidget *popover;
+
+  activate_chat (f, f->group_chat);
+  row = find_message_row (f, "See you at 8");
+  g_assert_nonnull (row);
+  g_assert_true (tern_message_row_get_edited (row));
+  g_assert_nonnull (tern_message_row_get_edited_button (row));
+  g_assert_null (tern_message_row_get_edited_button (find_message_row (f, "Bringing snacks")));
+
+  popover = tern_message_row_show_history (row);
+  g_assert_nonnull (popover);
+  wait_frames (GTK_WIDGET (f->window), 3);
+  g_assert_true (gtk_widget_get_mapped (popover));
+  /* The earlier text, read from the store's edit history. */
+  g_assert_true (has_label (popover, "See you at 7"));
+  g_assert_false (has_label (popover, "No earlier versions are stored."));
+  save_screenshot (GTK_WIDGET (f->window), "conv-edit-history");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  wait_frames (GTK_WIDGET (f->window), 2);
+}
+
+static void
+test_pinned (Fixture       *f,
+             gconstpointer  user_data)
+{
+  TernConversation *conversation = tern_window_get_conversation (f->window);
+  GtkWidget *banner = tern_conversation_get_pinned_banner (conversation);
+  TernMessage *pinned;
+
+  /* The pinned message is far up: the banner learns of it once loaded.
+   * Load the whole chat as a jump would. */
+  activate_chat (f, f->group_chat);
+  g_assert_true (tern_conversation_scroll_to_message (conversation, f->pinned));
+  wait_in_view (f, "Meeting point: the north car park");
+  pinned = tern_conversation_get_pinned_message (conversation);
+  g_assert_nonnull (pinned);
+  g_assert_cmpint (tern_message_get_id (pinned), ==, f->pinned);
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
+  g_assert_true (has_label (banner, "Meeting point: the north car park"));
+  g_assert_true (has_label (banner, "Bob Builder"));
+
+  /* Back at the bottom, clicking the banner jumps to the message. */
+  tern_conversation_follow_newest (conversation);
+  wait_frames (GTK_WIDGET (f->window), 10);
+  g_assert_false (in_view (f, GTK_WIDGET (find_message_row (f, "Meeting point: the north car park"))));
+  save_screenshot (GTK_WIDGET (f->window), "conv-pinned-banner");
+  tern_conversation_activate_pinned (conversation);
+  wait_in_view (f, "Meeting point: the north car park");
+
+  /* Closing it unpins locally: the banner goes, the message stays. */
+  tern_conversation_close_pinned (conversation);
+  g_assert_null (tern_conversation_get_pinned_message (conversation));
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
+  g_assert_nonnull (find_message_row (f, "Meeting point: the north car park"));
+}
+
+static void
+retry_cb (TernConversation *conversation,
+          gint64            message,
+          gint64           *got)
+{
+  *got = message;
+}
+
+static void
+test_failed_reason (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  TernConversation *conversation = tern_window_get_conversation (f->window);
+  TernMessageRow *row;
+  GtkWidget *retry;
+  gint64 got = 0;
+
+  activate_chat (f, f->group_chat);
+  row = find_message_row (f, "Bringing snacks");
+  g_assert_nonnull (row);
+  g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_FAILED);
+  /* The reason stored with the message (from an earlier run). */
+  g_assert_cmpstr (tern_message_row_get_failure_text (row), ==, "554 5.7.1 Relay access denied");
+  g_assert_null (tern_message_row_get_failure_text (find_message_row (f, "See you at 8")));
+  retry = tern_message_row_get_retry_button (row);
+  g_assert_nonnull (retry);
+  save_screenshot (GTK_WIDGET (f->window), "conv-failed-reason");
+  g_signal_connect (conversation, "retry", G_CALLBACK (retry_cb), &got);
+  g_signal_emit_by_name (retry, "clicked");
+  flush ();
+  g_assert_cmpint (got, ==, tern_message_get_id (tern_message_row_get_message (row)));
+}
+
+static void
+test_short_chat_bottom (Fixture       *f,
+                        gconstpointer  user_data)
+{
+  TernConversation *conversation = tern_window_get_conversation (f->window);
+  GtkWidget *view = GTK_WIDGET (tern_conversation_get_list_view (conversation));
+  GtkWidget *scroll = gtk_widget_get_parent (view);
+  TernMessageRow *first, *last;
+  graphene_rect_t a, b;
+
+  activate_chat (f, f->short_chat);
+  first = find_message_row (f, "Lunch tomorrow?");
+  last = find_message_row (f, "Sure, at noon");
+  g_assert_nonnull (first);
+  g_assert_nonnull (last);
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (first), scroll, &a));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (last), scroll, &b));
+  g_test_message ("first row at %.0f, last row ends at %.0f of %d", a.origin.y,
+                  b.origin.y + b.size.height, gtk_widget_get_height (scroll));
+  /* The newest message just above the composer, empty room above the first. */
+  g_assert_cmpfloat (b.origin.y + b.size.height, >=, gtk_widget_get_height (scroll) - 2);
+  g_assert_cmpfloat (b.origin.y + b.size.height, <=, gtk_widget_get_height (scroll) + 1);
+  g_assert_cmpfloat (a.origin.y, >, gtk_widget_get_height (scroll) / 2);
+  save_screenshot (GTK_WIDGET (f->window), "conv-short-chat");
+}
+
+static void
+test_mention_strip (void)
+{
+  struct { const char *in, *out; } cases[] = {
+    { "@\"Gabe Lastname\":gabe+private@example.com hi", "@Gabe Lastname hi" },
+    { "@Gabe:gabe+private@example.com, see this", "@Gabe, see this" },
+    { "mail me at gabe@example.com", "mail me at gabe@example.com" },
+    { "@all come here", "@all come here" },
+    { "no mention", "no mention" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = tern_message_body_strip_mentions (cases[i].in);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+  {
+    g_autofree char *line = tern_message_first_line ("\n\n  First line  \nsecond", 100);
+    g_autofree char *cut = tern_message_first_line ("abcdefghij", 4);
+
+    g_assert_cmpstr (line, ==, "First line");
+    g_assert_cmpstr (cut, ==, "abcd…");
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("test-conv-features: no display; run it under tests/ui/with-xvfb\n");
+      return 1;
+    }
+
+  app = tern_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add_func ("/ui/conv/mention-strip", test_mention_strip);
+  g_test_add ("/ui/conv/reply-and-mention", Fixture, NULL,
+              fixture_set_up, test_reply_and_mention, fixture_tear_down);
+  g_test_add ("/ui/conv/folded-quote", Fixture, NULL,
+              fixture_set_up, test_folded_quote, fixture_tear_down);
+  g_test_add ("/ui/conv/edit-history", Fixture, "dark",
+              fixture_set_up, test_edit_history, fixture_tear_down);
+  g_test_add ("/ui/conv/pinned", Fixture, NULL,
+              fixture_set_up, test_pinned, fixture_tear_down);
+  g_test_add ("/ui/conv/failed-reason", Fixture, NULL,
+              fixture_set_up, test_failed_reason, fixture_tear_down);
+  g_test_add ("/ui/conv/short-chat-bottom", Fixture, NULL,
+              fixture_set_up, test_short_chat_bottom, fixture_tear_down);
+
+  ret = g_test_run ();
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  return ret;
+}
