@@ -3,7 +3,9 @@
 
 #define G_LOG_DOMAIN "tern-ui"
 
+#include <errno.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "tern-composer.h"
 
@@ -54,6 +56,7 @@ struct _TernComposer
 
   /* Files to send with the next message (GFile) */
   GPtrArray     *files;
+  GHashTable    *temporary;       /* paths of pasted images this composer wrote */
   GtkNativeDialog *chooser;
   GCancellable  *cancellable;   /* clipboard reads */
 
@@ -121,6 +124,25 @@ buffer_changed_cb (TernComposer *self)
 }
 
 /* ---- pending files (chips) ------------------------------------------------ */
+
+/* Forgets @file as a pasted image this composer wrote; with @delete also
+ * removes it (and its temporary directory). */
+static void
+forget_file (TernComposer *self,
+             GFile        *file,
+             gboolean      delete)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path == NULL || !g_hash_table_remove (self->temporary, path))
+    return;
+  if (delete)
+    {
+      const char *paths[] = { path, NULL };
+
+      tern_composer_delete_temporary_paths (paths);
+    }
+}
 
 static void rebuild_chips (TernComposer *self);
 
@@ -306,6 +328,7 @@ pasted_texture_cb (GObject      *object,
       g_message ("could not save the pasted image: %s", error->message);
       return;
     }
+  g_hash_table_add (self->temporary, g_strdup (path));
   {
     g_autoptr(GFile) file = g_file_new_for_path (path);
 
@@ -706,7 +729,10 @@ tern_composer_finalize (GObject *object)
 {
   TernComposer *self = TERN_COMPOSER (object);
 
+  for (guint i = 0; i < self->files->len; i++)
+    forget_file (self, self->files->pdata[i], TRUE);
   g_clear_pointer (&self->files, g_ptr_array_unref);
+  g_clear_pointer (&self->temporary, g_hash_table_unref);
   g_clear_pointer (&self->members, g_ptr_array_unref);
   g_clear_pointer (&self->mention_matches, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
@@ -801,6 +827,7 @@ tern_composer_init (TernComposer *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
+  self->temporary = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->mention_matches = g_ptr_array_new ();
   self->mention_start = -1;
   self->cancellable = g_cancellable_new ();
@@ -1102,6 +1129,7 @@ tern_composer_remove_file (TernComposer *self,
   g_return_if_fail (TERN_IS_COMPOSER (self));
   g_return_if_fail (index < self->files->len);
 
+  forget_file (self, self->files->pdata[index], TRUE);
   g_ptr_array_remove_index (self->files, index);
   rebuild_chips (self);
 }
@@ -1113,6 +1141,8 @@ tern_composer_clear_files (TernComposer *self)
 
   if (self->files->len == 0)
     return;
+  for (guint i = 0; i < self->files->len; i++)
+    forget_file (self, self->files->pdata[i], TRUE);
   g_ptr_array_set_size (self->files, 0);
   rebuild_chips (self);
 }
@@ -1189,4 +1219,48 @@ tern_composer_get_mention_popover (TernComposer *self)
 {
   g_return_val_if_fail (TERN_IS_COMPOSER (self), NULL);
   return self->mention_popover;
+}
+
+/**
+ * tern_composer_steal_temporary_paths:
+ *
+ * Returns: (transfer full) (nullable): the pending files the composer wrote
+ * itself (pasted images), which the caller now owns: delete them with
+ * tern_composer_delete_temporary_paths() once sent (the outbox keeps its
+ * own copy when the message is queued). Call it in the ::send handler;
+ * otherwise the composer deletes them when it clears.
+ */
+char **
+tern_composer_steal_temporary_paths (TernComposer *self)
+{
+  GPtrArray *paths;
+
+  g_return_val_if_fail (TERN_IS_COMPOSER (self), NULL);
+
+  if (g_hash_table_size (self->temporary) == 0)
+    return NULL;
+  paths = g_ptr_array_new ();
+  for (guint i = 0; i < self->files->len; i++)
+    {
+      g_autofree char *path = g_file_get_path (self->files->pdata[i]);
+
+      if (path != NULL && g_hash_table_remove (self->temporary, path))
+        g_ptr_array_add (paths, g_steal_pointer (&path));
+    }
+  g_ptr_array_add (paths, NULL);
+  return (char **) g_ptr_array_free (paths, FALSE);
+}
+
+/* Deletes pasted-image files and their temporary directories. */
+void
+tern_composer_delete_temporary_paths (const char * const *paths)
+{
+  for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autofree char *dir = g_path_get_dirname (paths[i]);
+
+      if (g_unlink (paths[i]) != 0)
+        g_message ("could not delete %s: %s", paths[i], g_strerror (errno));
+      g_rmdir (dir);
+    }
 }

@@ -35,6 +35,10 @@ void          tern_composer_remove_file   (TernComposer *self,
                                            guint         index);
 void          tern_composer_clear_files   (TernComposer *self);
 char        **tern_composer_dup_paths     (TernComposer *self);
+/* Pasted images the composer wrote: the ::send handler takes them over and
+ * deletes them once the message is queued. */
+char        **tern_composer_steal_temporary_paths  (TernComposer       *self);
+void          tern_composer_delete_temporary_paths (const char * const *paths);
 /* Saves a pasted image as a PNG in a new temporary directory; its path. */
 char         *tern_composer_save_texture  (GdkTexture   *texture,
                                            GError      **error);

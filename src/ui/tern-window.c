@@ -850,13 +850,26 @@ account_of_chat (TernWindow *self,
   return tern_context_get_account (self->context, tern_chat_get_account_id (chat));
 }
 
+typedef struct
+{
+  TernWindow *window;
+  char      **temporary;   /* pasted images to delete once queued */
+} Sending;
+
 static void
 sent_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(TernWindow) self = user_data;
+  Sending *sending = user_data;
+  g_autoptr(TernWindow) self = sending->window;
   g_autoptr(GError) error = NULL;
+
+  /* Queued (the outbox stored its own copy of the files) or failed: the
+   * pasted images are not needed any more. */
+  tern_composer_delete_temporary_paths ((const char * const *) sending->temporary);
+  g_strfreev (sending->temporary);
+  g_free (sending);
 
   if (tern_account_send_finish (TERN_ACCOUNT (object), result, &error) == 0)
     {
@@ -876,6 +889,11 @@ composer_send_cb (TernWindow *self,
 {
   TernChat *chat = tern_conversation_get_chat (self->conversation);
   TernAccount *account = account_of_chat (self, chat);
+  TernComposer *composer = tern_conversation_get_composer (self->conversation);
+  g_auto(GStrv) temporary = tern_composer_steal_temporary_paths (composer);
+
+  if (account == NULL || tern_conversation_get_editing (self->conversation) != 0)
+    tern_composer_delete_temporary_paths ((const char * const *) temporary);
 
   if (account == NULL)
     {
@@ -896,12 +914,15 @@ composer_send_cb (TernWindow *self,
   {
     g_auto(GStrv) paths = tern_composer_dup_paths (tern_conversation_get_composer (self->conversation));
     TernSendRequest request = { 0 };
+    Sending *sending = g_new0 (Sending, 1);
 
     request.chat = tern_chat_get_id (chat);
     request.text = text && *text ? text : NULL;
     request.reply_to = tern_conversation_get_reply_to (self->conversation);
     request.paths = (const char * const *) paths;
-    tern_account_send_async (account, &request, NULL, sent_cb, g_object_ref (self));
+    sending->window = g_object_ref (self);
+    sending->temporary = g_steal_pointer (&temporary);
+    tern_account_send_async (account, &request, NULL, sent_cb, sending);
   }
   tern_conversation_clear_reply_to (self->conversation);
   tern_conversation_follow_newest (self->conversation);

@@ -628,6 +628,23 @@ test_search_narrow_dark (Fixture       *f,
   save_screenshot (window, opened);
 }
 
+static GdkTexture *
+red_texture (void)
+{
+  static const guchar red[4 * 4 * 4] = {
+    [0 ... 63] = 0xff,
+  };
+  g_autoptr(GBytes) bytes = g_bytes_new_static (red, sizeof red);
+
+  return gdk_memory_texture_new (4, 4, GDK_MEMORY_R8G8B8A8, bytes, 16);
+}
+
+static gboolean
+has_two_files (gpointer data)
+{
+  return tern_composer_get_n_files (data) == 2;
+}
+
 /* ---- files: the attach hook, chips, sending ------------------------------------ */
 
 static gboolean
@@ -652,6 +669,7 @@ test_attach_send (Fixture       *f,
   g_autoptr(GPtrArray) attachments = NULL;
   GtkWidget *chips;
   GtkWidget *remove = NULL;
+  g_autofree char *pasted = NULL;
 
   open_chat (f, f->bob_chat);
   composer = composer_of (f);
@@ -686,8 +704,19 @@ test_attach_send (Fixture       *f,
   g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 1);
   g_assert_true (g_file_equal (tern_composer_get_file (composer, 0), notes_file));
 
+  /* A pasted image goes with it. */
+  {
+    g_autoptr(GdkTexture) texture = red_texture ();
+
+    gdk_clipboard_set_texture (gtk_widget_get_clipboard (GTK_WIDGET (text_view_of (f))), texture);
+    g_signal_emit_by_name (text_view_of (f), "paste-clipboard");
+    wait_for (has_two_files, composer, "the pasted image");
+    pasted = g_file_get_path (tern_composer_get_file (composer, 1));
+    g_assert_true (g_file_test (pasted, G_FILE_TEST_EXISTS));
+  }
+
   /* Sent with the text through the engine: the message is stored with the
-   * file as its attachment, and the composer is empty again. */
+   * files as its attachments, and the composer is empty again. */
   tern_composer_set_text (composer, "Here are the notes");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
   g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 0);
@@ -697,10 +726,27 @@ test_attach_send (Fixture       *f,
   g_assert_cmpint (sent->kind, ==, TERN_STORE_MESSAGE_KIND_MEDIA);
   attachments = tern_store_list_attachments (f->store, sent->id, NULL);
   g_assert_nonnull (attachments);
-  g_assert_cmpuint (attachments->len, ==, 1);
-  g_assert_cmpstr (((TernStoreAttachmentRow *) attachments->pdata[0])->name, ==, "notes.txt");
-  g_assert_cmpint (((TernStoreAttachmentRow *) attachments->pdata[0])->size, ==,
-                   strlen ("Ladder, coffee, saw.\n"));
+  g_assert_cmpuint (attachments->len, ==, 2);
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      TernStoreAttachmentRow *attachment = attachments->pdata[i];
+
+      if (g_strcmp0 (attachment->name, "notes.txt") == 0)
+        g_assert_cmpint (attachment->size, ==, strlen ("Ladder, coffee, saw.\n"));
+      else
+        {
+          g_assert_cmpstr (attachment->name, ==, "Pasted image.png");
+          g_assert_cmpstr (attachment->mime_type, ==, "image/png");
+        }
+    }
+  /* The pasted image's temporary file is gone once the message is queued. */
+  {
+    guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the pasted file's removal");
+
+    while (g_file_test (pasted, G_FILE_TEST_EXISTS))
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (timeout);
+  }
 }
 
 /* ---- drops and paste ------------------------------------------------------------- */
@@ -709,12 +755,6 @@ static gboolean
 has_three_files (gpointer data)
 {
   return tern_composer_get_n_files (data) == 3;
-}
-
-static gboolean
-has_two_files (gpointer data)
-{
-  return tern_composer_get_n_files (data) == 2;
 }
 
 static gboolean
@@ -738,6 +778,7 @@ test_drop_paste (Fixture       *f,
   GdkClipboard *clipboard;
   gboolean accepted = FALSE;
   g_autofree char *pasted_name = NULL;
+  g_autofree char *pasted_path = NULL;
 
   open_chat (f, f->bob_chat);
   composer = composer_of (f);
@@ -764,11 +805,7 @@ test_drop_paste (Fixture       *f,
 
   /* A pasted image is saved as a PNG and attached. */
   {
-    static const guchar red[4 * 4 * 4] = {
-      [0 ... 63] = 0xff,
-    };
-    g_autoptr(GBytes) bytes = g_bytes_new_static (red, sizeof red);
-    g_autoptr(GdkTexture) texture = gdk_memory_texture_new (4, 4, GDK_MEMORY_R8G8B8A8, bytes, 16);
+    g_autoptr(GdkTexture) texture = red_texture ();
     g_autoptr(GdkTexture) loaded = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *path = NULL;
@@ -779,6 +816,7 @@ test_drop_paste (Fixture       *f,
     pasted_name = g_file_get_basename (tern_composer_get_file (composer, 1));
     g_assert_cmpstr (pasted_name, ==, "Pasted image.png");
     path = g_file_get_path (tern_composer_get_file (composer, 1));
+    pasted_path = g_strdup (path);
     loaded = gdk_texture_new_from_filename (path, &error);
     g_assert_no_error (error);
     g_assert_cmpint (gdk_texture_get_width (loaded), ==, 4);
@@ -804,9 +842,11 @@ test_drop_paste (Fixture       *f,
   wait_frames (GTK_WIDGET (f->window), 2);
   save_screenshot (GTK_WIDGET (f->window), "composer-dropped-pasted");
 
-  /* Switching chats drops the pending files. */
+  /* Switching chats drops the pending files, and the pasted image's file. */
   open_chat (f, f->hike_chat);
   g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 0);
+  g_assert_false (g_file_test (pasted_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (photo, G_FILE_TEST_EXISTS));
 }
 
 /* ---- mentions and Escape -------------------------------------------------------- */
