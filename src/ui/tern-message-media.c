@@ -186,13 +186,19 @@ picture_show (GtkPicture *picture,
   gtk_widget_set_tooltip_text (widget, NULL);
   if (texture == NULL)
     {
+      GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+      g_autoptr(GtkIconPaintable) icon = gtk_icon_theme_lookup_icon (theme, "image-missing-symbolic", NULL,
+                                                                     32, 1, GTK_TEXT_DIR_NONE, 0);
+
       gtk_widget_add_css_class (widget, "failed");
-      gtk_picture_set_paintable (picture, NULL);
+      gtk_picture_set_paintable (picture, GDK_PAINTABLE (icon));
+      gtk_picture_set_content_fit (picture, GTK_CONTENT_FIT_SCALE_DOWN);
       gtk_widget_set_size_request (widget, 96, 72);
       gtk_widget_set_tooltip_text (widget, _("The image could not be read"));
       return;
     }
   gtk_picture_set_paintable (picture, GDK_PAINTABLE (texture));
+  gtk_picture_set_content_fit (picture, GTK_CONTENT_FIT_CONTAIN);
   gtk_widget_set_size_request (widget,
                                gdk_texture_get_width (texture),
                                gdk_texture_get_height (texture));
