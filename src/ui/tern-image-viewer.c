@@ -34,6 +34,36 @@ G_DEFINE_FINAL_TYPE (TernImageViewer, tern_image_viewer, ADW_TYPE_WINDOW)
 
 /* ---- decoding ------------------------------------------------------------ */
 
+gboolean
+tern_image_viewer_probe_file (const char  *path,
+                              gint64       max_pixels,
+                              int         *width,
+                              int         *height,
+                              GError     **error)
+{
+  static const char * const allowed[] = { "png", "jpeg", "gif", "webp", NULL };
+  GdkPixbufFormat *format;
+  g_autofree char *name = NULL;
+
+  *width = *height = 0;
+  format = gdk_pixbuf_get_file_info (path, width, height);
+  if (format != NULL)
+    name = gdk_pixbuf_format_get_name (format);
+  if (name == NULL || !g_strv_contains (allowed, name) || *width <= 0 || *height <= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The image could not be read"));
+      return FALSE;
+    }
+  if ((gint64) *width * *height > max_pixels)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The image is too large to show"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 decode_thread (GTask        *task,
                gpointer      source,
@@ -45,16 +75,9 @@ decode_thread (GTask        *task,
   GdkPixbuf *pixbuf;
   int width = 0, height = 0;
 
-  if (gdk_pixbuf_get_file_info (path, &width, &height) == NULL || width <= 0 || height <= 0)
+  if (!tern_image_viewer_probe_file (path, MAX_PIXELS, &width, &height, &error))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("The image could not be read"));
-      return;
-    }
-  if ((gint64) width * height > MAX_PIXELS)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("The image is too large to show"));
+      g_task_return_error (task, error);
       return;
     }
   if (width > MAX_SIDE || height > MAX_SIDE)

@@ -22,6 +22,16 @@ TernAttachment  *tern_image_viewer_get_attachment (TernImageViewer *self);
 /* The decoded image, or NULL while loading or when it could not be read. */
 GdkPaintable    *tern_image_viewer_get_paintable  (TernImageViewer *self);
 
+/* Reads the header of an image file (any thread): TRUE and its size when
+ * gdk-pixbuf recognises the content as PNG, JPEG, GIF or WebP (whatever
+ * type the mail declared: no SVG, TIFF, ICO... loaders ever run on mail)
+ * and it has at most @max_pixels pixels. */
+gboolean         tern_image_viewer_probe_file      (const char      *path,
+                                                    gint64           max_pixels,
+                                                    int             *width,
+                                                    int             *height,
+                                                    GError         **error);
+
 /* Asks where to save a copy of @attachment (a native file chooser, its
  * sanitised name proposed) and copies the file there. */
 void             tern_image_viewer_save_attachment (GtkWindow      *parent,

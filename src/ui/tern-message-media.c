@@ -148,16 +148,9 @@ decode_thread (GTask        *task,
   int width = 0, height = 0, target_width, target_height;
   double scale;
 
-  if (gdk_pixbuf_get_file_info (data->path, &width, &height) == NULL || width <= 0 || height <= 0)
+  if (!tern_image_viewer_probe_file (data->path, MAX_PIXELS, &width, &height, &error))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "not an image gdk-pixbuf reads");
-      return;
-    }
-  if ((gint64) width * height > MAX_PIXELS)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "%d×%d pixels is too large", width, height);
+      g_task_return_error (task, error);
       return;
     }
   /* Never scale up; keep the aspect. */

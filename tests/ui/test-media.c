@@ -893,6 +893,54 @@ test_save_as (Fixture       *f,
   g_rmdir (folder);
 }
 
+/* Content gdk-pixbuf would read but mail must not feed it: an SVG and a
+ * BMP declared as PNG are refused (the loader follows the bytes, not the
+ * declared type). */
+static void
+test_disguised_images (Fixture       *f,
+                       gconstpointer  user_data)
+{
+  static const char svg[] =
+    "<svg xmlns='http://www.w3.org/2000/svg' width='64' height='64'>"
+    "<rect width='64' height='64' fill='red'/></svg>";
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  g_autoptr(GBytes) svg_bytes = g_bytes_new_static (svg, sizeof svg - 1);
+  g_autoptr(GBytes) bmp_bytes = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 32, 32);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gint64 refs[2];
+  char *buffer = NULL;
+  gsize size = 0;
+
+  gdk_pixbuf_fill (pixbuf, 0x00ff00ff);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &size, "bmp", &error, NULL));
+  g_assert_no_error (error);
+  bmp_bytes = g_bytes_new_take (buffer, size);
+  refs[0] = add_message (f, batch, NULL, TERN_STORE_MESSAGE_KIND_MEDIA, FALSE);
+  tern_store_batch_add_attachment (batch, refs[0], svg_bytes, "image/png", "red.png");
+  refs[1] = add_message (f, batch, NULL, TERN_STORE_MESSAGE_KIND_MEDIA, FALSE);
+  tern_store_batch_add_attachment (batch, refs[1], bmp_bytes, "image/png", "green.png");
+  commit (f, batch);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
+    {
+      g_autoptr(TernMessage) message = load_message (f, tern_store_batch_get_id (batch, refs[i]));
+      GtkWidget *media = tern_message_media_new ();
+
+      tern_message_media_set_message (TERN_MESSAGE_MEDIA (media), message);
+      gtk_box_append (GTK_BOX (box), media);
+    }
+  show_in_window (box, 300, 300);
+  for (GtkWidget *media = gtk_widget_get_first_child (box); media; media = gtk_widget_get_next_sibling (media))
+    {
+      GtkPicture *picture = wait_for_thumbnail (media);
+
+      g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (picture), "failed"));
+      g_assert_false (GDK_IS_TEXTURE (gtk_picture_get_paintable (picture)));
+    }
+}
+
 /* One widget rebound like a recycled list row: children of the same shape
  * are reused, and a decode finishing late never paints over the image
  * shown by now. */
@@ -1230,6 +1278,8 @@ main (int   argc,
   g_test_add ("/ui/media/image", Fixture, NULL, fixture_set_up, test_image, fixture_tear_down);
   g_test_add ("/ui/media/thumbnail-edge-cases", Fixture, NULL,
               fixture_set_up, test_thumbnail_edge_cases, fixture_tear_down);
+  g_test_add ("/ui/media/disguised-images", Fixture, NULL,
+              fixture_set_up, test_disguised_images, fixture_tear_down);
   g_test_add ("/ui/media/reuse", Fixture, NULL, fixture_set_up, test_reuse, fixture_tear_down);
   g_test_add ("/ui/media/cache-lru", Fixture, NULL, fixture_set_up, test_cache_lru, fixture_tear_down);
   g_test_add ("/ui/media/file", Fixture, NULL, fixture_set_up, test_file, fixture_tear_down);
