@@ -540,6 +540,33 @@ viewer_gone (gpointer unused)
   return find_toplevel (TERN_TYPE_IMAGE_VIEWER) == NULL;
 }
 
+static gboolean
+has_shortcut (GtkWidget  *widget,
+              const char *trigger,
+              const char *action)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !found; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !found; j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+          GtkShortcutAction *act = gtk_shortcut_get_action (shortcut);
+
+          found = g_strcmp0 (text, trigger) == 0 && GTK_IS_NAMED_ACTION (act) &&
+                  g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (act)), action) == 0;
+        }
+    }
+  return found;
+}
+
 static void
 test_image (Fixture       *f,
             gconstpointer  user_data)
@@ -607,7 +634,8 @@ test_image (Fixture       *f,
   save_screenshot (GTK_WIDGET (viewer), "media-viewer");
   name = g_strdup (gtk_window_get_title (GTK_WINDOW (viewer)));
 
-  /* Escape's action closes it. */
+  /* Escape is bound to window.close, and that closes it. */
+  g_assert_true (has_shortcut (GTK_WIDGET (viewer), "Escape", "window.close"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (viewer), "window.close", NULL));
   wait_for (viewer_gone, NULL, "the viewer to close");
   g_assert_cmpstr (name, ==, "sunset.png");
