@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tern-cli-common.h"
+#include "tern-coi.h"
 #include "tern-core-error.h"
 #include "tern-ingest.h"
 #include "tern-outbox.h"
@@ -132,6 +133,8 @@ tern_cli_open (TernCli *cli)
 {
   g_autoptr(GError) error = NULL;
 
+  /* GMime before the ingest's first parse (its warm-up) */
+  tern_coi_init ();
   tern_ingest_install ();
   cli->context = tern_context_new (cli->profile, &error);
   if (cli->context == NULL)
@@ -573,59 +576,43 @@ tern_cli_json_chat (GString                *out,
 }
 
 /* Why an outgoing message failed ("failure_reason": the server's text of a
- * permanent failure) and the recipients the server refused while others
- * got it ("refused": each with the reply and whether it is tried again):
- * both kept in the outbox entries of the message's Message-ID. */
+ * permanent failure, kept on the message) and the recipients the server
+ * refused while others got it ("refused": each with the reply and whether
+ * it is tried again; tern_outbox_list_refused()). */
 static void
 json_failures (GString                   *out,
                gboolean                  *first,
                TernStore                 *store,
                const TernStoreMessageRow *row)
 {
-  const TernStoreOutboxState states[] = { TERN_STORE_OUTBOX_FAILED, TERN_STORE_OUTBOX_QUEUED };
-  const char *reason = NULL;
-  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-  g_autoptr(GString) refused = g_string_new (NULL);
-  guint n_refused = 0;
+  g_autoptr(GPtrArray) refused = tern_outbox_list_refused (store, row);
+  const char *reason = row->failure_reason;
+  g_autoptr(GPtrArray) failed = NULL;
 
-  for (guint s = 0; s < G_N_ELEMENTS (states); s++)
+  /* rows failed before schema 6: the reason is in the outbox entry */
+  if (reason == NULL && row->state == TERN_STORE_STATE_FAILED)
     {
-      GPtrArray *entries = tern_store_list_outbox (store, row->account_id, states[s], NULL);
-
-      if (entries == NULL)
-        continue;
-      g_ptr_array_add (keep, entries);
-      for (guint i = 0; i < entries->len; i++)
-        {
-          const TernStoreOutboxRow *e = entries->pdata[i];
-          gboolean f = TRUE;
-
-          if (e->message_id == row->id && states[s] == TERN_STORE_OUTBOX_FAILED)
-            reason = e->last_error;
-          if (e->message_id != 0 || g_strcmp0 (e->rfc822_message_id, row->message_id) != 0
-              || tern_outbox_row_is_append (e) || e->last_error == NULL)
-            continue;
-          for (guint j = 0; e->recipients != NULL && e->recipients[j] != NULL; j++)
-            {
-              if (n_refused++ > 0)
-                g_string_append_c (refused, ',');
-              g_string_append_c (refused, '{');
-              f = TRUE;
-              tern_cli_json_str_member (refused, &f, "address", e->recipients[j]);
-              tern_cli_json_str_member (refused, &f, "reason", e->last_error);
-              tern_cli_json_bool_member (refused, &f, "retrying",
-                                         states[s] == TERN_STORE_OUTBOX_QUEUED);
-              g_string_append_c (refused, '}');
-            }
-        }
+      failed = tern_store_list_outbox (store, row->account_id, TERN_STORE_OUTBOX_FAILED, NULL);
+      for (guint i = 0; failed != NULL && i < failed->len; i++)
+        if (((TernStoreOutboxRow *) failed->pdata[i])->message_id == row->id)
+          reason = ((TernStoreOutboxRow *) failed->pdata[i])->last_error;
     }
-  /* kept on the message itself since schema 6 */
-  if (row->failure_reason != NULL)
-    reason = row->failure_reason;
   tern_cli_json_str_member (out, first, "failure_reason", reason);
   tern_cli_json_key (out, first, "refused");
   g_string_append_c (out, '[');
-  g_string_append_len (out, refused->str, refused->len);
+  for (guint i = 0; i < refused->len; i++)
+    {
+      const TernOutboxRefused *r = refused->pdata[i];
+      gboolean f = TRUE;
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '{');
+      tern_cli_json_str_member (out, &f, "address", r->address);
+      tern_cli_json_str_member (out, &f, "reason", r->reason);
+      tern_cli_json_bool_member (out, &f, "retrying", r->retrying);
+      g_string_append_c (out, '}');
+    }
   g_string_append_c (out, ']');
 }
 

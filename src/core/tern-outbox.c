@@ -952,3 +952,52 @@ tern_outbox_kick (TernOutbox *self)
   else
     run (self);
 }
+
+/* ---- refused recipients ---------------------------------------------------------- */
+
+void
+tern_outbox_refused_free (TernOutboxRefused *refused)
+{
+  if (refused == NULL)
+    return;
+  g_free (refused->address);
+  g_free (refused->reason);
+  g_free (refused);
+}
+
+GPtrArray *
+tern_outbox_list_refused (TernStore                 *store,
+                          const TernStoreMessageRow *message)
+{
+  const TernStoreOutboxState states[] = { TERN_STORE_OUTBOX_FAILED, TERN_STORE_OUTBOX_QUEUED };
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) tern_outbox_refused_free);
+
+  g_return_val_if_fail (TERN_IS_STORE (store), out);
+  if (message == NULL || !message->outgoing || message->message_id == NULL)
+    return out;
+  for (guint s = 0; s < G_N_ELEMENTS (states); s++)
+    {
+      g_autoptr(GPtrArray) entries = tern_store_list_outbox (store, message->account_id,
+                                                             states[s], NULL);
+
+      for (guint i = 0; entries != NULL && i < entries->len; i++)
+        {
+          const TernStoreOutboxRow *e = entries->pdata[i];
+
+          if (e->message_id != 0 || e->last_error == NULL
+              || g_strcmp0 (e->rfc822_message_id, message->message_id) != 0
+              || tern_outbox_row_is_append (e))
+            continue;
+          for (guint j = 0; e->recipients != NULL && e->recipients[j] != NULL; j++)
+            {
+              TernOutboxRefused *r = g_new0 (TernOutboxRefused, 1);
+
+              r->address = g_strdup (e->recipients[j]);
+              r->reason = g_strdup (e->last_error);
+              r->retrying = states[s] == TERN_STORE_OUTBOX_QUEUED;
+              g_ptr_array_add (out, r);
+            }
+        }
+    }
+  return out;
+}

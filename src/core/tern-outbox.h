@@ -73,6 +73,27 @@ gboolean    tern_outbox_is_busy              (TernOutbox  *self);
 /* Whether @row is the APPEND entry of a message already sent (see above). */
 gboolean    tern_outbox_row_is_append        (const TernStoreOutboxRow *row);
 
+/**
+ * TernOutboxRefused:
+ * @address: a recipient the server refused while others got the message
+ * @reason: the server's reply ("550 5.1.1 ...")
+ * @retrying: TRUE while a 4xx is tried again, FALSE when refused for good
+ */
+typedef struct {
+  char     *address;
+  char     *reason;
+  gboolean  retrying;
+} TernOutboxRefused;
+
+void        tern_outbox_refused_free         (TernOutboxRefused *refused);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TernOutboxRefused, tern_outbox_refused_free)
+
+/* The recipients of the message row @message that the server refused
+ * (kept in outbox entries of their own, see above): an array of
+ * TernOutboxRefused (transfer full), empty when there are none. */
+GPtrArray  *tern_outbox_list_refused         (TernStore                 *store,
+                                              const TernStoreMessageRow *message);
+
 /* Seconds before try number @attempts + 1 after @attempts failed tries:
  * 60 * 2^(attempts - 1), at most 3600. */
 gint64      tern_outbox_backoff_seconds      (guint        attempts);
