@@ -205,6 +205,84 @@ tern_store_apply_flush_fts (TernStoreApply *ap,
 
 /* messages */
 
+/* The parents of the rows a sync inserts are checked by the store, once per
+ * batch and parent, instead of a foreign-key lookup per row (schema version
+ * 7). The caches are dropped by any operation that deletes parents. */
+void
+tern_store_apply_forget_parents (TernStoreApply *ap)
+{
+  g_hash_table_remove_all (ap->chats_checked);
+  g_hash_table_remove_all (ap->folders_checked);
+}
+
+/* Returns the account of @chat, or 0 with @error set if there is no such chat. */
+static gint64
+check_chat (TernStoreApply *ap,
+            gint64          chat,
+            GError        **error)
+{
+  gpointer account;
+  gint64 id = 0;
+  int rc;
+
+  if (g_hash_table_lookup_extended (ap->chats_checked, &chat, NULL, &account))
+    return *(gint64 *) account;
+
+  {
+    GET_STMT (stmt, "SELECT account_id FROM chats WHERE id = ?");
+
+    sqlite3_bind_int64 (stmt, 1, chat);
+    rc = step (ap, stmt, error);
+    if (rc == SQLITE_ROW)
+      id = sqlite3_column_int64 (stmt, 0);
+    sqlite3_reset (stmt);
+  }
+  if (rc < 0)
+    return 0;
+  if (id == 0)
+    {
+      g_set_error (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CONSTRAINT,
+                   "Chat %" G_GINT64_FORMAT " does not exist", chat);
+      return 0;
+    }
+  {
+    gint64 *pair = g_new (gint64, 2);
+
+    pair[0] = chat;
+    pair[1] = id;
+    g_hash_table_insert (ap->chats_checked, &pair[0], &pair[1]);
+  }
+  return id;
+}
+
+static gboolean
+check_folder (TernStoreApply *ap,
+              gint64          folder,
+              GError        **error)
+{
+  int rc;
+
+  if (g_hash_table_contains (ap->folders_checked, &folder))
+    return TRUE;
+  {
+    GET_STMT (stmt, "SELECT 1 FROM folders WHERE id = ?");
+
+    sqlite3_bind_int64 (stmt, 1, folder);
+    rc = step (ap, stmt, error);
+    sqlite3_reset (stmt);
+  }
+  if (rc < 0)
+    return FALSE;
+  if (rc != SQLITE_ROW)
+    {
+      g_set_error (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CONSTRAINT,
+                   "Folder %" G_GINT64_FORMAT " does not exist", folder);
+      return FALSE;
+    }
+  g_hash_table_add (ap->folders_checked, g_memdup2 (&folder, sizeof folder));
+  return TRUE;
+}
+
 static gboolean
 insert_location (TernStoreApply *ap,
                  gint64          message,
@@ -215,6 +293,10 @@ insert_location (TernStoreApply *ap,
   GET_STMT (stmt, "INSERT OR REPLACE INTO message_locations (folder_id, uid, message_id)"
                   " VALUES (?, ?, ?)");
 
+  /* The folder is checked here (once per batch), not by a foreign key:
+   * schema version 7. The message was just stored or found. */
+  if (!check_folder (ap, folder, error))
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, folder);
   sqlite3_bind_int64 (stmt, 2, uid);
   sqlite3_bind_int64 (stmt, 3, message);
@@ -231,7 +313,7 @@ tern_store_apply_add_message (TernStoreApply *ap,
                   " sender_address, outgoing, sent_time, received_time, sort_key, kind, state,"
                   " seen, edited, deleted, subject, text, quote, reply_to, pinned_until,"
                   " latitude, longitude, mentions_me, receipt_to, mdn_sent, failure_reason)"
-                  " VALUES (IFNULL(?1, (SELECT account_id FROM chats WHERE id = ?2)), ?2, ?3, ?4,"
+                  " VALUES (?1, ?2, ?3, ?4,"
                   " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
                   " ?22, ?23, ?24, ?25)"
                   " ON CONFLICT (account_id, message_id) DO NOTHING");
@@ -239,12 +321,24 @@ tern_store_apply_add_message (TernStoreApply *ap,
   gint64 chat = tern_store_batch_resolve (batch, row->chat_id);
   gint64 folder = tern_store_batch_resolve (batch, op->b);
   gint64 sort_key = row->sort_key;
+  gint64 account = tern_store_batch_resolve (batch, row->account_id);
+  gint64 chat_account;
   gint64 id = 0;
   gboolean inserted = FALSE;
   int rc;
 
   if (chat == 0)
     return TRUE;
+  chat_account = check_chat (ap, chat, error);
+  if (chat_account == 0)
+    return FALSE;
+  if (account != 0 && account != chat_account)
+    {
+      g_set_error (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CONSTRAINT,
+                   "Message %s: chat %" G_GINT64_FORMAT " is not of account %" G_GINT64_FORMAT,
+                   row->message_id, chat, account);
+      return FALSE;
+    }
 
   if (sort_key == 0)
     {
@@ -256,7 +350,7 @@ tern_store_apply_add_message (TernStoreApply *ap,
         sort_key = now_seconds ();
     }
 
-  bind_id (stmt, 1, tern_store_batch_resolve (batch, row->account_id));
+  sqlite3_bind_int64 (stmt, 1, chat_account);
   sqlite3_bind_int64 (stmt, 2, chat);
   bind_text (stmt, 3, row->message_id);
   bind_id (stmt, 4, tern_store_batch_resolve (batch, row->sender_contact_id));
@@ -307,17 +401,16 @@ tern_store_apply_add_message (TernStoreApply *ap,
     }
   else
     {
-      GET_STMT (find, "SELECT id FROM messages WHERE account_id ="
-                      " IFNULL(?1, (SELECT account_id FROM chats WHERE id = ?2)) AND message_id = ?3");
-      bind_id (find, 1, tern_store_batch_resolve (batch, row->account_id));
-      sqlite3_bind_int64 (find, 2, chat);
-      bind_text (find, 3, row->message_id);
+      GET_STMT (find, "SELECT id FROM messages WHERE account_id = ?1 AND message_id = ?2");
+      sqlite3_bind_int64 (find, 1, chat_account);
+      bind_text (find, 2, row->message_id);
       rc = step (ap, find, error);
       if (rc == SQLITE_ROW)
         id = sqlite3_column_int64 (find, 0);
       sqlite3_reset (find);
       if (rc < 0)
         return FALSE;
+
     }
 
   if (id != 0 && folder != 0 && !insert_location (ap, id, folder, (guint32) op->u, error))
@@ -338,6 +431,22 @@ tern_store_apply_add_location (TernStoreApply *ap,
 
   if (message == 0 || folder == 0)
     return TRUE;
+  {
+    GET_STMT (stmt, "SELECT 1 FROM messages WHERE id = ?");
+    int rc;
+
+    sqlite3_bind_int64 (stmt, 1, message);
+    rc = step (ap, stmt, error);
+    sqlite3_reset (stmt);
+    if (rc < 0)
+      return FALSE;
+    if (rc != SQLITE_ROW)
+      {
+        g_set_error (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CONSTRAINT,
+                     "Message %" G_GINT64_FORMAT " does not exist", message);
+        return FALSE;
+      }
+  }
   return insert_location (ap, message, folder, (guint32) op->u, error);
 }
 

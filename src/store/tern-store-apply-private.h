@@ -147,6 +147,7 @@ gboolean tern_store_apply_set_seen (TernStoreApply *ap,
                                     TernStoreBatch *batch,
                                     TernStoreOp *op,
                                     GError **error);
+void     tern_store_apply_forget_parents (TernStoreApply *ap);
 gboolean tern_store_apply_set_mdn_sent (TernStoreApply *ap,
                                         TernStoreBatch *batch,
                                         TernStoreOp *op,

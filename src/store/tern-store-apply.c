@@ -599,6 +599,10 @@ tern_store_batch_apply (TernStoreBatch *batch,
            op->kind == OP_DELETE_CHAT || op->kind == OP_REMOVE_ACCOUNT) &&
           !tern_store_apply_flush_fts (ap, error))
         return FALSE;
+      /* Parents checked earlier in the batch may go now. */
+      if (op->kind == OP_DELETE_CHAT || op->kind == OP_REMOVE_ACCOUNT ||
+          op->kind == OP_REMOVE_FOLDER)
+        tern_store_apply_forget_parents (ap);
 
       switch (op->kind)
         {

@@ -74,6 +74,8 @@ typedef struct {
   GPtrArray          *new_files;     /* files created by this batch (removed on rollback) */
   GArray             *fts_pending;   /* messages inserted, not yet in messages_fts */
   GHashTable         *chat_deltas;   /* chat id -> TernStoreChatDelta, not yet written */
+  GHashTable         *chats_checked; /* chat id -> its account id: exists (this batch) */
+  GHashTable         *folders_checked; /* folder ids that exist (this batch) */
 } TernStoreApply;
 
 /* What the messages a batch inserted add to their chat's counters. */

@@ -92,6 +92,25 @@ compare_names (gconstpointer a,
 }
 
 static gboolean
+check_foreign_keys (sqlite3  *db,
+                    GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, "PRAGMA foreign_key_check", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    g_set_error (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CORRUPT,
+                 "A row of %s refers to a missing row of %s",
+                 sqlite3_column_text (stmt, 0), sqlite3_column_text (stmt, 2));
+  else if (rc != SQLITE_DONE)
+    tern_store_set_sqlite_error (error, db, rc, "Could not check the foreign keys");
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
+static gboolean
 apply_step (sqlite3    *db,
             int         version,
             GBytes     *sql,
@@ -100,22 +119,34 @@ apply_step (sqlite3    *db,
   g_autofree char *text = g_strndup (g_bytes_get_data (sql, NULL), g_bytes_get_size (sql));
   g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d;", version);
 
+  gboolean ok;
+
   g_debug ("migrating the database to version %d", version);
 
-  if (!tern_store_exec (db, "BEGIN IMMEDIATE;", error))
+  /* A step may rebuild a table (https://sqlite.org/lang_altertable.html):
+   * foreign keys off (no cascade when the old table is dropped) and the
+   * legacy rename (triggers naming the table are not re-checked while it
+   * is missing). foreign_key_check proves nothing was orphaned. Both
+   * pragmas are no-ops inside a transaction, so they frame it. */
+  if (!tern_store_exec (db, "PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON;", error))
     return FALSE;
-  if (!tern_store_exec (db, text, error) || !tern_store_exec (db, set_version, error))
+  ok = tern_store_exec (db, "BEGIN IMMEDIATE;", error);
+  if (ok && (!tern_store_exec (db, text, error) || !check_foreign_keys (db, error) ||
+             !tern_store_exec (db, set_version, error)))
     {
       g_prefix_error (error, "Migration to version %d failed: ", version);
       tern_store_exec (db, "ROLLBACK;", NULL);
-      return FALSE;
+      ok = FALSE;
     }
-  if (!tern_store_exec (db, "COMMIT;", error))
+  else if (ok && !tern_store_exec (db, "COMMIT;", error))
     {
       tern_store_exec (db, "ROLLBACK;", NULL);
-      return FALSE;
+      ok = FALSE;
     }
-  return TRUE;
+  if (!tern_store_exec (db, "PRAGMA legacy_alter_table = OFF; PRAGMA foreign_keys = ON;",
+                        ok ? error : NULL))
+    ok = FALSE;
+  return ok;
 }
 
 gboolean

@@ -456,7 +456,7 @@ test_attachments_rollback (Fixture       *f,
 
   tern_store_batch_add_attachment (batch, ref, content, "text/plain", NULL);
   bad.account_id = f->account;
-  tern_store_batch_add_message (batch, &bad, 0, 0);  /* no such chat: foreign key */
+  tern_store_batch_add_message (batch, &bad, 0, 0);  /* no such chat: checked by the store */
 
   g_assert_false (tern_store_commit (f->store, batch, &error));
   g_assert_error (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CONSTRAINT);

@@ -86,7 +86,7 @@ assert_v1_data (TernStore *store,
   g_assert_cmpstr (bob->display_name, ==, "Bob Müller");
   g_assert_cmpstr (group->name, ==, "Wandergruppe Köln");
   g_assert_true (group->pinned);
-  g_assert_cmpuint (group->unread_count, ==, version >= 2 ? 2 : 1);  /* v2 adds one */
+  g_assert_cmpuint (group->unread_count, ==, version >= 6 ? 3 : version >= 2 ? 2 : 1);  /* v2 and v6 add one */
   g_assert_cmpstr (hello->text, ==, "Hallo Alice, treffen wir uns im Café?");
   g_assert_true (located->has_location);
   g_assert_cmpfloat_with_epsilon (located->latitude, 50.9413, 1e-9);
@@ -190,7 +190,7 @@ test_upgrade (gconstpointer data)
       g_autoptr(TernStoreChatRow) group = tern_store_get_chat (store, 2, NULL);
       g_assert_cmpuint (hits->len, ==, 1);
       g_assert_cmpint (((TernStoreSearchHit *) hits->pdata[0])->message_id, ==, 6);
-      g_assert_cmpuint (group->message_count, ==, 5);  /* 4 + the one added above */
+      g_assert_cmpuint (group->message_count, ==, version >= 6 ? 6 : 5);  /* 4 + v4 (+ v6) */
     }
   {
     /* v5: one account's chat list (its own index) matches all accounts' list. */
@@ -217,6 +217,43 @@ test_upgrade (gconstpointer data)
       g_assert_false (failed->mentions_me);
       g_assert_null (failed->receipt_to);
     }
+  if (version >= 6)
+    {
+      /* The mention and the receipt request written by version 6. */
+      g_autoptr(TernStoreMessageRow) asked = tern_store_get_message (store, 8, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (asked->mentions_me);
+      g_assert_cmpstr (asked->receipt_to, ==, "carol@example.test");
+      {
+        g_autoptr(GPtrArray) where = tern_store_list_locations (store, 8, NULL);
+        g_assert_cmpuint (where->len, ==, 1);
+      }
+    }
+  {
+    /* v7: the parents are checked by the store and the cascades are
+     * triggers: a message for a missing chat is refused, and deleting the
+     * group takes its messages, their locations and attachments along. */
+    g_autoptr(TernStoreBatch) bad = tern_store_begin_batch (store);
+    g_autoptr(TernStoreBatch) del = tern_store_begin_batch (store);
+    TernStoreMessageRow row = { .account_id = 1, .chat_id = 424242, .message_id = (char *) "nochat@x",
+                                .sent_time = 1, .text = (char *) "x" };
+
+    tern_store_batch_add_message (bad, &row, 0, 0);
+    g_assert_false (tern_store_commit (store, bad, &error));
+    g_assert_error (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+    tern_store_batch_delete_chat (del, 2);
+    g_assert_true (tern_store_commit (store, del, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (store_test_query_int (raw, "SELECT COUNT(*) FROM messages WHERE chat_id = 2"), ==, 0);
+    g_assert_cmpint (store_test_query_int (raw, "SELECT COUNT(*) FROM message_locations l WHERE NOT EXISTS"
+                                                " (SELECT 1 FROM messages m WHERE m.id = l.message_id)"), ==, 0);
+    g_assert_cmpint (store_test_query_int (raw, "SELECT COUNT(*) FROM attachments a WHERE NOT EXISTS"
+                                                " (SELECT 1 FROM messages m WHERE m.id = a.message_id)"), ==, 0);
+    g_assert_cmpint (store_test_query_int (raw, "SELECT COUNT(*) FROM messages"), ==,
+                     store_test_query_int (raw, "SELECT SUM(message_count) FROM chats"));
+  }
   {
     /* v6: every older message reads with the new columns' defaults. */
     g_autoptr(TernStoreMessageRow) first = tern_store_get_message (store, 1, &error);
