@@ -5,6 +5,20 @@
 
 #include "tern-message-list.h"
 
+/* The list is a window ending at the newest message: one entry per row,
+ * with the row's place (sort_key, id) and, while it is wanted, its
+ * TernMessage. Objects are made on demand and dropped again when more than
+ * TERN_MESSAGE_LIST_MAX_LIVE exist, farthest from the last position asked
+ * for first, never one somebody else holds (a row widget): scrolling
+ * through 100,000 messages keeps 24 bytes per row, not the ~0.5 KB of a
+ * message object. Positions never change by eviction. */
+typedef struct
+{
+  gint64       sort_key;
+  gint64       id;
+  TernMessage *message;   /* owned; NULL when not made or evicted */
+} Entry;
+
 struct _TernMessageList
 {
   GObject     parent_instance;
@@ -13,10 +27,14 @@ struct _TernMessageList
   gint64      chat;
   gulong      changed_id;
 
-  GPtrArray  *items;      /* TernMessage, by (sort_key, id) ascending */
-  GHashTable *by_id;      /* gint64 row id -> TernMessage (borrowed from items) */
+  GArray     *items;      /* Entry, by (sort_key, id) ascending */
+  GHashTable *by_id;      /* gint64 row id (key owned) -> sort_key (gint64, same block) */
+  guint       n_live;     /* entries with a message */
+  guint       last_position;
   gboolean    has_more;
 };
+
+#define ENTRY(self, i) (&g_array_index ((self)->items, Entry, (i)))
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -56,9 +74,9 @@ lower_bound (TernMessageList *self,
   while (lo < hi)
     {
       guint mid = (lo + hi) / 2;
-      TernMessage *m = g_ptr_array_index (self->items, mid);
+      Entry *e = ENTRY (self, mid);
 
-      if (compare_cursor (tern_message_get_sort_key (m), tern_message_get_id (m), sort_key, id) < 0)
+      if (compare_cursor (e->sort_key, e->id, sort_key, id) < 0)
         lo = mid + 1;
       else
         hi = mid;
@@ -78,40 +96,114 @@ set_has_more (TernMessageList *self,
 }
 
 static void
-index_message (TernMessageList *self,
-               TernMessage     *message)
+index_entry (TernMessageList *self,
+             const Entry     *entry)
 {
-  gint64 *key = g_new (gint64, 1);
+  gint64 *pair = g_new (gint64, 2);
 
-  *key = tern_message_get_id (message);
-  g_hash_table_replace (self->by_id, key, message);
+  pair[0] = entry->id;
+  pair[1] = entry->sort_key;
+  g_hash_table_replace (self->by_id, &pair[0], &pair[1]);
+}
+
+static void
+clear_entry (gpointer data)
+{
+  Entry *entry = data;
+
+  g_clear_object (&entry->message);
 }
 
 typedef struct
 {
   TernMessageList *self;
-  GPtrArray       *loaded;
+  GArray          *loaded;  /* Entry */
 } CollectData;
 
+/* The window a model opens with, or grows by, is made into objects at
+ * once: those are the rows about to be shown. */
 static void
 collect_row_cb (const TernStoreMessageRow *row,
                 gpointer                   user_data)
 {
   CollectData *data = user_data;
+  Entry entry = { row->sort_key, row->id, tern_message_new_from_row (data->self->store, row) };
 
-  g_ptr_array_add (data->loaded, tern_message_new_from_row (data->self->store, row));
+  g_array_append_val (data->loaded, entry);
 }
 
 /* tern_store_foreach_message() walks from the newest row backwards. */
 static void
-reverse (GPtrArray *array)
+reverse (GArray *array)
 {
   for (guint i = 0, j = array->len; i + 1 < j; i++, j--)
     {
-      gpointer tmp = array->pdata[i];
-      array->pdata[i] = array->pdata[j - 1];
-      array->pdata[j - 1] = tmp;
+      Entry tmp = g_array_index (array, Entry, i);
+      g_array_index (array, Entry, i) = g_array_index (array, Entry, j - 1);
+      g_array_index (array, Entry, j - 1) = tmp;
     }
+}
+
+/* Drops the objects farthest from the last position asked for until at
+ * most half of TERN_MESSAGE_LIST_MAX_LIVE are left, keeping any object that
+ * is referenced elsewhere (a row widget shows it). Runs once per
+ * MAX_LIVE / 2 new objects, so its O(n) walk is amortised. */
+static void
+evict (TernMessageList *self)
+{
+  guint keep = TERN_MESSAGE_LIST_MAX_LIVE / 2;
+  guint n = self->items->len;
+  guint lo, hi;
+
+  if (self->n_live <= TERN_MESSAGE_LIST_MAX_LIVE)
+    return;
+  /* Entries inside [lo, hi) around the last position stay. */
+  lo = self->last_position > keep / 2 ? self->last_position - keep / 2 : 0;
+  hi = MIN (n, lo + keep);
+  for (guint i = 0; i < n && self->n_live > keep; i++)
+    {
+      Entry *e = ENTRY (self, i);
+
+      if (e->message == NULL || (i >= lo && i < hi))
+        continue;
+      if (G_OBJECT (e->message)->ref_count > 1)
+        continue;
+      g_clear_object (&e->message);
+      self->n_live--;
+    }
+}
+
+/* The object of the entry at @position, made from its row if needed. */
+static TernMessage *
+materialize (TernMessageList *self,
+             guint            position)
+{
+  Entry *e = ENTRY (self, position);
+  g_autoptr(TernStoreMessageRow) row = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->last_position = position;
+  if (e->message != NULL)
+    return e->message;
+  row = tern_store_get_message (self->store, e->id, &error);
+  if (row == NULL)
+    {
+      /* Deleted meanwhile: the store's change signal removes the entry
+       * soon; until then the model shows what it knew. */
+      g_debug ("Message %" G_GINT64_FORMAT " is gone: %s", e->id,
+               error ? error->message : "not found");
+      return NULL;
+    }
+  e->message = tern_message_new_from_row (self->store, row);
+  self->n_live++;
+  if (self->n_live > TERN_MESSAGE_LIST_MAX_LIVE)
+    {
+      TernMessage *message = g_object_ref (e->message);
+
+      evict (self);
+      g_object_unref (message);
+    }
+  return e->message;
 }
 
 static GType
@@ -132,9 +224,22 @@ tern_message_list_get_item (GListModel *model,
 {
   TernMessageList *self = TERN_MESSAGE_LIST (model);
 
+  TernMessage *message;
+
   if (position >= self->items->len)
     return NULL;
-  return g_object_ref (g_ptr_array_index (self->items, position));
+  message = materialize (self, position);
+  if (message == NULL)
+    {
+      /* The row went away between its deletion and the change signal: a
+       * placeholder keeps the list consistent for that moment. */
+      Entry *e = ENTRY (self, position);
+      TernStoreMessageRow row = { .id = e->id, .chat_id = self->chat, .sort_key = e->sort_key,
+                                  .message_id = (char *) "", .deleted = TRUE };
+
+      return tern_message_new_from_row (self->store, &row);
+    }
+  return g_object_ref (message);
 }
 
 static void
@@ -160,11 +265,12 @@ static void
 remove_at (TernMessageList *self,
            guint            position)
 {
-  TernMessage *message = g_ptr_array_index (self->items, position);
-  gint64 id = tern_message_get_id (message);
+  Entry *e = ENTRY (self, position);
 
-  g_hash_table_remove (self->by_id, &id);
-  g_ptr_array_remove_index (self->items, position);
+  g_hash_table_remove (self->by_id, &e->id);
+  if (e->message != NULL)
+    self->n_live--;
+  g_array_remove_index (self->items, position);
 }
 
 /* Whether a row at (sort_key, id) belongs in the loaded window. */
@@ -173,13 +279,12 @@ in_window (TernMessageList *self,
            gint64           sort_key,
            gint64           id)
 {
-  TernMessage *first;
+  Entry *first;
 
   if (self->items->len == 0 || !self->has_more)
     return TRUE;
-  first = g_ptr_array_index (self->items, 0);
-  return compare_cursor (sort_key, id, tern_message_get_sort_key (first),
-                         tern_message_get_id (first)) > 0;
+  first = ENTRY (self, 0);
+  return compare_cursor (sort_key, id, first->sort_key, first->id) > 0;
 }
 
 static int
@@ -221,7 +326,7 @@ insert_rows (TernMessageList *self,
         {
           TernStoreMessageChange *d = &g_array_index (sorted, TernStoreMessageChange, i);
           g_autoptr(TernStoreMessageRow) row = NULL;
-          TernMessage *message;
+          Entry entry;
 
           if (added > 0 && lower_bound (self, d->sort_key, d->id) != position + added)
             break;
@@ -229,14 +334,19 @@ insert_rows (TernMessageList *self,
           row = tern_store_get_message (self->store, d->id, NULL);
           if (row == NULL || row->chat_id != self->chat)
             continue;
-          message = tern_message_new_from_row (self->store, row);
-          g_ptr_array_insert (self->items, position + added, message);
-          index_message (self, message);
+          /* New rows are what the user is about to see: made at once. */
+          entry.sort_key = row->sort_key;
+          entry.id = row->id;
+          entry.message = tern_message_new_from_row (self->store, row);
+          g_array_insert_val (self->items, position + added, entry);
+          index_entry (self, &entry);
+          self->n_live++;
           added++;
         }
       if (added > 0)
         emit_changed (self, position, 0, added);
     }
+  evict (self);
 }
 
 static void
@@ -246,13 +356,13 @@ remove_rows (TernMessageList *self,
   for (guint j = 0; j < changes->len; j++)
     {
       TernStoreMessageChange *c = &g_array_index (changes, TernStoreMessageChange, j);
-      TernMessage *message = g_hash_table_lookup (self->by_id, &c->id);
+      gint64 *sort_key = g_hash_table_lookup (self->by_id, &c->id);
       guint position;
 
-      if (message == NULL)
+      if (sort_key == NULL)
         continue;
-      position = lower_bound (self, tern_message_get_sort_key (message), c->id);
-      g_assert (g_ptr_array_index (self->items, position) == message);
+      position = lower_bound (self, *sort_key, c->id);
+      g_assert (ENTRY (self, position)->id == c->id);
       remove_at (self, position);
       emit_changed (self, position, 1, 0);
     }
@@ -267,10 +377,11 @@ update_rows (TernMessageList *self,
   for (guint j = 0; j < changes->len; j++)
     {
       TernStoreMessageChange *c = &g_array_index (changes, TernStoreMessageChange, j);
-      TernMessage *message = g_hash_table_lookup (self->by_id, &c->id);
+      gint64 *sort_key = g_hash_table_lookup (self->by_id, &c->id);
       g_autoptr(TernStoreMessageRow) row = NULL;
+      Entry *entry;
 
-      if (message == NULL)
+      if (sort_key == NULL)
         {
           /* Moved into this chat, or into the window. */
           if (c->chat_id == self->chat)
@@ -278,8 +389,7 @@ update_rows (TernMessageList *self,
           continue;
         }
       row = tern_store_get_message (self->store, c->id, NULL);
-      if (row == NULL || row->chat_id != self->chat ||
-          row->sort_key != tern_message_get_sort_key (message))
+      if (row == NULL || row->chat_id != self->chat || row->sort_key != *sort_key)
         {
           /* It left the chat or changed place: out now, back in below. */
           TernStoreMessageChange gone = { c->id, self->chat, 0 };
@@ -294,7 +404,10 @@ update_rows (TernMessageList *self,
             }
           continue;
         }
-      tern_message_update_from_row (message, row);
+      /* An object not made (or evicted) reads the new row when it is. */
+      entry = ENTRY (self, lower_bound (self, row->sort_key, row->id));
+      if (entry->message != NULL)
+        tern_message_update_from_row (entry->message, row);
     }
   if (moved->len > 0)
     insert_rows (self, moved);
@@ -311,7 +424,8 @@ store_changed_cb (TernStore        *store,
         guint n = self->items->len;
 
         g_hash_table_remove_all (self->by_id);
-        g_ptr_array_set_size (self->items, 0);
+        g_array_set_size (self->items, 0);
+        self->n_live = 0;
         set_has_more (self, FALSE);
         emit_changed (self, 0, n, 0);
         return;
@@ -335,7 +449,8 @@ tern_message_list_dispose (GObject *object)
   if (self->by_id != NULL)
     g_hash_table_remove_all (self->by_id);
   if (self->items != NULL)
-    g_ptr_array_set_size (self->items, 0);
+    g_array_set_size (self->items, 0);
+  self->n_live = 0;
 
   G_OBJECT_CLASS (tern_message_list_parent_class)->dispose (object);
 }
@@ -346,7 +461,7 @@ tern_message_list_finalize (GObject *object)
   TernMessageList *self = (TernMessageList *) object;
 
   g_clear_pointer (&self->by_id, g_hash_table_unref);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->items, g_array_unref);
 
   G_OBJECT_CLASS (tern_message_list_parent_class)->finalize (object);
 }
@@ -390,7 +505,8 @@ tern_message_list_class_init (TernMessageListClass *klass)
 static void
 tern_message_list_init (TernMessageList *self)
 {
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->items = g_array_new (FALSE, FALSE, sizeof (Entry));
+  g_array_set_clear_func (self->items, clear_entry);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
@@ -419,7 +535,9 @@ tern_message_list_new (TernStore *store,
                  error->message);
     reverse (self->items);
     for (guint i = 0; i < self->items->len; i++)
-      index_message (self, g_ptr_array_index (self->items, i));
+      index_entry (self, ENTRY (self, i));
+    self->n_live = self->items->len;
+    self->last_position = self->items->len > 0 ? self->items->len - 1 : 0;
     self->has_more = self->items->len == TERN_MESSAGE_LIST_WINDOW;
   }
   return self;
@@ -450,7 +568,7 @@ guint
 tern_message_list_load_older (TernMessageList *self,
                               guint            count)
 {
-  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GArray) loaded = NULL;
   g_autoptr(GError) error = NULL;
   TernStoreCursor cursor;
   CollectData data;
@@ -463,11 +581,15 @@ tern_message_list_load_older (TernMessageList *self,
   if (count == 0)
     count = TERN_MESSAGE_LIST_WINDOW;
 
-  loaded = g_ptr_array_new_with_free_func (g_object_unref);
+  loaded = g_array_new (FALSE, FALSE, sizeof (Entry));
+  g_array_set_clear_func (loaded, clear_entry);
   data.self = self;
   data.loaded = loaded;
   if (self->items->len > 0)
-    cursor = tern_message_get_cursor (g_ptr_array_index (self->items, 0));
+    {
+      cursor.sort_key = ENTRY (self, 0)->sort_key;
+      cursor.id = ENTRY (self, 0)->id;
+    }
   if (!tern_store_foreach_message (self->store, self->chat,
                                    self->items->len > 0 ? &cursor : NULL, count,
                                    collect_row_cb, &data, &error))
@@ -481,21 +603,24 @@ tern_message_list_load_older (TernMessageList *self,
   /* Skip any row a concurrent insert already brought in. */
   for (guint i = 0; i < loaded->len;)
     {
-      gint64 id = tern_message_get_id (g_ptr_array_index (loaded, i));
-      if (g_hash_table_contains (self->by_id, &id))
-        g_ptr_array_remove_index (loaded, i);
+      if (g_hash_table_contains (self->by_id, &g_array_index (loaded, Entry, i).id))
+        g_array_remove_index (loaded, i);
       else
         i++;
     }
   n = loaded->len;
   for (guint i = 0; i < loaded->len; i++)
-    index_message (self, g_ptr_array_index (loaded, i));
-  g_ptr_array_extend_and_steal (loaded, g_steal_pointer (&self->items));
-  self->items = g_steal_pointer (&loaded);
+    index_entry (self, &g_array_index (loaded, Entry, i));
+  /* The entries move over (objects and all); nothing is cleared twice. */
+  g_array_set_clear_func (loaded, NULL);
+  g_array_prepend_vals (self->items, loaded->data, loaded->len);
+  self->n_live += n;
+  self->last_position = 0;
 
   set_has_more (self, fetched == count);
   if (n > 0)
     emit_changed (self, 0, 0, n);
+  evict (self);
   return n;
 }
 
@@ -503,16 +628,14 @@ int
 tern_message_list_find (TernMessageList *self,
                         gint64           message)
 {
-  TernMessage *m;
-  guint position;
+  gint64 *sort_key;
 
   g_return_val_if_fail (TERN_IS_MESSAGE_LIST (self), -1);
 
-  m = g_hash_table_lookup (self->by_id, &message);
-  if (m == NULL)
+  sort_key = g_hash_table_lookup (self->by_id, &message);
+  if (sort_key == NULL)
     return -1;
-  position = lower_bound (self, tern_message_get_sort_key (m), message);
-  return (int) position;
+  return (int) lower_bound (self, *sort_key, message);
 }
 
 int
@@ -535,9 +658,8 @@ tern_message_list_load_until (TernMessageList *self,
 
       if (self->items->len > 0)
         {
-          TernMessage *first = g_ptr_array_index (self->items, 0);
-          if (compare_cursor (target.sort_key, target.id, tern_message_get_sort_key (first),
-                              tern_message_get_id (first)) >= 0)
+          Entry *first = ENTRY (self, 0);
+          if (compare_cursor (target.sort_key, target.id, first->sort_key, first->id) >= 0)
             break;
         }
       needed = TERN_MESSAGE_LIST_WINDOW;
@@ -545,4 +667,11 @@ tern_message_list_load_until (TernMessageList *self,
         break;
     }
   return tern_message_list_find (self, message);
+}
+
+guint
+tern_message_list_get_n_live (TernMessageList *self)
+{
+  g_return_val_if_fail (TERN_IS_MESSAGE_LIST (self), 0);
+  return self->n_live;
 }

@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TernMessageList, tern_message_list, TERN, MESSAGE_LIST, GObject)
 
 #define TERN_MESSAGE_LIST_WINDOW 50
+/* At most this many TernMessage objects are kept alive by the list (plus
+ * any held elsewhere); rows far from the last one asked for are made
+ * again from the store when asked for. */
+#define TERN_MESSAGE_LIST_MAX_LIVE 1000
 
 TernMessageList *tern_message_list_new          (TernStore       *store,
                                                  gint64           chat);
@@ -44,5 +48,7 @@ int              tern_message_list_load_until   (TernMessageList *self,
 /* The position of a loaded message, or -1. */
 int              tern_message_list_find         (TernMessageList *self,
                                                  gint64           message);
+/* How many message objects the list holds now (tests, benchmarks). */
+guint            tern_message_list_get_n_live   (TernMessageList *self);
 
 G_END_DECLS

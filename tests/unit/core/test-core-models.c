@@ -532,6 +532,71 @@ test_message_list_random (Fixture       *f,
   g_assert_finalize_object (g_steal_pointer (&list));
 }
 
+/* Scrolling through a long chat keeps a bounded number of message objects;
+ * evicted rows come back from the store with their latest state, and an
+ * object held by somebody (a row widget) is never replaced. */
+static void
+test_message_list_evict (Fixture       *f,
+                         gconstpointer  data)
+{
+  const guint total = 5000;
+  gint64 chat = add_chat (f);
+  g_autoptr(TernMessageList) list = NULL;
+  g_autoptr(TernMessage) held = NULL;
+  g_autoptr(TernMessage) again = NULL;
+  guint n;
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    for (guint i = 0; i < total; i++)
+      {
+        g_autofree char *mid = g_strdup_printf ("ev%u@example.test", i);
+        g_autofree char *text = g_strdup_printf ("message %u", i);
+        TernStoreMessageRow row = store_test_message (f->account, chat, mid, text,
+                                                      1700000000 + i, TRUE, FALSE);
+        tern_store_batch_add_message (batch, &row, 0, 0);
+      }
+    commit (f, batch);
+  }
+
+  list = tern_message_list_new (f->store, chat);
+  while (tern_message_list_load_older (list, 0) > 0)
+    g_assert_cmpuint (tern_message_list_get_n_live (list), <=, TERN_MESSAGE_LIST_MAX_LIVE);
+  n = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_assert_cmpuint (n, ==, total);
+
+  /* A widget holds the oldest rows; then the user scrolls to the newest. */
+  held = g_list_model_get_item (G_LIST_MODEL (list), 10);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TernMessage) m = g_list_model_get_item (G_LIST_MODEL (list), i);
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+
+      g_assert_cmpstr (tern_message_get_text (m), ==, text);
+      g_assert_cmpuint (tern_message_list_get_n_live (list), <=, TERN_MESSAGE_LIST_MAX_LIVE + 1);
+    }
+  again = g_list_model_get_item (G_LIST_MODEL (list), 10);
+  g_assert_true (again == held);
+
+  /* An evicted row edited meanwhile comes back edited; the held one is
+   * updated in place. */
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    tern_store_batch_edit_message (batch, f->account, "ev20@example.test", "edit20@example.test",
+                                   "twenty, edited", 1800000000);
+    tern_store_batch_edit_message (batch, f->account, "ev10@example.test", "edit10@example.test",
+                                   "ten, edited", 1800000000);
+    commit (f, batch);
+  }
+  g_assert_cmpstr (tern_message_get_text (held), ==, "ten, edited");
+  {
+    g_autoptr(TernMessage) m = g_list_model_get_item (G_LIST_MODEL (list), 20);
+    g_assert_cmpstr (tern_message_get_text (m), ==, "twenty, edited");
+    g_assert_true (tern_message_get_edited (m));
+  }
+  g_assert_cmpint (tern_message_list_find (list, tern_message_get_id (held)), ==, 10);
+}
+
 static void
 test_message_list_jump (Fixture       *f,
                         gconstpointer  data)
@@ -715,6 +780,8 @@ main (int   argc,
               test_chat_properties, fixture_teardown);
   g_test_add ("/core/message-list/random", Fixture, GUINT_TO_POINTER (3), fixture_setup,
               test_message_list_random, fixture_teardown);
+  g_test_add ("/core/message-list/evict", Fixture, GUINT_TO_POINTER (7), fixture_setup,
+              test_message_list_evict, fixture_teardown);
   g_test_add ("/core/message-list/jump", Fixture, GUINT_TO_POINTER (4), fixture_setup,
               test_message_list_jump, fixture_teardown);
   g_test_add ("/core/message/lazy-fields", Fixture, GUINT_TO_POINTER (5), fixture_setup,
