@@ -579,6 +579,13 @@ main (int   argc,
     }
   env ("TERN_TEST_HOST");
 
+  /* Not about notifications: with-xvfb's session has no notification
+   * service, and GLib's warning about it would abort the test. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    g_settings_set_boolean (settings, "notifications", FALSE);
+  }
   app = tern_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
