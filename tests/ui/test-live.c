@@ -921,6 +921,14 @@ test_reply_quote (void)
   wait_for (row_in_state, &sent, "the reply to be sent");
   g_assert_false (tern_composer_get_replying (composer));
   save_screenshot (GTK_WIDGET (me.window), "live-reply-sent");
+  /* The bubble quotes carol's question (conv's reply quote). */
+  {
+    GtkWidget *quote = tern_message_row_get_reply_quote (find_message_row (me.window, answer));
+
+    g_test_message ("reply quote in the bubble: %s", quote ? "shown" : "missing");
+    g_assert_nonnull (quote);
+    g_assert_true (label_with_text (quote, question));
+  }
 
   /* dave's side: his message refers to carol's. */
   mine = find_message (tern_context_get_store (me.context), answer);
