@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tern-account-private.h"
+#include "tern-ingest.h"
 
 /* One sync pass over INBOX, <root>/Chats and Sent (Blocked is not shown,
  * Contacts belongs to the contact storage):
@@ -33,6 +34,8 @@
 
 #define FIRST_CHUNK 50
 #define CHUNK 250
+/* fetched chunks waiting for the ingest (being parsed meanwhile) */
+#define READY_MAX 2
 
 typedef struct {
   TernStoreFolderRole role;
@@ -46,6 +49,7 @@ typedef struct {
   GArray             *new_uids;    /* guint32, descending */
   guint               next;        /* index into new_uids */
   gboolean            qresync;     /* selected with (QRESYNC ...) this pass */
+  GArray             *known;       /* with qresync: the UIDs the store knew, ascending */
 } FolderSync;
 
 /* One chunk of new messages of one folder: fetched, then ingested (parsed
@@ -72,7 +76,7 @@ typedef struct {
   /* the pipeline of phases 1 and 2: one chunk on the wire, one fetched and
    * waiting, one being ingested; each finishes in order */
   Chunk          *fetching;
-  Chunk          *ready;
+  GQueue          ready;           /* Chunk*, fetched, being parsed (at most READY_MAX) */
   gboolean        ingesting;
   guint           outstanding;     /* pipeline operations whose callback is due */
   GError         *error;           /* the first failure: returned once nothing is due */
@@ -94,6 +98,7 @@ folder_sync_free (FolderSync *f)
 {
   g_free (f->name);
   g_clear_pointer (&f->new_uids, g_array_unref);
+  g_clear_pointer (&f->known, g_array_unref);
   g_free (f);
 }
 
@@ -115,7 +120,7 @@ sync_data_free (SyncData *data)
   g_clear_pointer (&data->folders, g_ptr_array_unref);
   g_clear_pointer (&data->fetched, g_ptr_array_unref);
   g_clear_pointer (&data->fetching, chunk_free);
-  g_clear_pointer (&data->ready, chunk_free);
+  g_queue_clear_full (&data->ready, (GDestroyNotify) chunk_free);
   g_clear_pointer (&data->vanished, g_array_unref);
   g_clear_pointer (&data->changed_uids, g_array_unref);
   g_clear_error (&data->error);
@@ -475,6 +480,26 @@ qresync_flags (GTask *task)
                                     flags_fetched_cb, task);
 }
 
+static gboolean
+uid_known (GArray  *known,
+           guint32  uid)
+{
+  guint lo = 0, hi = known != NULL ? known->len : 0;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      guint32 k = g_array_index (known, guint32, mid);
+      if (k == uid)
+        return TRUE;
+      if (k < uid)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return FALSE;
+}
+
 static void
 qresync_new_cb (GObject      *object,
                 GAsyncResult *result,
@@ -488,11 +513,12 @@ qresync_new_cb (GObject      *object,
 
   if (uids == NULL)
     return sync_fail (task, error);
-  /* "n:*" matches the highest UID even below n */
+  /* "n:*" matches the highest UID even below n; UIDs an interrupted pass
+   * already stored (its UIDNEXT was not saved) are not fetched again */
   for (guint i = 0; i < uids->len; i++)
     {
       guint32 uid = g_array_index (uids, guint32, i);
-      if (uid >= folder->uidnext)
+      if (uid >= folder->uidnext && !uid_known (folder->known, uid))
         g_array_append_val (folder->new_uids, uid);
     }
   g_array_sort (folder->new_uids, cmp_uid_desc);
@@ -604,7 +630,9 @@ selected_cb (GObject      *object,
  * The next chunk is on the wire while the previous one is parsed (on a
  * worker thread, by the ingest) and committed (on the store thread); the
  * main thread only drives the connection and builds the store batches.
- * Chunks are ingested one at a time in the order fetched, so the ingest
+ * Up to READY_MAX fetched chunks wait for the ingest, already being
+ * parsed (tern_ingest_prepare()). Chunks are stored one at a time in the
+ * order fetched, so the ingest
  * sees every earlier chunk committed (its dedup and held edits rely on
  * it). The filter of an INBOX chunk (plain server) runs on the same
  * connection after its ingest, so no other folder is selected until it
@@ -688,7 +716,7 @@ start_ingest (GTask *task)
 {
   TernAccount *self = g_task_get_source_object (task);
   SyncData *data = g_task_get_task_data (task);
-  Chunk *chunk = g_steal_pointer (&data->ready);
+  Chunk *chunk = g_queue_pop_head (&data->ready);
 
   data->chunk_folder = chunk->folder;
   data->fetched = g_steal_pointer (&chunk->fetched);
@@ -711,7 +739,11 @@ fetch_done (GTask        *task,
   if (error != NULL || data->error != NULL || chunk->fetched->len == 0)
     chunk_free (chunk);
   else
-    data->ready = chunk;
+    {
+      /* parsed on workers while it waits for the ingest */
+      tern_ingest_prepare (g_task_get_source_object (task), chunk->fetched);
+      g_queue_push_tail (&data->ready, chunk);
+    }
   if (error != NULL)
     sync_fail (task, error);
   else
@@ -829,11 +861,11 @@ pump (GTask *task)
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     return sync_fail (task, error);
 
-  if (!data->ingesting && data->ready != NULL)
+  if (!data->ingesting && !g_queue_is_empty (&data->ready))
     start_ingest (task);
 
   more = peek_next (data, &folder_index, &n);
-  if (more && data->fetching == NULL && data->ready == NULL)
+  if (more && data->fetching == NULL && data->ready.length < READY_MAX)
     {
       FolderSync *folder = data->folders->pdata[folder_index];
       gboolean reselect = g_strcmp0 (tern_imap_client_get_selected_mailbox (data->imap),
@@ -845,7 +877,7 @@ pump (GTask *task)
         start_fetch (task, folder_index, n);
     }
 
-  if (!more && data->outstanding == 0 && data->ready == NULL)
+  if (!more && data->outstanding == 0 && g_queue_is_empty (&data->ready))
     after_chunks (task);
 }
 
@@ -1266,13 +1298,15 @@ sync_next (GTask *task)
           if (folder->qresync)
             {
               TernStore *store = tern_context_get_store (self->context);
-              g_autoptr(GArray) known = tern_store_list_folder_uids (store, folder->folder_id, NULL);
+              GArray *known = tern_store_list_folder_uids (store, folder->folder_id, NULL);
 
               qresync.uidvalidity = folder->uidvalidity;
               qresync.modseq = folder->modseq;
               if (known != NULL && known->len > 0)
                 known_set = tern_imap_uid_set_format ((const guint32 *) (gpointer) known->data,
                                                       known->len);
+              g_clear_pointer (&folder->known, g_array_unref);
+              folder->known = known;
               qresync.known_uids = known_set;
               g_array_set_size (data->vanished, 0);
               g_array_set_size (data->changed_uids, 0);

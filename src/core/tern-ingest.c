@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tern-account.h"
+#include "tern-coi.h"
 #include "tern-coi-parser.h"
 #include "tern-core-error.h"
 
@@ -906,23 +907,53 @@ store_error:
 #define PARSE_IN_THREAD_MIN 8
 /* From this many, the parse is split in two (on two cores or more). */
 #define PARSE_SPLIT_MIN 64
+#define PREPARED_KEY "tern-ingest-prepared"
+
+/* The GMime parse of one fetched batch, on worker threads. Reference
+ * counted on the main thread only: the prepared table, each running parse
+ * task and the hook that consumes it hold one. */
+typedef struct {
+  guint          ref_count;
+  GPtrArray     *fetched;  /* TernAccountFetched* (a reference: its address stays its key) */
+  GPtrArray     *infos;    /* TernCoiInfo* (or NULL) parallel to fetched */
+  GStrv          own;
+  guint          parsing;  /* parse tasks still running */
+  gint64         start;    /* monotonic µs, for the debug log */
+  GTask         *waiter;   /* the hook waiting for the parse to end */
+} Parse;
 
 typedef struct {
   GPtrArray      *fetched;
   TernStoreBatch *batch;
   GArray         *results; /* TernIngestResult parallel to fetched */
-  GPtrArray      *infos;   /* TernCoiInfo* (or NULL) parallel to fetched */
-  GStrv           own;
-  guint           parsing;  /* parse tasks still running */
-  gint64          parse_start; /* monotonic µs, for the debug log */
+  Parse          *parse;
 } HookData;
 
 /* One parse task: bodies [from, to) of the batch. */
 typedef struct {
-  HookData *data;
-  guint     from;
-  guint     to;
+  Parse *parse;
+  guint  from;
+  guint  to;
 } ParseRange;
+
+static Parse *
+parse_ref (Parse *parse)
+{
+  parse->ref_count++;
+  return parse;
+}
+
+static void
+parse_unref (Parse *parse)
+{
+  if (--parse->ref_count > 0)
+    return;
+  /* the GMime objects go here, on the main thread */
+  g_ptr_array_unref (parse->fetched);
+  g_clear_pointer (&parse->infos, g_ptr_array_unref);
+  g_strfreev (parse->own);
+  g_free (parse);
+}
 
 static void
 hook_data_free (HookData *data)
@@ -931,8 +962,7 @@ hook_data_free (HookData *data)
     tern_ingest_result_clear (&g_array_index (data->results, TernIngestResult, i));
   g_array_unref (data->results);
   g_ptr_array_unref (data->fetched);
-  g_clear_pointer (&data->infos, g_ptr_array_unref);
-  g_strfreev (data->own);
+  g_clear_pointer (&data->parse, parse_unref);
   g_clear_object (&data->batch);
   g_free (data);
 }
@@ -991,25 +1021,25 @@ hook_committed_cb (GObject      *object,
 }
 
 /* GMime parses of bodies [from, to) of the batch: no store, no context;
- * each range writes its own slots of data->infos. */
+ * each range writes its own slots of parse->infos. */
 static void
-parse_range (HookData *data,
-             guint     from,
-             guint     to)
+parse_range (Parse *parse,
+             guint  from,
+             guint  to)
 {
   for (guint i = from; i < to; i++)
     {
-      TernAccountFetched *f = data->fetched->pdata[i];
+      TernAccountFetched *f = parse->fetched->pdata[i];
       g_autoptr(GError) error = NULL;
       TernCoiInfo *info;
 
       if (f->raw == NULL)
         continue;
-      info = tern_ingest_parse (f->raw, (const char * const *) data->own, &error);
+      info = tern_ingest_parse (f->raw, (const char * const *) parse->own, &error);
       if (info == NULL)
         g_debug ("message %u in folder %" G_GINT64_FORMAT " not parsed: %s", f->uid,
                  f->folder_id, error->message);
-      data->infos->pdata[i] = info;
+      parse->infos->pdata[i] = info;
     }
 }
 
@@ -1021,8 +1051,92 @@ parse_thread (GTask        *parse_task,
 {
   ParseRange *range = task_data;
 
-  parse_range (range->data, range->from, range->to);
+  parse_range (range->parse, range->from, range->to);
   g_task_return_boolean (parse_task, TRUE);
+}
+
+static void apply_and_commit (GTask *task);
+
+static void
+parsed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Parse *parse = user_data;
+
+  if (--parse->parsing == 0)
+    {
+      g_debug ("%u messages parsed in %.1f ms on workers", parse->fetched->len,
+               (g_get_monotonic_time () - parse->start) / 1000.0);
+      if (parse->waiter != NULL)
+        apply_and_commit (g_steal_pointer (&parse->waiter));
+    }
+  parse_unref (parse);
+}
+
+/* Starts the parse of @fetched: on the calling thread for a few bodies
+ * (done on return), else on one or two workers. */
+static Parse *
+parse_start (TernAccount *account,
+             GPtrArray   *fetched)
+{
+  TernIngestContext *ctx = tern_ingest_get_for_account (account);
+  Parse *parse = g_new0 (Parse, 1);
+  guint n_raw = 0;
+
+  parse->ref_count = 1;
+  parse->fetched = g_ptr_array_ref (fetched);
+  parse->infos = g_ptr_array_new_full (fetched->len, (GDestroyNotify) tern_coi_info_free);
+  g_ptr_array_set_size (parse->infos, fetched->len);
+  parse->own = g_strdupv (ctx->own);
+  parse->start = g_get_monotonic_time ();
+  for (guint i = 0; i < fetched->len; i++)
+    if (((TernAccountFetched *) fetched->pdata[i])->raw != NULL)
+      n_raw++;
+  if (n_raw < PARSE_IN_THREAD_MIN)
+    {
+      parse_range (parse, 0, fetched->len);
+      return parse;
+    }
+  /* A large batch (the initial sync's chunks) is split over the cores;
+   * the main thread meanwhile reads the next chunk from the server. */
+  parse->parsing = n_raw >= PARSE_SPLIT_MIN && g_get_num_processors () > 1 ? 2 : 1;
+  for (guint p = 0, n = parse->parsing; p < n; p++)
+    {
+      g_autoptr(GTask) parse_task = g_task_new (NULL, NULL, parsed_cb, parse_ref (parse));
+      ParseRange *range = g_new0 (ParseRange, 1);
+
+      range->parse = parse;
+      range->from = fetched->len * p / n;
+      range->to = fetched->len * (p + 1) / n;
+      g_task_set_name (parse_task, "[tern-core] ingest parse");
+      g_task_set_task_data (parse_task, range, g_free);
+      g_task_run_in_thread (parse_task, parse_thread);
+    }
+  return parse;
+}
+
+static gboolean installed;
+
+void
+tern_ingest_prepare (TernAccount *account,
+                     GPtrArray   *fetched)
+{
+  GHashTable *prepared;
+
+  g_return_if_fail (TERN_IS_ACCOUNT (account));
+
+  if (!installed)
+    return;
+  prepared = g_object_get_data (G_OBJECT (account), PREPARED_KEY);
+  if (prepared == NULL)
+    {
+      prepared = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) parse_unref);
+      g_object_set_data_full (G_OBJECT (account), PREPARED_KEY, prepared,
+                              (GDestroyNotify) g_hash_table_unref);
+    }
+  if (!g_hash_table_contains (prepared, fetched))
+    g_hash_table_insert (prepared, fetched, parse_start (account, fetched));
 }
 
 /* On the account's thread, in the order fetched: the context's cache and
@@ -1040,7 +1154,7 @@ apply_and_commit (GTask *task)
     {
       TernAccountFetched *f = data->fetched->pdata[i];
       TernIngestResult *r = &g_array_index (data->results, TernIngestResult, i);
-      const TernCoiInfo *info = data->infos->pdata[i];
+      const TernCoiInfo *info = data->parse->infos->pdata[i];
       g_autoptr(GError) error = NULL;
 
       if (f->raw == NULL)
@@ -1076,25 +1190,10 @@ apply_and_commit (GTask *task)
       f->blocked = r->action == TERN_INGEST_BLOCKED;
     }
   /* the GMime objects go with the infos, here, before the commit */
-  g_clear_pointer (&data->infos, g_ptr_array_unref);
+  g_clear_pointer (&data->parse->infos, g_ptr_array_unref);
 
   tern_store_commit_async (store, data->batch, g_task_get_cancellable (task), hook_committed_cb,
                            task);
-}
-
-static void
-parsed_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GTask *task = user_data;
-  HookData *data = g_task_get_task_data (task);
-
-  if (--data->parsing > 0)
-    return;
-  g_debug ("%u messages parsed in %.1f ms on workers", data->fetched->len,
-           (g_get_monotonic_time () - data->parse_start) / 1000.0);
-  apply_and_commit (task);
 }
 
 void
@@ -1105,48 +1204,29 @@ tern_ingest_account_async (TernAccount         *account,
                            gpointer             user_data)
 {
   GTask *task = g_task_new (account, cancellable, callback, user_data);
-  TernIngestContext *ctx = tern_ingest_get_for_account (account);
+  GHashTable *prepared = g_object_get_data (G_OBJECT (account), PREPARED_KEY);
   HookData *data = g_new0 (HookData, 1);
-  guint n_raw = 0;
+  Parse *parse = NULL;
 
   g_task_set_source_tag (task, tern_ingest_account_async);
   g_task_set_name (task, "[tern-core] ingest");
   data->fetched = g_ptr_array_ref (fetched);
   data->results = g_array_new (FALSE, TRUE, sizeof (TernIngestResult));
   g_array_set_size (data->results, fetched->len);
-  data->infos = g_ptr_array_new_full (fetched->len, (GDestroyNotify) tern_coi_info_free);
-  g_ptr_array_set_size (data->infos, fetched->len);
-  data->own = g_strdupv (ctx->own);
   g_task_set_task_data (task, data, (GDestroyNotify) hook_data_free);
 
-  for (guint i = 0; i < fetched->len; i++)
-    if (((TernAccountFetched *) fetched->pdata[i])->raw != NULL)
-      n_raw++;
-  if (n_raw < PARSE_IN_THREAD_MIN)
+  /* parsed already (or being parsed) since tern_ingest_prepare()? */
+  if (prepared != NULL && g_hash_table_steal_extended (prepared, fetched, NULL,
+                                                       (gpointer *) &parse))
+    data->parse = parse;
+  else
+    data->parse = parse_start (account, fetched);
+  if (data->parse->parsing > 0)
     {
-      parse_range (data, 0, fetched->len);
-      apply_and_commit (task);
+      data->parse->waiter = task;
       return;
     }
-  /* A large batch (the initial sync's chunks) is split over the cores;
-   * the main thread meanwhile reads the next chunk from the server. */
-  data->parsing = n_raw >= PARSE_SPLIT_MIN && g_get_num_processors () > 1 ? 2 : 1;
-  data->parse_start = g_get_monotonic_time ();
-  for (guint p = 0, n = data->parsing; p < n; p++)
-    {
-      /* The parse tasks own no reference on the data: @task (their user
-       * data) keeps it alive until the last parsed_cb. */
-      g_autoptr(GTask) parse_task = g_task_new (NULL, cancellable, parsed_cb, task);
-      ParseRange *range = g_new0 (ParseRange, 1);
-
-      range->data = data;
-      range->from = fetched->len * p / n;
-      range->to = fetched->len * (p + 1) / n;
-      g_task_set_name (parse_task, "[tern-core] ingest parse");
-      g_task_set_task_data (parse_task, range, g_free);
-      g_task_set_check_cancellable (parse_task, FALSE);
-      g_task_run_in_thread (parse_task, parse_thread);
-    }
+  apply_and_commit (task);
 }
 
 gboolean
@@ -1171,9 +1251,13 @@ tern_ingest_install (void)
   if (g_once_init_enter (&warmed))
     {
       g_autoptr(GBytes) bytes = g_bytes_new_static (warm, sizeof warm - 1);
-      g_autoptr(TernCoiInfo) info = tern_ingest_parse (bytes, NULL, NULL);
+      g_autoptr(TernCoiInfo) info = NULL;
+
+      tern_coi_init ();
+      info = tern_ingest_parse (bytes, NULL, NULL);
 
       g_once_init_leave (&warmed, 1);
     }
+  installed = TRUE;
   tern_account_set_ingest_funcs (tern_ingest_account_async, tern_ingest_account_finish);
 }

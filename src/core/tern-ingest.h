@@ -150,6 +150,12 @@ void               tern_ingest_account_async       (TernAccount         *account
                                                     GCancellable        *cancellable,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);
+/* Starts parsing the bodies of @fetched (the batch a later
+ * tern_ingest_account_async() will get, the same array) on worker threads
+ * now, so the account engine can fetch and store other batches meanwhile.
+ * Nothing happens unless tern_ingest_install() installed this ingest. */
+void               tern_ingest_prepare             (TernAccount         *account,
+                                                    GPtrArray           *fetched);
 gboolean           tern_ingest_account_finish      (TernAccount         *account,
                                                     GAsyncResult        *result,
                                                     GError             **error);
