@@ -148,6 +148,10 @@ gboolean tern_store_apply_set_seen (TernStoreApply *ap,
                                     TernStoreOp *op,
                                     GError **error);
 void     tern_store_apply_forget_parents (TernStoreApply *ap);
+gboolean tern_store_apply_merge_contacts (TernStoreApply *ap,
+                                          TernStoreBatch *batch,
+                                          TernStoreOp *op,
+                                          GError **error);
 gboolean tern_store_apply_set_mdn_sent (TernStoreApply *ap,
                                         TernStoreBatch *batch,
                                         TernStoreOp *op,

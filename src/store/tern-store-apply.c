@@ -601,7 +601,7 @@ tern_store_batch_apply (TernStoreBatch *batch,
         return FALSE;
       /* Parents checked earlier in the batch may go now. */
       if (op->kind == OP_DELETE_CHAT || op->kind == OP_REMOVE_ACCOUNT ||
-          op->kind == OP_REMOVE_FOLDER)
+          op->kind == OP_REMOVE_FOLDER || op->kind == OP_MERGE_CONTACTS)
         tern_store_apply_forget_parents (ap);
 
       switch (op->kind)
@@ -617,6 +617,7 @@ tern_store_batch_apply (TernStoreBatch *batch,
         case OP_ENSURE_CONTACT: ok = op_ensure_contact (ap, batch, op, error); break;
         case OP_UPDATE_CONTACT: ok = op_update_contact (ap, batch, op, error); break;
         case OP_ADD_CONTACT_ADDRESS: ok = op_add_contact_address (ap, batch, op, error); break;
+        case OP_MERGE_CONTACTS: ok = tern_store_apply_merge_contacts (ap, batch, op, error); break;
         case OP_ENSURE_CHAT: ok = op_ensure_chat (ap, batch, op, error); break;
         case OP_UPDATE_CHAT: ok = op_update_chat (ap, batch, op, error); break;
         case OP_DELETE_CHAT: ok = op_delete_chat (ap, batch, op, error); break;

@@ -314,6 +314,35 @@ tern_store_batch_add_contact_address (TernStoreBatch *self,
   op->s1 = g_strdup (address);
 }
 
+void
+tern_store_batch_merge_contacts (TernStoreBatch *self,
+                                 gint64          into,
+                                 gint64          from)
+{
+  TernStoreOp *op;
+
+  g_return_if_fail (TERN_IS_STORE_BATCH (self));
+
+  op = push_op (self, OP_MERGE_CONTACTS, FALSE);
+  op->a = into;
+  op->b = from;
+}
+
+void
+tern_store_batch_merge_contacts_by_hash (TernStoreBatch *self,
+                                         gint64          account,
+                                         const char     *from_hash)
+{
+  TernStoreOp *op;
+
+  g_return_if_fail (TERN_IS_STORE_BATCH (self));
+  g_return_if_fail (from_hash != NULL);
+
+  op = push_op (self, OP_MERGE_CONTACTS, FALSE);
+  op->c = account;
+  op->s1 = g_strdup (from_hash);
+}
+
 /* chats */
 
 gint64

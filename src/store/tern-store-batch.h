@@ -100,6 +100,20 @@ void            tern_store_batch_add_contact_address    (TernStoreBatch         
                                                          gint64                     contact,
                                                          const char                *address);
 
+/* Makes @from part of @into (both of one account): its addresses, the
+ * messages it sent, its memberships and its 1:1 chat (merged into @into's,
+ * messages and all) go to @into, empty fields of @into take its values, and
+ * @from is deleted. */
+void            tern_store_batch_merge_contacts         (TernStoreBatch            *self,
+                                                         gint64                     into,
+                                                         gint64                     from);
+/* Merges every contact of @account whose COI-From-Hash is @from_hash into
+ * the oldest of them (contact storage messages name a person by the hash
+ * of each of their addresses; duplicates are merged, COI client spec). */
+void            tern_store_batch_merge_contacts_by_hash (TernStoreBatch            *self,
+                                                         gint64                     account,
+                                                         const char                *from_hash);
+
 /* ---- chats ------------------------------------------------------------- */
 
 /* Finds the chat (@account, @kind, @key) or creates it named @name (kept as

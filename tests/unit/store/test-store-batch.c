@@ -1105,6 +1105,96 @@ test_chat_list (Fixture       *f,
 
 /* ---- contacts, accounts, folders --------------------------------------- */
 
+/* One person under two contacts (same COI-From-Hash): after the merge one
+ * contact has both addresses, their two 1:1 chats are one chat with every
+ * message and exact counters, and group memberships and senders follow. */
+static void
+test_contacts_merge (Fixture       *f,
+                     gconstpointer  data)
+{
+  gint64 home, work, home_chat, work_chat, group, stranger;
+  gint64 now = 1700000000;
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    gint64 h = tern_store_batch_ensure_contact (batch, f->account, "ann@home.test", NULL);
+    gint64 w = tern_store_batch_ensure_contact (batch, f->account, "ann@work.test", "Ann Smith");
+    gint64 s = tern_store_batch_ensure_contact (batch, f->account, "sam@example.test", "Sam");
+    gint64 hc = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_DIRECT,
+                                              "ann@home.test", "ann@home.test", h);
+    gint64 wc = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_DIRECT,
+                                              "ann@work.test", "Ann Smith", w);
+    gint64 g = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP,
+                                             "grp", "Group", 0);
+    TernStoreContactRow values = { .from_hash = (char *) "74b3c446" };
+    TernStoreContactRow other = { .from_hash = (char *) "ffff0000" };
+
+    tern_store_batch_update_contact (batch, h, TERN_STORE_CONTACT_FIELD_FROM_HASH, &values);
+    tern_store_batch_update_contact (batch, w, TERN_STORE_CONTACT_FIELD_FROM_HASH, &values);
+    tern_store_batch_update_contact (batch, s, TERN_STORE_CONTACT_FIELD_FROM_HASH, &other);
+    tern_store_batch_set_chat_member (batch, g, w, TRUE);
+    for (guint i = 0; i < 6; i++)
+      {
+        g_autofree char *mid = g_strdup_printf ("merge%u@x", i);
+        TernStoreMessageRow row = store_test_message (f->account, i < 3 ? hc : wc, mid, "hi",
+                                                      now + i, i % 2, FALSE);
+        row.sender_contact_id = i < 3 ? h : w;
+        tern_store_batch_add_message (batch, &row, 0, 0);
+      }
+    commit (f, batch);
+    home = tern_store_batch_get_id (batch, h);
+    work = tern_store_batch_get_id (batch, w);
+    stranger = tern_store_batch_get_id (batch, s);
+    home_chat = tern_store_batch_get_id (batch, hc);
+    work_chat = tern_store_batch_get_id (batch, wc);
+    group = tern_store_batch_get_id (batch, g);
+  }
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    tern_store_batch_merge_contacts_by_hash (batch, f->account, "74b3c446");
+    commit (f, batch);
+  }
+
+  {
+    g_autoptr(TernStoreContactRow) kept = tern_store_get_contact (f->store, home, NULL);
+    g_autoptr(TernStoreContactRow) gone = tern_store_get_contact (f->store, work, NULL);
+    g_autoptr(TernStoreContactRow) sam = tern_store_get_contact (f->store, stranger, NULL);
+    g_auto(GStrv) addresses = tern_store_list_contact_addresses (f->store, home, NULL);
+    g_autoptr(TernStoreChatRow) chat = tern_store_get_chat (f->store, home_chat, NULL);
+    g_autoptr(TernStoreChatRow) old = tern_store_get_chat (f->store, work_chat, NULL);
+    g_autoptr(GArray) members = tern_store_list_chat_members (f->store, group, NULL);
+    g_autoptr(TernStoreContactRow) by_work = tern_store_find_contact (f->store, f->account,
+                                                                       "ann@work.test", NULL);
+
+    g_assert_nonnull (kept);
+    g_assert_null (gone);
+    g_assert_nonnull (sam);
+    g_assert_cmpstr (kept->display_name, ==, "Ann Smith");  /* the empty name filled */
+    g_assert_cmpuint (g_strv_length (addresses), ==, 2);
+    g_assert_cmpint (by_work->id, ==, home);
+    g_assert_null (old);
+    g_assert_nonnull (chat);
+    g_assert_cmpuint (chat->message_count, ==, 6);
+    g_assert_cmpuint (tern_store_count_messages (f->store, home_chat, NULL), ==, 6);
+    g_assert_cmpuint (members->len, ==, 1);
+    g_assert_cmpint (g_array_index (members, gint64, 0), ==, home);
+  }
+  g_assert_cmpint (store_test_query_int (f->raw, "SELECT COUNT(*) FROM messages WHERE sender_contact_id = "
+                                                 "(SELECT MAX(id) FROM contacts WHERE from_hash = '74b3c446')"), ==, 6);
+  assert_counts_exact (f);
+
+  {
+    /* Two contacts of different accounts are never merged. */
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    g_autoptr(GError) error = NULL;
+
+    tern_store_batch_merge_contacts (batch, home, 999999);
+    g_assert_false (tern_store_commit (f->store, batch, &error));
+    g_assert_error (error, TERN_STORE_ERROR, TERN_STORE_ERROR_CONSTRAINT);
+  }
+}
+
 static void
 test_contacts (Fixture       *f,
                gconstpointer  data)
@@ -1263,6 +1353,7 @@ main (int   argc,
   ADD ("/store/outbox/states", test_outbox_states);
   ADD ("/store/changes/signal", test_changes);
   ADD ("/store/messages/flags", test_message_flags);
+  ADD ("/store/contacts/merge", test_contacts_merge);
   ADD ("/store/messages/pagination", test_pagination);
   ADD ("/store/chats/list", test_chat_list);
   ADD ("/store/contacts/addresses", test_contacts);
