@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tern-message-media.h"
 #include "tern-message-row.h"
 
 /* One message in a conversation, the child of each conversation list row:
@@ -14,8 +15,8 @@
  *
  * Built in code, not from a template, and cheap: a fresh row is a box with
  * the bubble, the body label and the time. Everything only some messages
- * need (day separator, sender name, avatar, reply quote, "show full
- * message", "edited", ticks, failure line) is created the first time a
+ * need (day separator, sender name, avatar, reply quote, attachments and
+ * location, "show full message", "edited", ticks, failure line) is created the first time a
  * message bound to the row needs it and then only shown or hidden. CSS
  * classes change only when the value they stand for changes. */
 
@@ -51,6 +52,7 @@ struct _TernMessageRow
   GtkLabel            *body_label;
   GtkWidget           *quote_label;   /* lazy: the folded quote/signature */
   GtkWidget           *full_button;   /* lazy */
+  GtkWidget           *media;         /* lazy: TernMessageMedia */
   GtkWidget           *meta;
   GtkWidget           *edited_button; /* lazy */
   GtkLabel            *time_label;
@@ -485,6 +487,27 @@ update_quote (TernMessageRow *self)
     }
 }
 
+/* Attachments and locations: a TernMessageMedia under the text, made for
+ * the first message that has either. */
+static void
+update_media (TernMessageRow *self)
+{
+  gboolean has = self->message != NULL && !self->deleted &&
+                 (tern_message_get_n_attachments (self->message) > 0 ||
+                  tern_message_get_has_location (self->message));
+
+  if (has && self->media == NULL)
+    {
+      self->media = tern_message_media_new ();
+      gtk_widget_insert_after (self->media, self->bubble, GTK_WIDGET (self->body_label));
+    }
+  if (self->media != NULL)
+    {
+      tern_message_media_set_message (TERN_MESSAGE_MEDIA (self->media), has ? self->message : NULL);
+      gtk_widget_set_visible (self->media, has);
+    }
+}
+
 static void
 retry_clicked_cb (TernMessageRow *self)
 {
@@ -507,6 +530,8 @@ update_failure (TernMessageRow *self,
       gtk_widget_set_halign (self->failure, GTK_ALIGN_END);
       gtk_widget_add_css_class (self->failure, "send-failure");
       gtk_label_set_wrap (self->failure_label, TRUE);
+      gtk_label_set_natural_wrap_mode (self->failure_label, GTK_NATURAL_WRAP_NONE);
+      gtk_label_set_max_width_chars (self->failure_label, 60);
       gtk_label_set_xalign (self->failure_label, 1);
       gtk_label_set_selectable (self->failure_label, TRUE);
       gtk_widget_add_css_class (GTK_WIDGET (self->failure_label), "caption");
@@ -714,7 +739,7 @@ tern_message_row_init (TernMessageRow *self)
   gtk_label_set_xalign (self->body_label, 0);
   self->wrap = TRUE;
   gtk_label_set_wrap (self->body_label, TRUE);
-  gtk_label_set_wrap_mode (self->body_label, PANGO_WRAP_WORD);
+  gtk_label_set_wrap_mode (self->body_label, PANGO_WRAP_WORD_CHAR);
   gtk_label_set_selectable (self->body_label, TRUE);
   gtk_label_set_max_width_chars (self->body_label, 60);
   gtk_widget_set_can_focus (GTK_WIDGET (self->body_label), FALSE);
@@ -834,56 +859,81 @@ may_have_links (const char *body)
          strstr (body, "GEO:") != NULL;
 }
 
-/* Measuring a wrapping label is most of the cost of laying out a row
- * (GtkLabel lays the text out again for every width it is asked about),
- * so a body that fits on one line in the room there is does not wrap.
- * The conversation tells the row the room (and binds again when the
- * list's width changes); without it, every body wraps. */
-static gboolean
-has_long_word (const char *text)
+/* The conversation tells the row the room for a line of text (and tells
+ * it again when the list's width changes); without it the label wraps. */
+static void
+show_text (TernMessageRow *self,
+           const char     *text)
 {
-  guint run = 0;
-
-  for (const char *p = text ? text : ""; *p; p++)
+  /* Plain text, escaped; only addresses become links (never HTML).
+   * Most messages have none: those skip the markup parser. */
+  if (!may_have_links (text))
+    gtk_label_set_text (self->body_label, text);
+  else
     {
-      if (g_ascii_isspace (*p))
-        run = 0;
-      else if (++run > 24)
-        return TRUE;
+      g_autofree char *markup = tern_message_body_to_markup (text);
+
+      gtk_label_set_markup (self->body_label, markup);
     }
-  return FALSE;
 }
 
+/* Shows the body. When the room for a line is known, the row breaks the
+ * lines itself (one Pango layout at that width) and the label does not
+ * wrap: a label that wraps lays its text out again for every width it is
+ * measured at, which was most of the cost of building a conversation. */
 static void
 update_wrap (TernMessageRow *self)
 {
-  gboolean wrap = TRUE;
+  const char *body = self->body ? self->body : "";
+  gboolean wrap = self->text_width <= 0 || strlen (body) > 8192;
 
-  if (self->text_width > 0 && self->body != NULL && strchr (self->body, '\n') == NULL &&
-      strlen (self->body) < 400)
-    {
-      int width = 0;
-
-      if (self->measure == NULL)
-        self->measure = gtk_widget_create_pango_layout (GTK_WIDGET (self->body_label), NULL);
-      pango_layout_set_text (self->measure, self->body, -1);
-      pango_layout_get_pixel_size (self->measure, &width, NULL);
-      wrap = width > self->text_width;
-    }
   if (wrap != self->wrap)
     {
       self->wrap = wrap;
       gtk_label_set_wrap (self->body_label, wrap);
     }
-  /* Breaking only between words measures about twice as fast; a text with
-   * a word too long for a line (a link) may break inside words too. */
   if (wrap)
     {
-      PangoWrapMode mode = has_long_word (self->body) ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD;
-
-      if (gtk_label_get_wrap_mode (self->body_label) != mode)
-        gtk_label_set_wrap_mode (self->body_label, mode);
+      show_text (self, body);
+      return;
     }
+
+  if (self->measure == NULL)
+    self->measure = gtk_widget_create_pango_layout (GTK_WIDGET (self->body_label), NULL);
+  pango_layout_set_width (self->measure, -1);
+  pango_layout_set_text (self->measure, body, -1);
+  {
+    int width = 0;
+
+    pango_layout_get_pixel_size (self->measure, &width, NULL);
+    if (width <= self->text_width)
+      {
+        show_text (self, body);
+        return;
+      }
+  }
+  pango_layout_set_wrap (self->measure, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_width (self->measure, self->text_width * PANGO_SCALE);
+  {
+    g_autoptr(GString) text = g_string_sized_new (strlen (body) + 16);
+    GSList *lines = pango_layout_get_lines_readonly (self->measure);
+
+    for (GSList *l = lines; l != NULL; l = l->next)
+      {
+        PangoLayoutLine *line = l->data;
+        int start = line->start_index, length = line->length;
+
+        while (length > 0 && (body[start + length - 1] == '\n' || body[start + length - 1] == '\r'))
+          length--;
+        /* A soft break: drop the space it replaced. */
+        while (length > 0 && l->next != NULL && body[start + length - 1] == ' ')
+          length--;
+        if (l != lines)
+          g_string_append_c (text, '\n');
+        g_string_append_len (text, body + start, length);
+      }
+    show_text (self, text->str);
+  }
 }
 
 /* The widest line of text that fits beside the bubble's margins (0 =
@@ -920,16 +970,6 @@ tern_message_row_set_body (TernMessageRow *self,
     return;
 
   update_wrap (self);
-  /* Plain text, escaped; only addresses become links (never HTML).
-   * Most messages have none: those skip the markup parser. */
-  if (body == NULL || !may_have_links (body))
-    gtk_label_set_text (self->body_label, body ? body : "");
-  else
-    {
-      g_autofree char *markup = tern_message_body_to_markup (body);
-
-      gtk_label_set_markup (self->body_label, markup);
-    }
   update_accessible_label (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BODY]);
 }
@@ -1169,6 +1209,7 @@ tern_message_row_bind (TernMessageRow *self,
   tern_message_row_set_edited (self, tern_message_get_edited (message) && !deleted);
   update_day (self, day);
   update_reply (self);
+  update_media (self);
   update_quote (self);
   /* The outbox's words of this run, else those stored with the message. */
   if (failure_reason == NULL && outgoing)
@@ -1183,6 +1224,8 @@ void
 tern_message_row_unbind (TernMessageRow *self)
 {
   g_return_if_fail (TERN_IS_MESSAGE_ROW (self));
+  if (self->media != NULL)
+    tern_message_media_set_message (TERN_MESSAGE_MEDIA (self->media), NULL);
   g_clear_object (&self->message);
 }
 

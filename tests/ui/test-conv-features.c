@@ -9,6 +9,7 @@
 #include "tern-application.h"
 #include "tern-chat-list.h"
 #include "tern-conversation.h"
+#include "tern-message-media.h"
 #include "tern-message-row.h"
 #include "tern-window.h"
 
@@ -317,6 +318,15 @@ fill_store (Fixture *f)
     add (f, batch, group, 0, NULL, "Bringing snacks", now - 1200, &extra, NULL);
   }
   add (f, batch, direct, carol, "carol@example.test", "Lunch tomorrow?", now - 500, NULL, NULL);
+  {
+    TernStoreMessageRow extra = { 0 };
+
+    extra.kind = TERN_STORE_MESSAGE_KIND_LOCATION;
+    extra.has_location = TRUE;
+    extra.latitude = 46.5475;
+    extra.longitude = 7.9853;
+    add (f, batch, direct, carol, "carol@example.test", "The place", now - 450, &extra, NULL);
+  }
   add (f, batch, direct, 0, NULL, "Sure, at noon", now - 400, NULL, NULL);
   commit (f, batch);
   f->rope = tern_store_batch_get_id (batch, rope);
@@ -674,6 +684,18 @@ test_short_chat_bottom (Fixture       *f,
   g_assert_cmpfloat (b.origin.y + b.size.height, <=, gtk_widget_get_height (scroll) + 1);
   g_assert_cmpfloat (a.origin.y, >, gtk_widget_get_height (scroll) / 2);
   save_screenshot (GTK_WIDGET (f->window), "conv-short-chat");
+
+  /* The location message embeds the media widget; text-only rows have none. */
+  {
+    g_autoptr(GPtrArray) media = g_ptr_array_new ();
+
+    collect (GTK_WIDGET (find_message_row (f, "The place")), TERN_TYPE_MESSAGE_MEDIA, media);
+    g_assert_cmpuint (media->len, ==, 1);
+    g_assert_cmpint (gtk_widget_get_height (media->pdata[0]), >, 0);
+    g_ptr_array_set_size (media, 0);
+    collect (GTK_WIDGET (first), TERN_TYPE_MESSAGE_MEDIA, media);
+    g_assert_cmpuint (media->len, ==, 0);
+  }
 }
 
 static void
