@@ -951,6 +951,23 @@ test_reply_quote (void)
   g_assert_cmpstr (tern_message_get_reply_to (theirs), ==, question_id);
   g_assert_nonnull (tern_message_get_reply_message (theirs));
   g_assert_cmpstr (tern_message_get_text (tern_message_get_reply_message (theirs)), ==, question);
+  /* And a row showing carol's copy quotes her question too. */
+  {
+    TernMessageRow *row = tern_message_row_new ();
+    GtkWindow *carol_window = GTK_WINDOW (gtk_window_new ());
+    GtkWidget *quote;
+
+    gtk_window_set_default_size (carol_window, 420, 160);
+    gtk_window_set_child (carol_window, GTK_WIDGET (row));
+    tern_message_row_bind (row, theirs, FALSE, NULL, NULL);
+    gtk_window_present (carol_window);
+    quote = tern_message_row_get_reply_quote (row);
+    g_assert_nonnull (quote);
+    g_assert_true (label_with_text (quote, question));
+    save_screenshot (GTK_WIDGET (carol_window), "live-reply-received");
+    tern_message_row_unbind (row);
+    gtk_window_destroy (carol_window);
+  }
 
   profile_clear (&peer);
   profile_clear (&me);
