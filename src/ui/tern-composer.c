@@ -157,6 +157,46 @@ chip_remove_clicked_cb (GtkButton    *button,
     tern_composer_remove_file (self, index);
 }
 
+/* An image chip shows a thumbnail: decoded at its small size in a thread. */
+static void
+thumbnail_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  g_autofree char *path = g_file_get_path (task_data);
+  g_autoptr(GError) error = NULL;
+  GdkPixbuf *pixbuf = path ? gdk_pixbuf_new_from_file_at_scale (path, 48, 48, TRUE, &error) : NULL;
+
+  if (pixbuf == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "no thumbnail");
+  else
+    g_task_return_pointer (task, pixbuf, g_object_unref);
+}
+
+static void
+thumbnail_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GtkWidget) icon = user_data;   /* a weak hold: the chip may be gone */
+  g_autoptr(GdkPixbuf) pixbuf = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *picture;
+
+  if (pixbuf == NULL || gtk_widget_get_parent (icon) == NULL)
+    return;
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  /* An image of icon size (a GtkPicture would ask for the texture's). */
+  picture = gtk_image_new_from_paintable (GDK_PAINTABLE (texture));
+  gtk_image_set_pixel_size (GTK_IMAGE (picture), 24);
+  gtk_widget_add_css_class (picture, "attachment-thumbnail");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (picture), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Image"), -1);
+  gtk_widget_insert_after (picture, gtk_widget_get_parent (icon), icon);
+  gtk_widget_unparent (icon);
+}
+
 static GtkWidget *
 build_chip (TernComposer *self,
             GFile        *file)
@@ -194,6 +234,14 @@ build_chip (TernComposer *self,
 
   gtk_box_append (GTK_BOX (chip), icon);
   gtk_box_append (GTK_BOX (chip), label);
+  if (g_content_type_is_a (content_type, "image/*"))
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, thumbnail_done_cb,
+                                          g_object_ref (icon));
+
+      g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+      g_task_run_in_thread (task, thumbnail_thread);
+    }
   gtk_box_append (GTK_BOX (chip), remove);
   gtk_widget_add_css_class (chip, "attachment-chip");
   gtk_accessible_update_property (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);

@@ -631,10 +631,17 @@ test_search_narrow_dark (Fixture       *f,
 static GdkTexture *
 red_texture (void)
 {
-  static const guchar red[4 * 4 * 4] = {
-    [0 ... 63] = 0xff,
-  };
-  g_autoptr(GBytes) bytes = g_bytes_new_static (red, sizeof red);
+  static guchar red[4 * 4 * 4];
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (guint i = 0; i < sizeof red; i += 4)
+    {
+      red[i] = 0xe0;
+      red[i + 1] = 0x1b;
+      red[i + 2] = 0x24;
+      red[i + 3] = 0xff;
+    }
+  bytes = g_bytes_new_static (red, sizeof red);
 
   return gdk_memory_texture_new (4, 4, GDK_MEMORY_R8G8B8A8, bytes, 16);
 }
@@ -758,6 +765,14 @@ has_three_files (gpointer data)
 }
 
 static gboolean
+has_thumbnail (gpointer data)
+{
+  GtkWidget *picture = find_by_css (data, GTK_TYPE_IMAGE, "attachment-thumbnail");
+
+  return picture != NULL && gtk_image_get_paintable (GTK_IMAGE (picture)) != NULL;
+}
+
+static gboolean
 text_pasted (gpointer data)
 {
   g_autofree char *text = tern_composer_dup_text (data);
@@ -820,6 +835,9 @@ test_drop_paste (Fixture       *f,
     loaded = gdk_texture_new_from_filename (path, &error);
     g_assert_no_error (error);
     g_assert_cmpint (gdk_texture_get_width (loaded), ==, 4);
+    /* Its chip gets a thumbnail. */
+    wait_for (has_thumbnail, template_child (composer, TERN_TYPE_COMPOSER, "chips_box"),
+              "the pasted image's thumbnail");
   }
 
   /* Copied files are attached, too. */
