@@ -871,9 +871,15 @@ pump (GTask *task)
       gboolean reselect = g_strcmp0 (tern_imap_client_get_selected_mailbox (data->imap),
                                      folder->name) != 0;
 
-      /* the filter of the chunk in ingest needs its folder selected */
-      if (!(data->ingesting && reselect &&
-            chunk_needs_filter (self, data->folders->pdata[data->chunk_folder])))
+      /* the filter of a chunk in ingest (or waiting for it) needs its
+       * folder selected */
+      gboolean filter_due = data->ingesting &&
+                            chunk_needs_filter (self, data->folders->pdata[data->chunk_folder]);
+
+      for (GList *l = data->ready.head; l != NULL && !filter_due; l = l->next)
+        filter_due = chunk_needs_filter (self,
+                                         data->folders->pdata[((Chunk *) l->data)->folder]);
+      if (!(reselect && filter_due))
         start_fetch (task, folder_index, n);
     }
 
