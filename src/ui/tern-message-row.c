@@ -898,8 +898,11 @@ update_wrap (TernMessageRow *self)
       return;
     }
 
+  /* The label's own font (its Pango context follows its style). */
   if (self->measure == NULL)
     self->measure = gtk_widget_create_pango_layout (GTK_WIDGET (self->body_label), NULL);
+  else
+    pango_layout_context_changed (self->measure);
   pango_layout_set_width (self->measure, -1);
   pango_layout_set_text (self->measure, body, -1);
   {
