@@ -14,6 +14,7 @@ struct _TernAttachment
   char    *mime_type;
   char    *name;
   gint64   size;
+  char    *preview_path;  /* a preview image the sender attached, or NULL */
 };
 
 G_DEFINE_TYPE (TernAttachment, tern_attachment, G_TYPE_OBJECT)
@@ -40,6 +41,7 @@ tern_attachment_finalize (GObject *object)
   g_free (self->path);
   g_free (self->mime_type);
   g_free (self->name);
+  g_free (self->preview_path);
 
   G_OBJECT_CLASS (tern_attachment_parent_class)->finalize (object);
 }
@@ -102,6 +104,8 @@ tern_attachment_new_from_row (TernStore                    *store,
   self->mime_type = g_strdup (row->mime_type != NULL ? row->mime_type : "application/octet-stream");
   self->name = g_strdup (row->name);
   self->size = row->size;
+  if (row->preview_hash != NULL)
+    self->preview_path = tern_store_get_attachment_path (store, row->preview_hash);
   return self;
 }
 
@@ -150,6 +154,13 @@ tern_attachment_is_image (TernAttachment *self)
          g_strcmp0 (self->mime_type, "image/jpeg") == 0 ||
          g_strcmp0 (self->mime_type, "image/gif") == 0 ||
          g_strcmp0 (self->mime_type, "image/webp") == 0;
+}
+
+const char *
+tern_attachment_get_preview_path (TernAttachment *self)
+{
+  g_return_val_if_fail (TERN_IS_ATTACHMENT (self), NULL);
+  return self->preview_path;
 }
 
 GFile *

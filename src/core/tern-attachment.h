@@ -26,5 +26,8 @@ const char     *tern_attachment_get_name      (TernAttachment *self);
 gint64          tern_attachment_get_size      (TernAttachment *self);
 gboolean        tern_attachment_is_image      (TernAttachment *self);
 GFile          *tern_attachment_get_file      (TernAttachment *self);
+/* The path of the preview image the sender attached (smaller than the image
+ * itself: show it instead of decoding the full file), or NULL. */
+const char     *tern_attachment_get_preview_path (TernAttachment *self);
 
 G_END_DECLS

@@ -579,7 +579,9 @@ tern_store_apply_edit_message (TernStoreApply *ap,
   if (op->s3 == NULL)
     {
       /* A delete: nothing of the old content stays, not even in the history. */
-      GET_STMT (hashes, "SELECT hash FROM attachments WHERE message_id = ?");
+      GET_STMT (hashes, "SELECT hash FROM attachments WHERE message_id = ?1"
+                      " UNION SELECT preview_hash FROM attachments WHERE message_id = ?1"
+                      "   AND preview_hash IS NOT NULL");
       sqlite3_bind_int64 (hashes, 1, message);
       if (!collect_hashes (ap, hashes, error))
         return FALSE;
@@ -643,7 +645,9 @@ tern_store_apply_delete_message (TernStoreApply *ap,
     return error == NULL || *error == NULL;
 
   {
-    GET_STMT (stmt, "SELECT hash FROM attachments WHERE message_id = ?");
+    GET_STMT (stmt, "SELECT hash FROM attachments WHERE message_id = ?1"
+                      " UNION SELECT preview_hash FROM attachments WHERE message_id = ?1"
+                      "   AND preview_hash IS NOT NULL");
     sqlite3_bind_int64 (stmt, 1, message);
     if (!collect_hashes (ap, stmt, error))
       return FALSE;
@@ -721,13 +725,14 @@ tern_store_apply_add_attachment (TernStoreApply *ap,
     g_ptr_array_add (ap->new_files, g_steal_pointer (&path));
 
   {
-    GET_STMT (stmt, "INSERT INTO attachments (message_id, hash, mime_type, name, size)"
-                    " VALUES (?, ?, ?, ?, ?)");
+    GET_STMT (stmt, "INSERT INTO attachments (message_id, hash, mime_type, name, size, preview_hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?)");
     sqlite3_bind_int64 (stmt, 1, message);
     bind_text (stmt, 2, hash);
     bind_text (stmt, 3, op->s1);
     bind_text (stmt, 4, op->s2);
     sqlite3_bind_int64 (stmt, 5, g_bytes_get_size (op->bytes));
+    bind_text (stmt, 6, op->s3);
     if (!run (ap, stmt, error))
       return FALSE;
   }

@@ -97,6 +97,8 @@ op_remove_account (TernStoreApply *ap,
   {
     GET_STMT (stmt, "SELECT a.hash FROM attachments a JOIN messages m ON m.id = a.message_id"
                     " WHERE m.account_id = ?1"
+                    " UNION SELECT a.preview_hash FROM attachments a JOIN messages m"
+                    "   ON m.id = a.message_id WHERE m.account_id = ?1 AND a.preview_hash IS NOT NULL"
                     " UNION SELECT avatar FROM chats WHERE account_id = ?1 AND avatar IS NOT NULL"
                     " UNION SELECT avatar FROM contacts WHERE account_id = ?1 AND avatar IS NOT NULL");
     sqlite3_bind_int64 (stmt, 1, account);
@@ -511,6 +513,8 @@ op_delete_chat (TernStoreApply *ap,
   {
     GET_STMT (stmt, "SELECT a.hash FROM messages m JOIN attachments a ON a.message_id = m.id"
                     " WHERE m.chat_id = ?1"
+                    " UNION SELECT a.preview_hash FROM messages m JOIN attachments a"
+                    "   ON a.message_id = m.id WHERE m.chat_id = ?1 AND a.preview_hash IS NOT NULL"
                     " UNION SELECT avatar FROM chats WHERE id = ?1 AND avatar IS NOT NULL");
     sqlite3_bind_int64 (stmt, 1, chat);
     if (!collect_hashes (ap, stmt, error))
@@ -666,6 +670,7 @@ tern_store_apply_remove_unused_files (TernStoreApply *ap)
 
   stmt = tern_store_stmt_cache_get (ap->stmts,
                                     "SELECT EXISTS (SELECT 1 FROM attachments WHERE hash = ?1)"
+                                    " OR EXISTS (SELECT 1 FROM attachments WHERE preview_hash = ?1)"
                                     " OR EXISTS (SELECT 1 FROM chats WHERE avatar = ?1)"
                                     " OR EXISTS (SELECT 1 FROM contacts WHERE avatar = ?1)",
                                     NULL);

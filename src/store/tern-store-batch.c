@@ -571,6 +571,17 @@ tern_store_batch_add_attachment (TernStoreBatch *self,
                                  const char     *mime_type,
                                  const char     *name)
 {
+  tern_store_batch_add_attachment_with_preview (self, message, data, mime_type, name, NULL);
+}
+
+void
+tern_store_batch_add_attachment_with_preview (TernStoreBatch *self,
+                                              gint64          message,
+                                              GBytes         *data,
+                                              const char     *mime_type,
+                                              const char     *name,
+                                              const char     *preview_hash)
+{
   TernStoreOp *op;
 
   g_return_if_fail (TERN_IS_STORE_BATCH (self));
@@ -581,6 +592,7 @@ tern_store_batch_add_attachment (TernStoreBatch *self,
   op->bytes = g_bytes_ref (data);
   op->s1 = g_strdup (mime_type);
   op->s2 = g_strdup (name);
+  op->s3 = g_strdup (preview_hash);
 }
 
 char *

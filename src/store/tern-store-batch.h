@@ -205,6 +205,16 @@ void            tern_store_batch_add_attachment         (TernStoreBatch         
                                                          const char                *mime_type,
                                                          const char                *name);
 
+/* Like tern_store_batch_add_attachment(), with a smaller rendering of it
+ * (a preview image the sender attached) already stored with
+ * tern_store_batch_add_file() as @preview_hash, or NULL. */
+void            tern_store_batch_add_attachment_with_preview (TernStoreBatch       *self,
+                                                              gint64                message,
+                                                              GBytes               *data,
+                                                              const char           *mime_type,
+                                                              const char           *name,
+                                                              const char           *preview_hash);
+
 /* Stores @data as a content-addressed file, like attachments, without
  * linking it to a message; returns its hash (lower-case hex SHA-256, free
  * it) for the avatar field of a contact or chat in this or a later batch.

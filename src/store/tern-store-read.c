@@ -718,6 +718,7 @@ read_attachment (sqlite3_stmt *stmt)
   row->mime_type = col_dup (stmt, 3);
   row->name = col_dup (stmt, 4);
   row->size = sqlite3_column_int64 (stmt, 5);
+  row->preview_hash = col_dup (stmt, 6);
   return row;
 }
 
@@ -726,7 +727,7 @@ tern_store_list_attachments (TernStore *self,
                              gint64     message,
                              GError   **error)
 {
-  BEGIN_READ ("SELECT id, message_id, hash, mime_type, name, size FROM attachments"
+  BEGIN_READ ("SELECT id, message_id, hash, mime_type, name, size, preview_hash FROM attachments"
               " WHERE message_id = ? ORDER BY id");
   (void) local_error;
   sqlite3_bind_int64 (stmt, 1, message);

@@ -207,6 +207,7 @@ tern_store_attachment_row_copy (const TernStoreAttachmentRow *row)
   copy->hash = g_strdup (row->hash);
   copy->mime_type = g_strdup (row->mime_type);
   copy->name = g_strdup (row->name);
+  copy->preview_hash = g_strdup (row->preview_hash);
   return copy;
 }
 
@@ -218,6 +219,7 @@ tern_store_attachment_row_free (TernStoreAttachmentRow *row)
   g_free (row->hash);
   g_free (row->mime_type);
   g_free (row->name);
+  g_free (row->preview_hash);
   g_free (row);
 }
 

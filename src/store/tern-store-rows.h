@@ -234,6 +234,7 @@ typedef struct {
   char   *mime_type;
   char   *name;           /* original file name, or NULL */
   gint64  size;
+  char   *preview_hash;   /* a preview image's file (hash), or NULL */
 } TernStoreAttachmentRow;
 
 typedef struct {

@@ -46,7 +46,8 @@ search_messages (TernStore  *self,
     /* FTS5 hands the rows out in rank order (no sort by SQLite), so the
      * snippet is computed only for the rows stepped over. */
     BEGIN_READ_ON (which, "SELECT f.rowid, m.chat_id, m.account_id, f.rank,"
-                " snippet(messages_fts, -1, char(2), char(3), '…', 12)"
+                " COALESCE(NULLIF(snippet(messages_fts, 1, char(2), char(3), '…', 12), ''),"
+                "          snippet(messages_fts, 0, char(2), char(3), '…', 12))"
                 " FROM messages_fts f JOIN messages m ON m.id = f.rowid"
                 " WHERE messages_fts MATCH ?1 AND f.rowid >= ?2 ORDER BY f.rank");
     sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_STATIC);

@@ -204,6 +204,7 @@ clean_attachments (TernStore *self)
 
   used = tern_store_stmt_cache_get (self->wstmts,
                                     "SELECT EXISTS (SELECT 1 FROM attachments WHERE hash = ?1)"
+                                    " OR EXISTS (SELECT 1 FROM attachments WHERE preview_hash = ?1)"
                                     " OR EXISTS (SELECT 1 FROM chats WHERE avatar = ?1)"
                                     " OR EXISTS (SELECT 1 FROM contacts WHERE avatar = ?1)",
                                     NULL);

@@ -70,9 +70,9 @@ CREATE INDEX messages_chat ON messages (chat_id, sort_key, id);
 CREATE INDEX messages_sender ON messages (sender_contact_id) WHERE sender_contact_id IS NOT NULL;
 CREATE INDEX messages_unread ON messages (chat_id) WHERE seen = 0 AND outgoing = 0;
 CREATE INDEX message_locations_message ON message_locations (message_id);
--- A folder's locations in UID order are the primary key; an account's
--- messages (for removing an account) need their own index.
-CREATE INDEX messages_account ON messages (account_id);
+-- An account's messages (removing an account) are found through the
+-- UNIQUE (account_id, message_id) index; a folder's locations through the
+-- primary key.
 
 -- What the ON DELETE clauses did.
 CREATE TRIGGER accounts_messages_ad AFTER DELETE ON accounts BEGIN

@@ -441,6 +441,48 @@ test_attachments_delete_chat (Fixture       *f,
 }
 
 /* A failing batch leaves no new attachment file behind. */
+/* A preview image is its own file, listed with its attachment, and goes
+ * with it when the message goes (unless something else uses it). */
+static void
+test_attachments_preview (Fixture       *f,
+                          gconstpointer  data)
+{
+  gint64 chat = make_chat (f, "p");
+  g_autoptr(GBytes) full = g_bytes_new_static ("the full picture", 16);
+  g_autoptr(GBytes) small = g_bytes_new_static ("small", 5);
+  g_autofree char *full_path = attachment_path_of (f, "the full picture");
+  g_autofree char *small_path = attachment_path_of (f, "small");
+  g_autofree char *preview = NULL;
+  gint64 message;
+
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    TernStoreMessageRow row = store_test_message (f->account, chat, "pic@x", NULL, 1, TRUE, FALSE);
+    gint64 ref = tern_store_batch_add_message (batch, &row, 0, 0);
+
+    preview = tern_store_batch_add_file (batch, small);
+    tern_store_batch_add_attachment_with_preview (batch, ref, full, "image/jpeg", "pic.jpg", preview);
+    commit (f, batch);
+    message = tern_store_batch_get_id (batch, ref);
+  }
+  {
+    g_autoptr(GPtrArray) files = tern_store_list_attachments (f->store, message, NULL);
+    TernStoreAttachmentRow *a = files->pdata[0];
+
+    g_assert_cmpuint (files->len, ==, 1);
+    g_assert_cmpstr (a->preview_hash, ==, preview);
+    g_assert_true (g_file_test (full_path, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_file_test (small_path, G_FILE_TEST_IS_REGULAR));
+  }
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    tern_store_batch_delete_message (batch, message);
+    commit (f, batch);
+  }
+  g_assert_false (g_file_test (full_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (small_path, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_attachments_rollback (Fixture       *f,
                            gconstpointer  data)
@@ -1354,6 +1396,7 @@ main (int   argc,
   ADD ("/store/changes/signal", test_changes);
   ADD ("/store/messages/flags", test_message_flags);
   ADD ("/store/contacts/merge", test_contacts_merge);
+  ADD ("/store/attachments/preview", test_attachments_preview);
   ADD ("/store/messages/pagination", test_pagination);
   ADD ("/store/chats/list", test_chat_list);
   ADD ("/store/contacts/addresses", test_contacts);

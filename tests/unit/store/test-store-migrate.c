@@ -96,7 +96,8 @@ assert_v1_data (TernStore *store,
   g_assert_cmpuint (locations->len, ==, 2);  /* INBOX and COI/Chats */
   g_assert_cmpuint (sent->len, ==, 1);
   g_assert_cmpuint (members->len, ==, 2);
-  g_assert_cmpuint (tern_store_count_messages (store, 1, NULL), ==, version >= 5 ? 3 : 2);  /* v5 adds one */
+  g_assert_cmpuint (tern_store_count_messages (store, 1, NULL), ==,
+                    version >= 7 ? 4 : version >= 5 ? 3 : 2);  /* v5 and v7 add one */
 }
 
 /* What a version-1 database could not do works after the upgrade. */
@@ -230,6 +231,24 @@ test_upgrade (gconstpointer data)
         g_assert_cmpuint (where->len, ==, 1);
       }
     }
+  if (version >= 7)
+    {
+      /* A message written by version 7 (no foreign keys on messages). */
+      g_autoptr(TernStoreMessageRow) late = tern_store_get_message (store, 9, &error);
+      g_autoptr(GPtrArray) where = tern_store_list_locations (store, 9, NULL);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (late->text, ==, "Treffpunkt am Dom um neun");
+      g_assert_cmpuint (where->len, ==, 1);
+    }
+  {
+    /* v8: attachments of earlier versions have no preview. */
+    g_autoptr(GPtrArray) files = tern_store_list_attachments (store, 4, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (files->len, ==, 1);
+    g_assert_null (((TernStoreAttachmentRow *) files->pdata[0])->preview_hash);
+  }
   {
     /* v7: the parents are checked by the store and the cascades are
      * triggers: a message for a missing chat is refused, and deleting the

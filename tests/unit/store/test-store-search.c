@@ -232,6 +232,34 @@ test_async (Fixture       *f,
 }
 
 /* Ranking looks at the 1,000 most recently stored matches only. */
+/* The snippet comes from the text, not the subject ("Chat: ..." lines). */
+static void
+test_snippet_from_text (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  g_autoptr(GPtrArray) hits = NULL;
+  TernStoreMessageRow row = store_test_message (f->account, f->chat, "subj@x",
+                                                "Saw a marmoset at the zoo today", 5000, TRUE, FALSE);
+  TernStoreMessageRow only = store_test_message (f->account, f->chat, "subj2@x", NULL, 5001, TRUE, FALSE);
+
+  row.subject = (char *) "Chat: Saw a marmoset";
+  only.subject = (char *) "Marmoset sighting report";
+  tern_store_batch_add_message (batch, &row, 0, 0);
+  tern_store_batch_add_message (batch, &only, 0, 0);
+  g_assert_true (tern_store_commit (f->store, batch, NULL));
+
+  hits = search (f, 0, "marmoset");
+  g_assert_cmpuint (hits->len, ==, 2);
+  for (guint i = 0; i < hits->len; i++)
+    {
+      const char *snippet = ((TernStoreSearchHit *) hits->pdata[i])->snippet;
+
+      g_assert_null (strstr (snippet, "Chat:"));
+      g_assert_nonnull (strstr (snippet, TERN_STORE_SNIPPET_START));
+    }
+}
+
 static void
 test_window (Fixture       *f,
              gconstpointer  data)
@@ -291,6 +319,7 @@ main (int   argc,
   ADD ("/store/search/chats", test_chats);
   ADD ("/store/search/async", test_async);
   ADD ("/store/search/window", test_window);
+  ADD ("/store/search/snippet-from-text", test_snippet_from_text);
 #undef ADD
   g_test_add_func ("/store/search/query-builder", test_query_builder);
 
