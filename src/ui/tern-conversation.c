@@ -284,7 +284,8 @@ bind_cb (GtkSignalListItemFactory *factory,
   handler = g_signal_connect_object (message, "notify", G_CALLBACK (message_notify_cb), item,
                                      G_CONNECT_SWAPPED);
   g_object_set_data (G_OBJECT (item), NOTIFY_KEY, GSIZE_TO_POINTER ((gsize) handler));
-  g_hash_table_add (self->bound, item);
+  if (self->bound != NULL)
+    g_hash_table_add (self->bound, item);
 }
 
 static void
@@ -298,7 +299,8 @@ unbind_cb (GtkSignalListItemFactory *factory,
   if (handler != 0 && message != NULL)
     g_signal_handler_disconnect (message, handler);
   g_object_set_data (G_OBJECT (item), NOTIFY_KEY, NULL);
-  g_hash_table_remove (self->bound, item);
+  if (self->bound != NULL)
+    g_hash_table_remove (self->bound, item);
   if (gtk_list_item_get_child (item) != NULL)
     tern_message_row_unbind (TERN_MESSAGE_ROW (gtk_list_item_get_child (item)));
 }
@@ -308,7 +310,8 @@ teardown_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
              TernConversation         *self)
 {
-  g_hash_table_remove (self->bound, item);
+  if (self->bound != NULL)
+    g_hash_table_remove (self->bound, item);
 }
 
 static GtkListItem *
