@@ -64,7 +64,7 @@ G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 
 /* Older rows are loaded LOAD_CHUNK at a time once the view is within
  * LOAD_PAGES pages of the top. */
-#define LOAD_CHUNK 12
+#define LOAD_CHUNK 6
 #define LOAD_PAGES 2
 
 enum {
