@@ -237,41 +237,42 @@ char *
 tern_store_fts_query (const char *text)
 {
   g_autoptr(GString) query = g_string_new (NULL);
-  g_auto(GStrv) words = NULL;
+  g_autoptr(GString) token = g_string_new (NULL);
+  const char *p;
 
-  if (text == NULL)
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
     return NULL;
 
-  words = g_strsplit_set (text, " \t\r\n\f\v", -1);
-  for (guint i = 0; words[i] != NULL; i++)
+  /* The user's text is cut where the unicode61 tokenizer cuts it (its
+   * token characters are letters, numbers and private use), so every term
+   * is one token: no phrase (not supported by detail=column) and no FTS5
+   * syntax reaches MATCH. Terms are ANDed; only the last one, which the
+   * user may still be typing, matches as a prefix: a prefix term merges
+   * the lists of every word it starts, a whole word reads one. */
+  for (p = text;; p = g_utf8_next_char (p))
     {
-      const char *w = words[i];
-      gboolean searchable = FALSE;
+      gunichar c = g_utf8_get_char (p);
 
-      if (!g_utf8_validate (w, -1, NULL))
-        continue;
-      for (const char *p = w; *p; p = g_utf8_next_char (p))
-        if (g_unichar_isalnum (g_utf8_get_char (p)))
-          {
-            searchable = TRUE;
-            break;
-          }
-      if (!searchable)
-        continue;
-
-      if (query->len > 0)
-        g_string_append_c (query, ' ');
-      g_string_append_c (query, '"');
-      for (const char *p = w; *p; p++)
+      if (c != 0 && (g_unichar_isalnum (c) || g_unichar_type (c) == G_UNICODE_PRIVATE_USE))
         {
-          if (*p == '"')
-            g_string_append_c (query, '"');
-          g_string_append_c (query, *p);
+          g_string_append_unichar (token, c);
+          continue;
         }
-      g_string_append (query, "\"*");
+      if (token->len > 0)
+        {
+          if (query->len > 0)
+            g_string_append_c (query, ' ');
+          g_string_append_c (query, '"');
+          g_string_append_len (query, token->str, token->len);
+          g_string_append_c (query, '"');
+          g_string_truncate (token, 0);
+        }
+      if (c == 0)
+        break;
     }
 
   if (query->len == 0)
     return NULL;
+  g_string_append_c (query, '*');
   return g_string_free (g_steal_pointer (&query), FALSE);
 }

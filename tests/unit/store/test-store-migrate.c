@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "store-test-util.h"
 #include "tern-store-private.h"
 
@@ -241,6 +243,27 @@ test_upgrade (gconstpointer data)
       g_assert_cmpstr (late->text, ==, "Treffpunkt am Dom um neun");
       g_assert_cmpuint (where->len, ==, 1);
     }
+  if (version >= 8)
+    {
+      /* The preview written by version 8. */
+      g_autoptr(GPtrArray) files = tern_store_list_attachments (store, 9, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (files->len, ==, 1);
+      g_assert_cmpstr (((TernStoreAttachmentRow *) files->pdata[0])->preview_hash, ==,
+                       "ef56000000000000000000000000000000000000000000000000000000000000");
+    }
+  {
+    /* v9: the full-text index was rebuilt without positions; every old
+     * message is found, ranked, with a snippet. */
+    g_autoptr(GPtrArray) hits = tern_store_search_messages (store, 1, "Café", 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (hits->len, ==, 1);
+    g_assert_nonnull (strstr (((TernStoreSearchHit *) hits->pdata[0])->snippet, "Café"));
+    g_assert_cmpint (store_test_query_int (raw, "SELECT COUNT(*) FROM messages_fts"), ==,
+                     store_test_query_int (raw, "SELECT COUNT(*) FROM messages"));
+  }
   {
     /* v8: attachments of earlier versions have no preview. */
     g_autoptr(GPtrArray) files = tern_store_list_attachments (store, 4, &error);

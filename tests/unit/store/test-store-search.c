@@ -166,8 +166,18 @@ test_syntax_is_text (Fixture       *f,
       g_assert_nonnull (hits);
     }
   {
-    /* Prefix match per word, all words required. */
-    g_autoptr(GPtrArray) hits = search (f, 0, "caf flo");
+    /* All words required; the last one (still being typed) is a prefix. */
+    g_autoptr(GPtrArray) hits = search (f, 0, "cafe flo");
+    g_autoptr(GPtrArray) whole = search (f, 0, "caf flore");
+
+    g_assert_cmpuint (hits->len, ==, 1);
+    g_assert_cmpint (hit_id (hits, 0), ==, f->ids[0]);
+    g_assert_cmpuint (whole->len, ==, 0);
+  }
+  {
+    /* A word the tokenizer cuts in two matches both parts, not a phrase. */
+    g_autoptr(GPtrArray) hits = search (f, 0, "Café-de");
+
     g_assert_cmpuint (hits->len, ==, 1);
     g_assert_cmpint (hit_id (hits, 0), ==, f->ids[0]);
   }
@@ -293,8 +303,10 @@ test_query_builder (void)
 {
   struct { const char *in; const char *out; } cases[] = {
     { "hello", "\"hello\"*" },
-    { "  two   words ", "\"two\"* \"words\"*" },
-    { "say \"hi\"", "\"say\"* \"\"\"hi\"\"\"*" },
+    { "  two   words ", "\"two\" \"words\"*" },
+    { "say \"hi\"", "\"say\" \"hi\"*" },
+    { "e-mail to Zoë", "\"e\" \"mail\" \"to\" \"Zoë\"*" },
+    { "NEAR(a b) OR c*", "\"NEAR\" \"a\" \"b\" \"OR\" \"c\"*" },
     { "- * ( )", NULL },
     { "", NULL },
   };
