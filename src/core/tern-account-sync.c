@@ -138,6 +138,14 @@ finish_failed (GTask *task)
   if (data->error == NULL || data->outstanding > 0 || data->returned)
     return;
   data->returned = TRUE;
+  /* chunks fetched but not to be ingested: their parse is not wanted */
+  while (!g_queue_is_empty (&data->ready))
+    {
+      Chunk *chunk = g_queue_pop_head (&data->ready);
+
+      tern_ingest_forget (g_task_get_source_object (task), chunk->fetched);
+      chunk_free (chunk);
+    }
   g_task_return_error (task, g_steal_pointer (&data->error));
   g_object_unref (task);
 }

@@ -1139,6 +1139,19 @@ tern_ingest_prepare (TernAccount *account,
     g_hash_table_insert (prepared, fetched, parse_start (account, fetched));
 }
 
+void
+tern_ingest_forget (TernAccount *account,
+                    GPtrArray   *fetched)
+{
+  GHashTable *prepared;
+
+  g_return_if_fail (TERN_IS_ACCOUNT (account));
+
+  prepared = g_object_get_data (G_OBJECT (account), PREPARED_KEY);
+  if (prepared != NULL)
+    g_hash_table_remove (prepared, fetched);
+}
+
 /* On the account's thread, in the order fetched: the context's cache and
  * held edits depend on it. */
 static void

@@ -156,6 +156,10 @@ void               tern_ingest_account_async       (TernAccount         *account
  * Nothing happens unless tern_ingest_install() installed this ingest. */
 void               tern_ingest_prepare             (TernAccount         *account,
                                                     GPtrArray           *fetched);
+/* Drops what tern_ingest_prepare() started for @fetched, when it will not
+ * be ingested after all (the sync failed). */
+void               tern_ingest_forget              (TernAccount         *account,
+                                                    GPtrArray           *fetched);
 gboolean           tern_ingest_account_finish      (TernAccount         *account,
                                                     GAsyncResult        *result,
                                                     GError             **error);
