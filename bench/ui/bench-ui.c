@@ -364,6 +364,7 @@ main (int   argc,
   g_autoptr(TernChatList) chats = NULL;
   GdkDisplay *display;
   int status = 0;
+  gboolean keep = FALSE;
 
   /* Without a display (tools/bench), run again under our own Xvfb. */
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL &&
@@ -388,15 +389,33 @@ main (int   argc,
       return 1;
     }
 
-  /* The profile: $XDG_DATA_HOME/tern, the app's default data directory. */
+  /* The profile: $XDG_DATA_HOME/tern, the app's default data directory.
+   * With TERN_BENCH_UI_PROFILE=DIR it is made in DIR and kept, and a DIR
+   * that has one is used as it is (for profiling tern by hand:
+   * XDG_DATA_HOME=DIR/data TERN_BENCH_FIRST_FRAME=1 tern). */
   g_assert_no_error (error);
+  if (g_getenv ("TERN_BENCH_UI_PROFILE") != NULL)
+    {
+      g_free (root);
+      root = g_strdup (g_getenv ("TERN_BENCH_UI_PROFILE"));
+      keep = TRUE;
+    }
   data_home = g_build_filename (root, "data", NULL);
   dir = g_build_filename (data_home, "tern", NULL);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   store = tern_store_open (dir, &error);
   g_assert_no_error (error);
-  fill (store, &big_chat, &account);
+  {
+    g_autoptr(TernStoreChatRow) peer0 = tern_store_find_chat (store, 1, TERN_STORE_CHAT_KIND_DIRECT,
+                                                               "peer0@example.test", NULL);
+
+    if (keep && peer0 != NULL)
+      big_chat = peer0->id;
+    else
+      fill (store, &big_chat, &account);
+  }
   tern_store_close (store);
+  g_printerr ("# the 50,000-message chat is %" G_GINT64_FORMAT "\n", big_chat);
 
   if (!measure_startup (data_home, NULL, "", big_chat) ||
       !measure_startup (data_home, "cairo", ".cairo", big_chat))
@@ -470,6 +489,7 @@ main (int   argc,
   tern_store_close (store);
   g_object_unref (store);
   g_application_release (G_APPLICATION (app));
-  rm_rf (root);
+  if (!keep)
+    rm_rf (root);
   return status;
 }
