@@ -428,12 +428,14 @@ add_attachments (TernStoreBatch    *batch,
       TernCoiAttachment *a = g_ptr_array_index (info->attachments, i);
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(GError) error = NULL;
+      g_autofree char *preview_hash = NULL;
 
       if (a->is_preview && a->full_index >= 0)
         {
           TernCoiAttachment *full = g_ptr_array_index (info->attachments, a->full_index);
           g_autoptr(GBytes) probe = tern_coi_attachment_get_bytes (full, NULL);
 
+          /* Stored with its full part (below), unless that is missing. */
           if (probe != NULL && g_bytes_get_size (probe) > 0)
             continue;
         }
@@ -443,7 +445,22 @@ add_attachments (TernStoreBatch    *batch,
           g_debug ("attachment %s not readable: %s", a->filename, error->message);
           continue;
         }
-      tern_store_batch_add_attachment (batch, message, bytes, a->mime_type, a->filename);
+      /* A preview of this part (Chat-Content: preview) is kept as its own
+       * file and shown instead of decoding the full image. */
+      for (guint j = 0; j < info->attachments->len; j++)
+        {
+          TernCoiAttachment *p = g_ptr_array_index (info->attachments, j);
+          g_autoptr(GBytes) preview = NULL;
+
+          if (!p->is_preview || p->full_index != (int) i)
+            continue;
+          preview = tern_coi_attachment_get_bytes (p, NULL);
+          if (preview != NULL && g_bytes_get_size (preview) > 0)
+            preview_hash = tern_store_batch_add_file (batch, preview);
+          break;
+        }
+      tern_store_batch_add_attachment_with_preview (batch, message, bytes, a->mime_type,
+                                                    a->filename, preview_hash);
       n++;
     }
   return n;

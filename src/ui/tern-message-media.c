@@ -258,7 +258,11 @@ request_thumbnail (GtkPicture     *picture,
       DecodeData *data = g_new0 (DecodeData, 1);
 
       data->hash = g_strdup (hash);
-      data->path = g_strdup (tern_attachment_get_path (attachment));
+      /* The sender's preview, when the message had one, is smaller than
+       * the image: decoded instead of it (the viewer shows the full one). */
+      data->path = g_strdup (tern_attachment_get_preview_path (attachment) != NULL ?
+                             tern_attachment_get_preview_path (attachment) :
+                             tern_attachment_get_path (attachment));
       data->size = TERN_MESSAGE_MEDIA_THUMBNAIL_SIZE;
       g_task_set_source_tag (task, request_thumbnail);
       g_task_set_name (task, "[tern-ui] decode thumbnail");

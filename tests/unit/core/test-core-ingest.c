@@ -548,10 +548,21 @@ test_image_with_preview (Fixture       *f,
   g_assert_cmpint (ingest (f, raw, f->chats, 1, NULL, &id, NULL), ==, TERN_INGEST_STORED);
   attachments = tern_store_list_attachments (f->store, id, &error);
   g_assert_no_error (error);
-  /* The full part is there: it is the attachment; the preview is not a second file. */
+  /* The full part is there: it is the attachment; the preview is not a
+   * second attachment but its preview file. */
   g_assert_cmpuint (attachments->len, ==, 1);
   full_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, full_bytes);
   g_assert_cmpstr (((TernStoreAttachmentRow *) attachments->pdata[0])->hash, ==, full_hash);
+  {
+    g_autofree char *preview_hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, preview_bytes);
+    g_autofree char *path = tern_store_get_attachment_path (f->store, preview_hash);
+    g_autofree char *stored = NULL;
+    gsize length = 0;
+
+    g_assert_cmpstr (((TernStoreAttachmentRow *) attachments->pdata[0])->preview_hash, ==, preview_hash);
+    g_assert_true (g_file_get_contents (path, &stored, &length, NULL));
+    g_assert_cmpmem (stored, length, small, sizeof small - 1);
+  }
 }
 
 static void
