@@ -33,7 +33,7 @@
  * 4. the folders' sync state (UIDNEXT, HIGHESTMODSEQ) is saved. */
 
 #define FIRST_CHUNK 50
-#define CHUNK 250
+#define CHUNK 1000
 /* fetched chunks waiting for the ingest (being parsed meanwhile) */
 #define READY_MAX 2
 
