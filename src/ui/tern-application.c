@@ -28,7 +28,6 @@ struct _TernApplication
   GtkWindow      *preferences;
 
   TernContext    *context;
-  GCancellable   *setup_cancellable;
   TernAccountSettings *setup_defaults;
 
   /* Desktop integration (see "desktop integration" below) */
@@ -139,162 +138,6 @@ preferences_activated (GSimpleAction *action,
 
 /* ---- account set-up ------------------------------------------------------ */
 
-typedef struct
-{
-  TernApplication      *self;
-  TernAccountAssistant *assistant;   /* weak */
-  TernAccountSettings  *settings;
-} SetupData;
-
-static void
-setup_data_free (SetupData *data)
-{
-  g_clear_weak_pointer (&data->assistant);
-  g_object_unref (data->self);
-  tern_account_settings_free (data->settings);
-  g_free (data);
-}
-
-static void start_setup (SetupData *data);
-
-/* "ab12cd..." as "AB:12:CD:..." in lines of 8 bytes, as certificate
- * viewers show it. */
-static char *
-format_fingerprint (const char *hex)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (gsize i = 0; hex[i] && hex[i + 1]; i += 2)
-    {
-      if (i > 0)
-        g_string_append_c (out, i % 16 == 0 ? '\n' : ':');
-      g_string_append_c (out, g_ascii_toupper (hex[i]));
-      g_string_append_c (out, g_ascii_toupper (hex[i + 1]));
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static void
-trust_response_cb (AdwMessageDialog *dialog,
-                   const char       *response,
-                   SetupData        *data)
-{
-  if (g_strcmp0 (response, "trust") == 0 && data->assistant != NULL)
-    {
-      g_free (data->settings->trusted_certificate);
-      data->settings->trusted_certificate = g_strdup (g_object_get_data (G_OBJECT (dialog),
-                                                                         "fingerprint"));
-      start_setup (data);
-      return;
-    }
-
-  if (data->assistant != NULL)
-    gtk_widget_set_sensitive (GTK_WIDGET (data->assistant), TRUE);
-  setup_data_free (data);
-}
-
-static void
-setup_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  SetupData *data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TernAccount) account = tern_account_setup_finish (result, &error);
-  GtkWindow *parent = data->assistant ? GTK_WINDOW (data->assistant) : get_parent_window (data->self);
-  AdwMessageDialog *dialog;
-
-  if (account != NULL)
-    {
-      if (!data->settings->store_password)
-        tern_account_set_password_for_session (account, data->settings->password);
-      tern_account_start (account);
-      if (data->assistant != NULL)
-        gtk_window_destroy (GTK_WINDOW (data->assistant));
-      setup_data_free (data);
-      return;
-    }
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      setup_data_free (data);
-      return;
-    }
-
-  if (g_error_matches (error, TERN_CORE_ERROR, TERN_CORE_ERROR_CERTIFICATE) &&
-      tern_core_error_get_fingerprint (error) != NULL)
-    {
-      g_autofree char *shown = format_fingerprint (tern_core_error_get_fingerprint (error));
-      g_autofree char *body = g_strdup_printf (
-        _("The server of %s presented a certificate that this computer does not trust. "
-          "Trust it only if its SHA-256 fingerprint matches the one your provider gives you:\n\n%s"),
-        data->settings->address, shown);
-
-      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Trust This Certificate?"), body));
-      g_object_set_data_full (G_OBJECT (dialog), "fingerprint",
-                              g_strdup (tern_core_error_get_fingerprint (error)), g_free);
-      adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust"), NULL);
-      adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_default_response (dialog, "cancel");
-      adw_message_dialog_set_close_response (dialog, "cancel");
-      g_signal_connect (dialog, "response", G_CALLBACK (trust_response_cb), data);
-      gtk_widget_add_css_class (GTK_WIDGET (dialog), "certificate-prompt");
-      gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (data->self));
-      gtk_window_present (GTK_WINDOW (dialog));
-      return;
-    }
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Could Not Add the Account"),
-                                                       error->message));
-  adw_message_dialog_add_response (dialog, "close", _("_Close"));
-  gtk_widget_add_css_class (GTK_WIDGET (dialog), "setup-error");
-  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (data->self));
-  gtk_window_present (GTK_WINDOW (dialog));
-  if (data->assistant != NULL)
-    gtk_widget_set_sensitive (GTK_WIDGET (data->assistant), TRUE);
-  setup_data_free (data);
-}
-
-static void
-start_setup (SetupData *data)
-{
-  TernContext *context = tern_application_get_context (data->self);
-
-  if (context == NULL)
-    {
-      setup_data_free (data);
-      return;
-    }
-  if (data->assistant != NULL)
-    gtk_widget_set_sensitive (GTK_WIDGET (data->assistant), FALSE);
-  g_cancellable_reset (data->self->setup_cancellable);
-  tern_account_setup_async (context, data->settings, data->self->setup_cancellable,
-                            setup_cb, data);
-}
-
-static void
-assistant_next_cb (TernAccountAssistant *assistant,
-                   const char           *address,
-                   const char           *password,
-                   TernApplication      *self)
-{
-  SetupData *data = g_new0 (SetupData, 1);
-
-  data->self = g_object_ref (self);
-  g_set_weak_pointer (&data->assistant, assistant);
-  if (self->setup_defaults != NULL)
-    {
-      data->settings = tern_account_settings_copy (self->setup_defaults);
-      g_free (data->settings->address);
-      data->settings->address = g_strdup (address);
-      g_free (data->settings->password);
-    }
-  else
-    data->settings = tern_account_settings_new (address);
-  data->settings->password = g_strdup (password);
-  start_setup (data);
-}
-
 static void
 add_account_activated (GSimpleAction *action,
                        GVariant      *parameter,
@@ -309,8 +152,10 @@ add_account_activated (GSimpleAction *action,
       return;
     }
 
-  assistant = tern_account_assistant_new ();
-  g_signal_connect_object (assistant, "next", G_CALLBACK (assistant_next_cb), self, 0);
+  /* The assistant runs the set-up itself (discovery, manual servers, the
+   * certificate prompt) and starts the account. */
+  assistant = tern_account_assistant_new_for_context (tern_application_get_context (self),
+                                                      self->setup_defaults);
   gtk_window_set_transient_for (GTK_WINDOW (assistant), get_parent_window (self));
   gtk_window_set_application (GTK_WINDOW (assistant), GTK_APPLICATION (self));
   show_weak_window (&self->assistant, GTK_WINDOW (assistant));
@@ -610,6 +455,10 @@ watch_context (TernApplication *self)
     return;
   self->watched_store = g_object_ref (store);
   self->store_changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* The engine follows the receipt and filter settings from the start,
+   * not only once Preferences was opened. */
+  if (self->settings != NULL)
+    tern_preferences_bind_context (self->settings, self->context);
   if (self->first_frame_done)
     load_unread (self);
 }
@@ -983,9 +832,6 @@ tern_application_dispose (GObject *object)
   g_clear_pointer (&self->unread, g_hash_table_unref);
   g_clear_pointer (&self->notified, g_hash_table_unref);
   g_clear_object (&self->settings);
-  if (self->setup_cancellable != NULL)
-    g_cancellable_cancel (self->setup_cancellable);
-  g_clear_object (&self->setup_cancellable);
   if (self->context != NULL)
     tern_context_stop_all (self->context);
   g_clear_object (&self->context);
@@ -1009,7 +855,6 @@ tern_application_class_init (TernApplicationClass *klass)
 static void
 tern_application_init (TernApplication *self)
 {
-  self->setup_cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
   self->started = g_get_real_time () / G_USEC_PER_SEC;
   self->badge_sent = -1;

@@ -11,9 +11,11 @@
 #include "tern-context.h"
 #include "tern-outbox.h"
 #include "tern-chat-row.h"
+#include "tern-connection-banner.h"
 #include "tern-conversation.h"
 #include "tern-new-chat-dialog.h"
 #include "tern-search.h"
+#include "tern-connection-banner.h"
 #include "tern-window.h"
 
 #define CHAT_NOTIFY_KEY "tern-chat-notify-handler"
@@ -64,9 +66,7 @@ struct _TernWindow
   /* The engine (NULL in widget tests without one) */
   TernContext          *context;
   GHashTable           *watched_accounts;  /* TernAccount* set */
-  GtkRevealer          *status_revealer;
-  GtkLabel             *status_label;
-  GtkButton            *status_retry;
+  TernConnectionBanner *connection_banner;
 };
 
 enum {
@@ -172,6 +172,7 @@ update_chat_row (TernChatRow *row,
   g_strdelimit (preview, "\n\r\t", ' ');
 
   tern_chat_row_set_title (row, tern_chat_get_name (chat));
+  tern_chat_row_set_avatar_path (row, tern_chat_get_avatar_path (chat));
   tern_chat_row_set_preview (row, preview);
   tern_chat_row_set_timestamp (row, tern_chat_get_last_activity (chat));
   tern_chat_row_set_unread_count (row, tern_chat_get_unread_count (chat));
@@ -999,44 +1000,6 @@ outbox_failed_cb (TernWindow *self,
 }
 
 static void
-update_status (TernWindow *self)
-{
-  GListModel *accounts = self->context ? tern_context_get_accounts (self->context) : NULL;
-  guint n = accounts ? g_list_model_get_n_items (accounts) : 0;
-  g_autofree char *text = NULL;
-  gboolean retry = FALSE;
-
-  for (guint i = 0; i < n && text == NULL; i++)
-    {
-      g_autoptr(TernAccount) account = g_list_model_get_item (accounts, i);
-      const GError *error = tern_account_get_last_error (account);
-
-      switch (tern_account_get_state (account))
-        {
-        case TERN_ACCOUNT_STATE_ERROR:
-          text = g_strdup_printf (_("%s: %s"), tern_account_get_address (account),
-                                  error ? error->message : _("cannot connect"));
-          retry = TRUE;
-          break;
-        case TERN_ACCOUNT_STATE_OFFLINE:
-          text = g_strdup_printf (_("%s is offline"), tern_account_get_address (account));
-          retry = TRUE;
-          break;
-        case TERN_ACCOUNT_STATE_CONNECTING:
-          text = g_strdup_printf (_("Connecting to %s…"), tern_account_get_address (account));
-          break;
-        case TERN_ACCOUNT_STATE_ONLINE:
-        default:
-          break;
-        }
-    }
-
-  gtk_label_set_text (self->status_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->status_retry), retry);
-  gtk_revealer_set_reveal_child (self->status_revealer, text != NULL);
-}
-
-static void
 accounts_changed_cb (TernWindow *self)
 {
   GListModel *accounts = tern_context_get_accounts (self->context);
@@ -1048,41 +1011,12 @@ accounts_changed_cb (TernWindow *self)
 
       if (g_hash_table_add (self->watched_accounts, account))
         {
-          g_signal_connect_object (account, "notify::state", G_CALLBACK (update_status), self,
-                                   G_CONNECT_SWAPPED);
           g_signal_connect_object (tern_outbox_get_for_account (account), "failed",
                                    G_CALLBACK (outbox_failed_cb), self, G_CONNECT_SWAPPED);
         }
     }
 
   tern_window_set_has_account (self, n > 0);
-  update_status (self);
-}
-
-static void
-retry_activated (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
-{
-  TernWindow *self = TERN_WINDOW (widget);
-  GListModel *accounts;
-
-  if (self->context == NULL)
-    return;
-
-  accounts = tern_context_get_accounts (self->context);
-  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
-    {
-      g_autoptr(TernAccount) account = g_list_model_get_item (accounts, i);
-
-      if (tern_account_get_state (account) != TERN_ACCOUNT_STATE_ONLINE &&
-          tern_account_get_state (account) != TERN_ACCOUNT_STATE_CONNECTING)
-        {
-          tern_account_stop (account);
-          tern_account_start (account);
-        }
-    }
-  update_status (self);
 }
 
 static void
@@ -1250,7 +1184,6 @@ tern_window_class_init (TernWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-chat", NULL);
 
-  gtk_widget_class_install_action (widget_class, "win.retry-connect", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "win.next-chat", NULL, next_chat_activated);
   gtk_widget_class_install_action (widget_class, "win.previous-chat", NULL,
                                    previous_chat_activated);
@@ -1402,24 +1335,11 @@ tern_window_init (TernWindow *self)
     gtk_box_append (GTK_BOX (self->sidebar_pane), box);
   }
 
-  /* The connection status of the accounts, above the chat list (a banner
-   * that does not block anything). */
+  /* The connection status of each account, above the chat list (a banner
+   * with a line and a Retry per account; it blocks nothing). */
   {
-    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-    self->status_label = GTK_LABEL (gtk_label_new (NULL));
-    gtk_label_set_wrap (self->status_label, TRUE);
-    gtk_label_set_xalign (self->status_label, 0);
-    gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
-    self->status_retry = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Retry")));
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->status_retry), "win.retry-connect");
-    gtk_widget_set_valign (GTK_WIDGET (self->status_retry), GTK_ALIGN_CENTER);
-    gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_label));
-    gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status_retry));
-    gtk_widget_add_css_class (box, "connection-status");
-    self->status_revealer = GTK_REVEALER (gtk_revealer_new ());
-    gtk_revealer_set_child (self->status_revealer, box);
-    gtk_box_insert_child_after (GTK_BOX (self->sidebar_pane), GTK_WIDGET (self->status_revealer),
+    self->connection_banner = tern_connection_banner_new ();
+    gtk_box_insert_child_after (GTK_BOX (self->sidebar_pane), GTK_WIDGET (self->connection_banner),
                                 GTK_WIDGET (self->search_bar));
     self->watched_accounts = g_hash_table_new (NULL, NULL);
   }
@@ -1590,6 +1510,7 @@ tern_window_set_context (TernWindow  *self,
   tern_window_set_chat_list (self, G_LIST_MODEL (chats));
   g_signal_connect_object (tern_context_get_accounts (context), "items-changed",
                            G_CALLBACK (accounts_changed_cb), self, G_CONNECT_SWAPPED);
+  tern_connection_banner_set_context (self->connection_banner, context);
   accounts_changed_cb (self);
 }
 
