@@ -245,8 +245,7 @@ tern_store_fts_query (const char *text)
 
   /* The user's text is cut where the unicode61 tokenizer cuts it (its
    * token characters are letters, numbers and private use), so every term
-   * is one token: no phrase (not supported by detail=column) and no FTS5
-   * syntax reaches MATCH. Terms are ANDed; only the last one, which the
+   * is one token: no phrase and no FTS5 syntax reaches MATCH. Terms are ANDed; only the last one, which the
    * user may still be typing, matches as a prefix: a prefix term merges
    * the lists of every word it starts, a whole word reads one. */
   for (p = text;; p = g_utf8_next_char (p))

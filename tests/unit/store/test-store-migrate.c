@@ -254,8 +254,7 @@ test_upgrade (gconstpointer data)
                        "ef56000000000000000000000000000000000000000000000000000000000000");
     }
   {
-    /* v9: the full-text index was rebuilt without positions; every old
-     * message is found, ranked, with a snippet. */
+    /* Every old message is found by a word, ranked, with a snippet. */
     g_autoptr(GPtrArray) hits = tern_store_search_messages (store, 1, "Café", 10, &error);
 
     g_assert_no_error (error);
