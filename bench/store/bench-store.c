@@ -13,7 +13,9 @@
  * bench-store: the store's figures, one `name value unit` line each.
  *
  * Database A: 100,000 messages in 1,000 chats, inserted as a sync would
- * (batches of 500 with a folder location each, FTS kept by triggers), then
+ * (batches of 1,000 with a folder location each and their full-text index;
+ * the chat of each message drawn from a heavy-tailed distribution, as chat
+ * activity is), then
  * 9,000 more chats for a 10,000-chat list. Database B: one chat of 100,000
  * messages, for opening a big chat against the bare SQL query.
  *
@@ -25,7 +27,9 @@
 
 #define N_CHATS        1000
 #define N_LIST_CHATS   10000
-#define BATCH_SIZE     500
+/* Messages per batch: what tern-account-sync.c commits history in (its
+ * CHUNK); TERN_BENCH_BATCH=N to try another size. */
+static guint batch_size = 1000;
 #define VOCABULARY     4000
 
 static char **words;
@@ -203,6 +207,26 @@ add_account (TernStore *store)
   return tern_store_batch_get_id (batch, ref);
 }
 
+/* Which chat each message goes to. Chat activity is heavy-tailed: a few
+ * chats carry most messages, as the words of chat text do (ZIPF, the
+ * figure's case). ROUND_ROBIN is the worst case for the per-chat work of a
+ * batch: every message of a batch in a different chat. */
+typedef enum {
+  SPREAD_ZIPF,
+  SPREAD_ROUND_ROBIN,
+} Spread;
+
+static guint
+pick_chat (GRand  *rand,
+           Spread  spread,
+           guint   i,
+           guint   n_chats)
+{
+  if (spread == SPREAD_ROUND_ROBIN)
+    return i % n_chats;
+  return MIN ((guint) pow (n_chats, g_rand_double (rand)) - 1, n_chats - 1);
+}
+
 /* Inserts @n messages spread over @chats (ids) in sync-sized batches.
  * Returns the elapsed ms for building + committing the batches; *cpu_ms
  * gets the CPU time of the process meanwhile (both threads). */
@@ -214,10 +238,12 @@ insert_messages (TernStore *store,
                  guint      n,
                  GRand     *rand,
                  const char *prefix,
+                 Spread      spread,
                  double    *cpu_ms)
 {
   g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) targets = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
   double elapsed = 0, cpu = 0;
 
   /* Generated outside the timing: that is the network's and parser's job. */
@@ -225,19 +251,20 @@ insert_messages (TernStore *store,
     {
       g_ptr_array_add (texts, random_text (rand));
       g_ptr_array_add (ids, g_strdup_printf ("%s%u.%08x@example.test", prefix, i, g_rand_int (rand)));
+      g_array_append_val (targets, g_array_index (chats, gint64, pick_chat (rand, spread, i, chats->len)));
     }
 
-  for (guint start = 0; start < n; start += BATCH_SIZE)
+  for (guint start = 0; start < n; start += batch_size)
     {
       double t0 = now_ms (), c0 = process_cpu_ms ();
       g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (store);
 
-      for (guint i = start; i < MIN (start + BATCH_SIZE, n); i++)
+      for (guint i = start; i < MIN (start + batch_size, n); i++)
         {
           TernStoreMessageRow row = { 0 };
 
           row.account_id = account;
-          row.chat_id = g_array_index (chats, gint64, i % chats->len);
+          row.chat_id = g_array_index (targets, gint64, i);
           row.message_id = ids->pdata[i];
           row.sender_address = (char *) "bob@example.test";
           row.sent_time = 1600000000 + i * 10;
@@ -361,6 +388,8 @@ main (int   argc,
   double ms, cpu;
   const guint runs = 200;
 
+  if (g_getenv ("TERN_BENCH_BATCH"))
+    batch_size = (guint) atoi (g_getenv ("TERN_BENCH_BATCH"));
   if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
     g_printerr ("# load average at start: %s", loadavg);
 
@@ -373,7 +402,7 @@ main (int   argc,
   account = add_account (store);
   folder = make_folder (store, account);
   chats = make_chats (store, account, N_CHATS, "c");
-  ms = insert_messages (store, account, folder, chats, n_messages, rand, "a", &cpu);
+  ms = insert_messages (store, account, folder, chats, n_messages, rand, "a", SPREAD_ZIPF, &cpu);
   figure ("store.insert.msgs_per_s", n_messages / (ms / 1000.0), "msgs/s");
   figure ("store.insert.msgs_per_cpu_s", n_messages / (cpu / 1000.0), "msgs/s");
   if (argc > 2 && g_str_equal (argv[2], "insert"))
@@ -389,7 +418,7 @@ main (int   argc,
 
   /* 9,000 more chats with a message each: a 10,000-chat list. */
   more_chats = make_chats (store, account, N_LIST_CHATS - N_CHATS, "l");
-  insert_messages (store, account, folder, more_chats, more_chats->len, rand, "l", NULL);
+  insert_messages (store, account, folder, more_chats, more_chats->len, rand, "l", SPREAD_ROUND_ROBIN, NULL);
 
   {
     Samples cold = { 0 }, open_list = { 0 }, all = { 0 }, first = { 0 }, last = { 0 };
@@ -548,7 +577,7 @@ main (int   argc,
   {
     g_autoptr(GArray) one = make_chats (store, account, 1, "big");
     big_chat = g_array_index (one, gint64, 0);
-    insert_messages (store, account, folder, one, n_messages, rand, "b", NULL);
+    insert_messages (store, account, folder, one, n_messages, rand, "b", SPREAD_ROUND_ROBIN, NULL);
   }
   tern_store_close (store);
   g_clear_object (&store);
@@ -577,7 +606,8 @@ main (int   argc,
                                   "SELECT id, account_id, chat_id, message_id, sender_contact_id,"
                                   " sender_address, outgoing, sent_time, received_time, sort_key, kind,"
                                   " state, seen, edited, deleted, subject, text, quote, reply_to,"
-                                  " pinned_until, latitude, longitude, n_attachments FROM messages"
+                                  " pinned_until, latitude, longitude, n_attachments, mentions_me,"
+                                  " receipt_to, mdn_sent, failure_reason FROM messages"
                                   " WHERE chat_id = ?1 AND (sort_key, id) < (?2, ?3)"
                                   " ORDER BY sort_key DESC, id DESC LIMIT ?4",
                                   -1, &stmt, NULL) == SQLITE_OK);
@@ -620,6 +650,28 @@ main (int   argc,
   }
   tern_store_close (store);
   g_clear_object (&store);
+
+  /* ---- C: the worst case for the per-chat work of a batch: every
+   * message of a batch in another chat (1,000 chats, round robin). ---- */
+  {
+    g_autofree char *dir_c = g_dir_make_tmp ("tern-bench-store-c-XXXXXX", NULL);
+    g_autoptr(GArray) spread = NULL;
+    gint64 account_c, folder_c;
+
+    store = tern_store_open (dir_c, &error);
+    if (store == NULL)
+      g_error ("%s", error->message);
+    account_c = add_account (store);
+    folder_c = make_folder (store, account_c);
+    spread = make_chats (store, account_c, N_CHATS, "w");
+    ms = insert_messages (store, account_c, folder_c, spread, n_messages, rand, "w",
+                          SPREAD_ROUND_ROBIN, &cpu);
+    figure ("store.insert.round_robin.msgs_per_s", n_messages / (ms / 1000.0), "msgs/s");
+    figure ("store.insert.round_robin.msgs_per_cpu_s", n_messages / (cpu / 1000.0), "msgs/s");
+    tern_store_close (store);
+    g_clear_object (&store);
+    rm_rf (dir_c);
+  }
 
   rm_rf (dir_a);
   rm_rf (dir_b);
