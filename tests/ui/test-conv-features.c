@@ -21,6 +21,8 @@
  * stored with it, and a short chat sitting at the bottom. */
 
 #define TIMEOUT_SECONDS 20
+
+#include "ui-test-util.h"
 #define FILLER 80
 
 static TernApplication *app;
@@ -38,166 +40,7 @@ typedef struct
   guint         serial;
 } Fixture;
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (gboolean   *flag,
-            const char *what)
-{
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
-static void
-flush (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  gboolean painted = FALSE;
-  gulong id;
-
-  if (!gtk_widget_get_mapped (widget))
-    {
-      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window to map");
-
-      while (!gtk_widget_get_mapped (widget))
-        g_main_context_iteration (NULL, TRUE);
-      g_source_remove (timeout);
-    }
-
-  clock = gtk_widget_get_frame_clock (widget);
-  g_assert_nonnull (clock);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  gtk_widget_queue_draw (widget);
-  wait_until (&painted, "a frame");
-  g_signal_handler_disconnect (clock, id);
-  flush ();
-}
-
-static void
-wait_frames (GtkWidget *widget,
-             guint      n)
-{
-  for (guint i = 0; i < n; i++)
-    wait_for_frame (widget);
-}
-
-static const char *
-screenshot_dir (void)
-{
-  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
-
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
-  if (dir == NULL || *dir == '\0')
-    dir = "screenshots";
-  return dir;
-}
-
-/* Saves NAME.png; returns the mean luminance (0..1). */
-static double
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png = g_strconcat (name, ".png", NULL);
-  g_autofree char *file = NULL;
-  g_autofree guchar *pixels = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  gsize stride = (gsize) width * 4;
-  double sum = 0;
-
-  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (attempt > 0)
-        wait_for_frame (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir (), 0755), ==, 0);
-  file = g_build_filename (screenshot_dir (), png, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
-
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guchar *p = pixels + y * stride + x * 4;
-
-        sum += (0.0722 * p[0] + 0.7152 * p[1] + 0.2126 * p[2]) / 255.0;
-      }
-  return sum / ((double) width * height);
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static TernMessageRow *
-find_message_row (Fixture    *f,
-                  const char *body)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect (GTK_WIDGET (tern_window_get_conversation (f->window)), TERN_TYPE_MESSAGE_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (tern_message_row_get_body (rows->pdata[i]), body) == 0)
-      return rows->pdata[i];
-  return NULL;
-}
-
 /* ---- the fixture store --------------------------------------------------- */
-
-static void
-commit (Fixture        *f,
-        TernStoreBatch *batch)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (tern_store_commit (f->store, batch, &error));
-  g_assert_no_error (error);
-  flush ();
-}
 
 static gint64
 add (Fixture                *f,
@@ -253,7 +96,7 @@ fill_store (Fixture *f)
     row.imap_port = 993;
     row.enabled = TRUE;
     ref = tern_store_batch_add_account (account_batch, &row);
-    commit (f, account_batch);
+    store_commit (f->store, account_batch);
     f->account = tern_store_batch_get_id (account_batch, ref);
   }
 
@@ -330,7 +173,7 @@ fill_store (Fixture *f)
   add (f, batch, direct, 0, NULL, "Sure, at noon. I will book the table by the window if they "
        "still have it, and tell Bob and Dave to meet us there a bit earlier.", now - 420, NULL, NULL);
   add (f, batch, direct, 0, NULL, "Sure, at noon", now - 400, NULL, NULL);
-  commit (f, batch);
+  store_commit (f->store, batch);
   f->rope = tern_store_batch_get_id (batch, rope);
   f->pinned = tern_store_batch_get_id (batch, pinned);
   f->group_chat = tern_store_batch_get_id (batch, group);
@@ -339,30 +182,7 @@ fill_store (Fixture *f)
   batch = tern_store_begin_batch (f->store);
   tern_store_batch_edit_message (batch, f->account, edited_id, "edit1@example.test",
                                  "See you at 8", now - 2000);
-  commit (f, batch);
-}
-
-static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
+  store_commit (f->store, batch);
 }
 
 static void
@@ -395,58 +215,17 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  user_data)
 {
-  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-
-  for (GList *l = windows; l; l = l->next)
-    gtk_window_destroy (l->data);
-  g_list_free (windows);
-  flush ();
-  /* A chat change still on its way to the store holds the window until
-   * its result arrives. */
-  if (f->window != NULL)
-    {
-      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window's release");
-
-      while (f->window != NULL)
-        g_main_context_iteration (NULL, TRUE);
-      g_source_remove (timeout);
-    }
+  destroy_windows (&f->window);
   g_assert_null (f->window);
 
   g_assert_finalize_object (f->chats);
   tern_store_close (f->store);
   flush ();
   g_assert_finalize_object (f->store);
-  rm_rf (f->dir);
+  remove_tree (f->dir);
   g_free (f->dir);
 }
 
-static guint
-position_of (Fixture *f,
-             gint64   chat)
-{
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (tern_window_get_chat_list_view (f->window)));
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(TernChat) item = g_list_model_get_item (model, i);
-
-      if (tern_chat_get_id (item) == chat)
-        return i;
-    }
-  g_assert_not_reached ();
-}
-
-
-static void
-activate_chat (Fixture *f,
-               gint64   chat)
-{
-  GtkWidget *list = GTK_WIDGET (tern_window_get_chat_list_view (f->window));
-
-  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", position_of (f, chat)));
-  wait_frames (GTK_WIDGET (f->window), 6);
-}
 
 /* Whether @widget lies wholly inside the conversation's scrolled view. */
 static gboolean
@@ -468,9 +247,9 @@ static void
 wait_in_view (Fixture    *f,
               const char *body)
 {
-  for (guint i = 0; i < 90 && !in_view (f, GTK_WIDGET (find_message_row (f, body))); i++)
+  for (guint i = 0; i < 90 && !in_view (f, GTK_WIDGET (message_row_with_body (f->window, body))); i++)
     wait_for_frame (GTK_WIDGET (f->window));
-  g_assert_true (in_view (f, GTK_WIDGET (find_message_row (f, body))));
+  g_assert_true (in_view (f, GTK_WIDGET (message_row_with_body (f->window, body))));
 }
 
 static void
@@ -505,19 +284,19 @@ test_reply_and_mention (Fixture       *f,
   TernMessageRow *row;
   GtkWidget *quote;
 
-  activate_chat (f, f->group_chat);
+  activate_chat_in (f->window, f->group_chat, 6);
   messages = tern_conversation_get_message_list (conversation);
   /* The replied message is not loaded yet. */
   g_assert_cmpint (tern_message_list_find (messages, f->rope), <, 0);
 
   /* The mention shows as the name only, and the bubble is highlighted. */
-  row = find_message_row (f, "@Me Myself can you bring it?");
+  row = message_row_with_body (f->window, "@Me Myself can you bring it?");
   g_assert_nonnull (row);
   g_assert_true (tern_message_row_get_mentions_me (row));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "mention"));
-  g_assert_null (find_message_row (f, "@\"Me Myself\":me@example.test can you bring it?"));
+  g_assert_null (message_row_with_body (f->window, "@\"Me Myself\":me@example.test can you bring it?"));
   /* Others' messages do not have the mention style. */
-  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (find_message_row (f, "Thanks for the invite, I am in.")),
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (message_row_with_body (f->window, "Thanks for the invite, I am in.")),
                                             "mention"));
 
   /* The quote: who wrote the replied message and its first line. */
@@ -525,18 +304,18 @@ test_reply_and_mention (Fixture       *f,
   g_assert_nonnull (quote);
   g_assert_true (has_label (quote, "Bob Builder"));
   g_assert_true (has_label (quote, "The rope is in the van."));
-  g_assert_null (tern_message_row_get_reply_quote (find_message_row (f, "Thanks for the invite, I am in.")));
-  save_screenshot (GTK_WIDGET (f->window), "conv-reply-mention");
+  g_assert_null (tern_message_row_get_reply_quote (message_row_with_body (f->window, "Thanks for the invite, I am in.")));
+  save_screenshot_strict (GTK_WIDGET (f->window), "conv-reply-mention");
 
   /* Clicking it loads older rows and brings the replied message into view. */
   g_signal_emit_by_name (quote, "clicked");
   g_assert_cmpint (tern_message_list_find (messages, f->rope), >=, 0);
   wait_in_view (f, "The rope is in the van.\nThe blue one.");
   g_assert_false (tern_conversation_get_at_bottom (conversation));
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (find_message_row (f, "The rope is in the van.\nThe blue one.")),
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (message_row_with_body (f->window, "The rope is in the van.\nThe blue one.")),
                                            "highlighted"));
   wait_frames (GTK_WIDGET (f->window), 2);
-  save_screenshot (GTK_WIDGET (f->window), "conv-reply-jumped");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conv-reply-jumped");
 }
 
 static void
@@ -546,8 +325,8 @@ test_folded_quote (Fixture       *f,
   TernMessageRow *row;
   GtkWidget *button;
 
-  activate_chat (f, f->group_chat);
-  row = find_message_row (f, "Thanks for the invite, I am in.");
+  activate_chat_in (f->window, f->group_chat, 6);
+  row = message_row_with_body (f->window, "Thanks for the invite, I am in.");
   g_assert_nonnull (row);
   button = tern_message_row_get_full_button (row);
   g_assert_nonnull (button);
@@ -555,14 +334,14 @@ test_folded_quote (Fixture       *f,
   g_assert_false (tern_message_row_get_expanded (row));
   g_assert_false (has_label (GTK_WIDGET (row), "> On Monday Bob wrote:\n> Who brings the rope?\n-- \nDave Lister\nMountain Guide"));
   /* Messages without a quote have no button. */
-  g_assert_null (tern_message_row_get_full_button (find_message_row (f, "Bringing snacks")));
+  g_assert_null (tern_message_row_get_full_button (message_row_with_body (f->window, "Bringing snacks")));
 
   g_signal_emit_by_name (button, "clicked");
   wait_frames (GTK_WIDGET (f->window), 2);
   g_assert_true (tern_message_row_get_expanded (row));
   g_assert_true (has_label (GTK_WIDGET (row), "> On Monday Bob wrote:\n> Who brings the rope?\n-- \nDave Lister\nMountain Guide"));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Hide Quoted Text");
-  save_screenshot (GTK_WIDGET (f->window), "conv-full-message");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conv-full-message");
 
   g_signal_emit_by_name (button, "clicked");
   g_assert_false (tern_message_row_get_expanded (row));
@@ -575,12 +354,12 @@ test_edit_history (Fixture       *f,
   TernMessageRow *row;
   GtkWidget *popover;
 
-  activate_chat (f, f->group_chat);
-  row = find_message_row (f, "See you at 8");
+  activate_chat_in (f->window, f->group_chat, 6);
+  row = message_row_with_body (f->window, "See you at 8");
   g_assert_nonnull (row);
   g_assert_true (tern_message_row_get_edited (row));
   g_assert_nonnull (tern_message_row_get_edited_button (row));
-  g_assert_null (tern_message_row_get_edited_button (find_message_row (f, "Bringing snacks")));
+  g_assert_null (tern_message_row_get_edited_button (message_row_with_body (f->window, "Bringing snacks")));
 
   popover = tern_message_row_show_history (row);
   g_assert_nonnull (popover);
@@ -589,7 +368,7 @@ test_edit_history (Fixture       *f,
   /* The earlier text, read from the store's edit history. */
   g_assert_true (has_label (popover, "See you at 7"));
   g_assert_false (has_label (popover, "No earlier versions are stored."));
-  save_screenshot (GTK_WIDGET (f->window), "conv-edit-history");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conv-edit-history");
   gtk_popover_popdown (GTK_POPOVER (popover));
   wait_frames (GTK_WIDGET (f->window), 2);
 }
@@ -604,7 +383,7 @@ test_pinned (Fixture       *f,
 
   /* The pinned message is far up: the banner learns of it once loaded.
    * Load the whole chat as a jump would. */
-  activate_chat (f, f->group_chat);
+  activate_chat_in (f->window, f->group_chat, 6);
   g_assert_true (tern_conversation_scroll_to_message (conversation, f->pinned));
   wait_in_view (f, "Meeting point: the north car park");
   pinned = tern_conversation_get_pinned_message (conversation);
@@ -617,8 +396,8 @@ test_pinned (Fixture       *f,
   /* Back at the bottom, clicking the banner jumps to the message. */
   tern_conversation_follow_newest (conversation);
   wait_frames (GTK_WIDGET (f->window), 10);
-  g_assert_false (in_view (f, GTK_WIDGET (find_message_row (f, "Meeting point: the north car park"))));
-  save_screenshot (GTK_WIDGET (f->window), "conv-pinned-banner");
+  g_assert_false (in_view (f, GTK_WIDGET (message_row_with_body (f->window, "Meeting point: the north car park"))));
+  save_screenshot_strict (GTK_WIDGET (f->window), "conv-pinned-banner");
   tern_conversation_activate_pinned (conversation);
   wait_in_view (f, "Meeting point: the north car park");
 
@@ -626,7 +405,7 @@ test_pinned (Fixture       *f,
   tern_conversation_close_pinned (conversation);
   g_assert_null (tern_conversation_get_pinned_message (conversation));
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (banner)));
-  g_assert_nonnull (find_message_row (f, "Meeting point: the north car park"));
+  g_assert_nonnull (message_row_with_body (f->window, "Meeting point: the north car park"));
 }
 
 static void
@@ -646,16 +425,16 @@ test_failed_reason (Fixture       *f,
   GtkWidget *retry;
   gint64 got = 0;
 
-  activate_chat (f, f->group_chat);
-  row = find_message_row (f, "Bringing snacks");
+  activate_chat_in (f->window, f->group_chat, 6);
+  row = message_row_with_body (f->window, "Bringing snacks");
   g_assert_nonnull (row);
   g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_FAILED);
   /* The reason stored with the message (from an earlier run). */
   g_assert_cmpstr (tern_message_row_get_failure_text (row), ==, "554 5.7.1 Relay access denied");
-  g_assert_null (tern_message_row_get_failure_text (find_message_row (f, "See you at 8")));
+  g_assert_null (tern_message_row_get_failure_text (message_row_with_body (f->window, "See you at 8")));
   retry = tern_message_row_get_retry_button (row);
   g_assert_nonnull (retry);
-  save_screenshot (GTK_WIDGET (f->window), "conv-failed-reason");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conv-failed-reason");
   g_signal_connect (conversation, "retry", G_CALLBACK (retry_cb), &got);
   g_signal_emit_by_name (retry, "clicked");
   flush ();
@@ -672,9 +451,9 @@ test_short_chat_bottom (Fixture       *f,
   TernMessageRow *first, *last;
   graphene_rect_t a, b;
 
-  activate_chat (f, f->short_chat);
-  first = find_message_row (f, "Lunch tomorrow?");
-  last = find_message_row (f, "Sure, at noon");
+  activate_chat_in (f->window, f->short_chat, 6);
+  first = message_row_with_body (f->window, "Lunch tomorrow?");
+  last = message_row_with_body (f->window, "Sure, at noon");
   g_assert_nonnull (first);
   g_assert_nonnull (last);
   g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (first), scroll, &a));
@@ -685,13 +464,13 @@ test_short_chat_bottom (Fixture       *f,
   g_assert_cmpfloat (b.origin.y + b.size.height, >=, gtk_widget_get_height (scroll) - 2);
   g_assert_cmpfloat (b.origin.y + b.size.height, <=, gtk_widget_get_height (scroll) + 1);
   g_assert_cmpfloat (a.origin.y, >, 100);
-  save_screenshot (GTK_WIDGET (f->window), "conv-short-chat");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conv-short-chat");
 
   /* The location message embeds the media widget; text-only rows have none. */
   {
     g_autoptr(GPtrArray) media = g_ptr_array_new ();
 
-    collect (GTK_WIDGET (find_message_row (f, "The place")), TERN_TYPE_MESSAGE_MEDIA, media);
+    collect (GTK_WIDGET (message_row_with_body (f->window, "The place")), TERN_TYPE_MESSAGE_MEDIA, media);
     g_assert_cmpuint (media->len, ==, 1);
     g_assert_cmpint (gtk_widget_get_height (media->pdata[0]), >, 0);
     g_ptr_array_set_size (media, 0);
@@ -730,24 +509,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  if (!ui_test_init (&argc, &argv, "test-conv-features"))
+    return 1;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-conv-features: no display; run it under tests/ui/with-xvfb\n");
-      return 1;
-    }
-
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
 
   g_test_add_func ("/ui/conv/mention-strip", test_mention_strip);
   g_test_add ("/ui/conv/reply-and-mention", Fixture, NULL,

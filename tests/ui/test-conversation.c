@@ -20,6 +20,8 @@
 #define TIMEOUT_SECONDS 20
 #define BOB_MESSAGES 300
 
+#include "ui-test-util.h"
+
 static TernApplication *app;
 
 typedef struct
@@ -34,153 +36,7 @@ typedef struct
   guint         serial;
 } Fixture;
 
-/* ---- waiting and screenshots (as in test-window.c) ----------------------- */
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (gboolean   *flag,
-            const char *what)
-{
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
-static void
-flush (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  gboolean painted = FALSE;
-  gulong id;
-
-  if (!gtk_widget_get_mapped (widget))
-    {
-      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window to map");
-
-      while (!gtk_widget_get_mapped (widget))
-        g_main_context_iteration (NULL, TRUE);
-      g_source_remove (timeout);
-    }
-
-  clock = gtk_widget_get_frame_clock (widget);
-  g_assert_nonnull (clock);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  gtk_widget_queue_draw (widget);
-  wait_until (&painted, "a frame");
-  g_signal_handler_disconnect (clock, id);
-  flush ();
-}
-
-static void
-wait_frames (GtkWidget *widget,
-             guint      n)
-{
-  for (guint i = 0; i < n; i++)
-    wait_for_frame (widget);
-}
-
-static const char *
-screenshot_dir (void)
-{
-  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
-
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
-  if (dir == NULL || *dir == '\0')
-    dir = "screenshots";
-  return dir;
-}
-
-/* Saves NAME.png; returns the mean luminance (0..1). */
-static double
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png = g_strconcat (name, ".png", NULL);
-  g_autofree char *file = NULL;
-  g_autofree guchar *pixels = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  gsize stride = (gsize) width * 4;
-  double sum = 0;
-
-  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (attempt > 0)
-        wait_for_frame (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir (), 0755), ==, 0);
-  file = g_build_filename (screenshot_dir (), png, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
-
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guchar *p = pixels + y * stride + x * 4;
-
-        sum += (0.0722 * p[0] + 0.7152 * p[1] + 0.2126 * p[2]) / 255.0;
-      }
-  return sum / ((double) width * height);
-}
-
-static GtkWidget *
-template_child (gpointer    widget,
-                GType       type,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-  return GTK_WIDGET (child);
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
+/* ---- finding rows -------------------------------------------------------- */
 
 static TernChatRow *
 find_chat_row (Fixture    *f,
@@ -195,31 +51,7 @@ find_chat_row (Fixture    *f,
   return NULL;
 }
 
-static TernMessageRow *
-find_message_row (Fixture    *f,
-                  const char *body)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect (GTK_WIDGET (tern_window_get_conversation (f->window)), TERN_TYPE_MESSAGE_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (tern_message_row_get_body (rows->pdata[i]), body) == 0)
-      return rows->pdata[i];
-  return NULL;
-}
-
 /* ---- the fixture store --------------------------------------------------- */
-
-static void
-commit (Fixture        *f,
-        TernStoreBatch *batch)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (tern_store_commit (f->store, batch, &error));
-  g_assert_no_error (error);
-  flush ();
-}
 
 static gint64
 add_message (Fixture               *f,
@@ -268,7 +100,7 @@ fill_store (Fixture *f)
     row.imap_port = 993;
     row.enabled = TRUE;
     ref = tern_store_batch_add_account (account_batch, &row);
-    commit (f, account_batch);
+    store_commit (f->store, account_batch);
     f->account = tern_store_batch_get_id (account_batch, ref);
   }
 
@@ -326,7 +158,7 @@ fill_store (Fixture *f)
                                 &values);
   values.muted = TRUE;
   tern_store_batch_update_chat (batch, dave_chat, TERN_STORE_CHAT_FIELD_MUTED, &values);
-  commit (f, batch);
+  store_commit (f->store, batch);
 
   f->bob = tern_store_batch_get_id (batch, bob);
   f->carol = tern_store_batch_get_id (batch, carol);
@@ -335,29 +167,6 @@ fill_store (Fixture *f)
   f->hike_chat = tern_store_batch_get_id (batch, hike);
   f->carol_chat = tern_store_batch_get_id (batch, carol_chat);
   f->dave_chat = tern_store_batch_get_id (batch, dave_chat);
-}
-
-static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -391,56 +200,15 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  user_data)
 {
-  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-
-  for (GList *l = windows; l; l = l->next)
-    gtk_window_destroy (l->data);
-  g_list_free (windows);
-  flush ();
-  /* A chat change still on its way to the store holds the window until
-   * its result arrives. */
-  if (f->window != NULL)
-    {
-      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window's release");
-
-      while (f->window != NULL)
-        g_main_context_iteration (NULL, TRUE);
-      g_source_remove (timeout);
-    }
+  destroy_windows (&f->window);
   g_assert_null (f->window);
 
   g_assert_finalize_object (f->chats);
   tern_store_close (f->store);
   flush ();
   g_assert_finalize_object (f->store);
-  rm_rf (f->dir);
+  remove_tree (f->dir);
   g_free (f->dir);
-}
-
-static guint
-position_of (Fixture *f,
-             gint64   chat)
-{
-  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (tern_window_get_chat_list_view (f->window)));
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(TernChat) item = g_list_model_get_item (model, i);
-
-      if (tern_chat_get_id (item) == chat)
-        return i;
-    }
-  g_assert_not_reached ();
-}
-
-static void
-activate_chat (Fixture *f,
-               gint64   chat)
-{
-  GtkWidget *list = GTK_WIDGET (tern_window_get_chat_list_view (f->window));
-
-  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", position_of (f, chat)));
-  wait_frames (GTK_WIDGET (f->window), 3);
 }
 
 static void
@@ -469,10 +237,10 @@ test_chat_list (Fixture       *f,
 
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
   /* Pinned first, then by the newest message. */
-  g_assert_cmpuint (position_of (f, f->carol_chat), ==, 0);
-  g_assert_cmpuint (position_of (f, f->hike_chat), ==, 1);
-  g_assert_cmpuint (position_of (f, f->bob_chat), ==, 2);
-  g_assert_cmpuint (position_of (f, f->dave_chat), ==, 3);
+  g_assert_cmpuint (chat_position (f->window, f->carol_chat), ==, 0);
+  g_assert_cmpuint (chat_position (f->window, f->hike_chat), ==, 1);
+  g_assert_cmpuint (chat_position (f->window, f->bob_chat), ==, 2);
+  g_assert_cmpuint (chat_position (f->window, f->dave_chat), ==, 3);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "no-chat");
 
   carol = find_chat_row (f, "Carol Danvers");
@@ -497,7 +265,7 @@ test_chat_list (Fixture       *f,
   g_assert_cmpuint (tern_chat_row_get_unread_count (bob), ==, 1);
   g_assert_cmpuint (tern_chat_row_get_unread_count (carol), ==, 0);
 
-  save_screenshot (GTK_WIDGET (f->window), "chats-light");
+  save_screenshot_strict (GTK_WIDGET (f->window), "chats-light");
 
   /* A new message moves its chat up, below the pinned one, and the row
    * follows it. */
@@ -506,10 +274,10 @@ test_chat_list (Fixture       *f,
 
     add_message (f, batch, f->dave_chat, f->dave, "dave@example.test", "Rematch on Sunday!",
                  g_get_real_time () / G_USEC_PER_SEC, 0);
-    commit (f, batch);
+    store_commit (f->store, batch);
   }
   wait_frames (GTK_WIDGET (f->window), 2);
-  g_assert_cmpuint (position_of (f, f->dave_chat), ==, 1);
+  g_assert_cmpuint (chat_position (f->window, f->dave_chat), ==, 1);
   dave = find_chat_row (f, "Dave Lister");
   g_assert_cmpstr (tern_chat_row_get_preview (dave), ==, "Rematch on Sunday!");
   g_assert_cmpuint (tern_chat_row_get_unread_count (dave), ==, 1);
@@ -526,8 +294,8 @@ test_conversation (Fixture       *f,
   TernMessageRow *row;
   double light, dark;
 
-  activate_chat (f, f->bob_chat);
-  save_screenshot (GTK_WIDGET (f->window), "conversation-open");
+  activate_chat_in (f->window, f->bob_chat, 3);
+  save_screenshot_strict (GTK_WIDGET (f->window), "conversation-open");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "chat");
   g_assert_cmpstr (adw_window_title_get_title (title), ==, "Bob Builder");
   messages = tern_conversation_get_message_list (conversation);
@@ -537,26 +305,26 @@ test_conversation (Fixture       *f,
 
   /* Opens at the newest message, with its ticks. */
   assert_at_bottom (conversation);
-  row = find_message_row (f, "And I'll bring coffee.");
+  row = message_row_with_body (f->window, "And I'll bring coffee.");
   g_assert_nonnull (row);
   g_assert_true (tern_message_row_get_outgoing (row));
   g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_PENDING);
-  row = find_message_row (f, "Yes! See you at ten.");
+  row = message_row_with_body (f->window, "Yes! See you at ten.");
   g_assert_nonnull (row);
   g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_SENT);
-  row = find_message_row (f, "Are you coming on Saturday? I can bring the ladder.");
+  row = message_row_with_body (f->window, "Are you coming on Saturday? I can bring the ladder.");
   g_assert_nonnull (row);
   g_assert_false (tern_message_row_get_outgoing (row));
   /* No sender names in a 1:1 chat. */
   g_assert_null (tern_message_row_get_sender_name (row));
   /* Older rows are not built. */
-  g_assert_null (find_message_row (f, "Message number 0 about the shed"));
+  g_assert_null (message_row_with_body (f->window, "Message number 0 about the shed"));
 
-  light = save_screenshot (GTK_WIDGET (f->window), "conversation-light");
+  light = save_screenshot_luminance (GTK_WIDGET (f->window), "conversation-light");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
   wait_frames (GTK_WIDGET (f->window), 2);
-  dark = save_screenshot (GTK_WIDGET (f->window), "conversation-dark");
+  dark = save_screenshot_luminance (GTK_WIDGET (f->window), "conversation-dark");
   g_test_message ("mean luminance: light %.3f, dark %.3f", light, dark);
   g_assert_cmpfloat (light, >, 0.6);
   g_assert_cmpfloat (dark, <, 0.35);
@@ -569,13 +337,13 @@ test_conversation (Fixture       *f,
 
     add_message (f, batch, f->bob_chat, f->bob, "bob@example.test", "Great, coffee is welcome.",
                  g_get_real_time () / G_USEC_PER_SEC, 0);
-    commit (f, batch);
+    store_commit (f->store, batch);
   }
   wait_frames (GTK_WIDGET (f->window), 3);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (messages)), ==,
                     TERN_MESSAGE_LIST_WINDOW + 1);
   assert_at_bottom (conversation);
-  g_assert_nonnull (find_message_row (f, "Great, coffee is welcome."));
+  g_assert_nonnull (message_row_with_body (f->window, "Great, coffee is welcome."));
 
   /* An edit and a delete by the sender update the rows in place. */
   {
@@ -591,19 +359,19 @@ test_conversation (Fixture       *f,
     tern_store_batch_edit_message (batch, f->account, tern_message_get_message_id (before),
                                    "edit2@example.test", NULL,
                                    g_get_real_time () / G_USEC_PER_SEC);
-    commit (f, batch);
+    store_commit (f->store, batch);
     g_object_unref (last);
     g_object_unref (before);
   }
   wait_frames (GTK_WIDGET (f->window), 2);
-  row = find_message_row (f, "Great, coffee is very welcome.");
+  row = message_row_with_body (f->window, "Great, coffee is very welcome.");
   g_assert_nonnull (row);
   g_assert_true (tern_message_row_get_edited (row));
-  g_assert_null (find_message_row (f, "Are you coming on Saturday? I can bring the ladder."));
-  row = find_message_row (f, "This message was deleted");
+  g_assert_null (message_row_with_body (f->window, "Are you coming on Saturday? I can bring the ladder."));
+  row = message_row_with_body (f->window, "This message was deleted");
   g_assert_nonnull (row);
   g_assert_false (tern_message_row_get_edited (row));
-  save_screenshot (GTK_WIDGET (f->window), "conversation-edited-deleted");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conversation-edited-deleted");
 
   /* Scrolling to the top loads older windows without jumping back to the
    * newest message. */
@@ -624,7 +392,7 @@ test_conversation (Fixture       *f,
     g_assert_false (tern_conversation_get_at_bottom (conversation));
     g_assert_cmpfloat (gtk_adjustment_get_value (adj), <,
                        gtk_adjustment_get_upper (adj) - 2 * gtk_adjustment_get_page_size (adj));
-    save_screenshot (GTK_WIDGET (f->window), "conversation-scrolled-up");
+    save_screenshot_strict (GTK_WIDGET (f->window), "conversation-scrolled-up");
   }
 }
 
@@ -663,18 +431,18 @@ test_group (Fixture       *f,
 {
   TernMessageRow *row;
 
-  activate_chat (f, f->hike_chat);
-  row = find_message_row (f, "Who's in for the ridge walk?");
+  activate_chat_in (f->window, f->hike_chat, 3);
+  row = message_row_with_body (f->window, "Who's in for the ridge walk?");
   g_assert_nonnull (row);
   g_assert_cmpstr (tern_message_row_get_sender_name (row), ==, "Carol Danvers");
-  row = find_message_row (f, "Meet at the car park at 8.");
+  row = message_row_with_body (f->window, "Meet at the car park at 8.");
   g_assert_nonnull (row);
   g_assert_cmpstr (tern_message_row_get_sender_name (row), ==, "Dave Lister");
-  row = find_message_row (f, "Count me in.");
+  row = message_row_with_body (f->window, "Count me in.");
   g_assert_nonnull (row);
   g_assert_true (tern_message_row_get_outgoing (row));
   g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_READ);
-  save_screenshot (GTK_WIDGET (f->window), "conversation-group");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conversation-group");
 }
 
 static void
@@ -708,11 +476,11 @@ test_keyboard_search_draft (Fixture       *f,
 
   /* A cleared draft leaves the chat when another chat opens. */
   tern_composer_set_text (composer, "");
-  activate_chat (f, f->bob_chat);
+  activate_chat_in (f->window, f->bob_chat, 3);
   g_assert_false (tern_chat_get_has_draft (carol));
   /* Typing in Bob's chat keeps a draft there. */
   tern_composer_set_text (composer, "Half-written thought");
-  activate_chat (f, f->hike_chat);
+  activate_chat_in (f->window, f->hike_chat, 3);
   g_assert_cmpstr (tern_chat_get_draft (bob), ==, "Half-written thought");
   g_assert_cmpstr (tern_chat_row_get_preview (find_chat_row (f, "Bob Builder")), ==,
                    "Draft: Half-written thought");
@@ -724,7 +492,7 @@ test_keyboard_search_draft (Fixture       *f,
   g_assert_cmpstr (gtk_stack_get_visible_child_name (content_stack), ==, "no-chat");
 
   /* Pin and mute from the chat actions (the context menu's). */
-  activate_chat (f, f->bob_chat);
+  activate_chat_in (f->window, f->bob_chat, 3);
   g_assert_true (gtk_widget_activate_action (window, "chat.toggle-pinned", NULL));
   g_assert_true (gtk_widget_activate_action (window, "chat.toggle-muted", NULL));
   {
@@ -737,7 +505,7 @@ test_keyboard_search_draft (Fixture       *f,
   wait_frames (window, 2);
   g_assert_true (tern_chat_row_get_pinned (find_chat_row (f, "Bob Builder")));
   g_assert_true (tern_chat_row_get_muted (find_chat_row (f, "Bob Builder")));
-  g_assert_cmpuint (position_of (f, f->bob_chat), <=, 1);
+  g_assert_cmpuint (chat_position (f->window, f->bob_chat), <=, 1);
 
   /* Search filters the list live. */
   g_assert_true (gtk_widget_activate_action (window, "win.search", NULL));
@@ -751,7 +519,7 @@ test_keyboard_search_draft (Fixture       *f,
   }
   wait_frames (window, 1);
   g_assert_nonnull (find_chat_row (f, "Hiking Club"));
-  save_screenshot (window, "chats-search");
+  save_screenshot_strict (window, "chats-search");
   gtk_editable_set_text (search, "");
   {
     guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the search to clear");
@@ -762,7 +530,7 @@ test_keyboard_search_draft (Fixture       *f,
   }
 
   /* Archive takes the chat out of the active list. */
-  activate_chat (f, f->dave_chat);
+  activate_chat_in (f->window, f->dave_chat, 3);
   g_assert_true (gtk_widget_activate_action (window, "chat.toggle-archived", NULL));
   {
     guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the archive");
@@ -784,15 +552,15 @@ test_narrow (Fixture       *f,
 
   g_assert_true (adw_leaflet_get_folded (leaflet));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == sidebar);
-  save_screenshot (GTK_WIDGET (f->window), "chats-narrow");
+  save_screenshot_strict (GTK_WIDGET (f->window), "chats-narrow");
 
-  activate_chat (f, f->hike_chat);
+  activate_chat_in (f->window, f->hike_chat, 3);
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == content);
   g_assert_true (gtk_widget_get_mapped (back));
-  g_assert_nonnull (find_message_row (f, "Meet at the car park at 8."));
+  g_assert_nonnull (message_row_with_body (f->window, "Meet at the car park at 8."));
   assert_at_bottom (tern_window_get_conversation (f->window));
   wait_frames (GTK_WIDGET (f->window), 10);
-  save_screenshot (GTK_WIDGET (f->window), "conversation-narrow");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conversation-narrow");
 
   g_assert_true (gtk_widget_activate (back));
   {
@@ -836,8 +604,8 @@ test_failed (Fixture       *f,
   GtkWidget *reason, *retry;
   gint64 got = 0;
 
-  activate_chat (f, f->carol_chat);
-  row = find_message_row (f, "Sure, at noon?");
+  activate_chat_in (f->window, f->carol_chat, 3);
+  row = message_row_with_body (f->window, "Sure, at noon?");
   g_assert_nonnull (row);
   g_assert_cmpint (tern_message_row_get_state (row), ==, TERN_MESSAGE_ROW_STATE_FAILED);
   find_widgets_with_class (GTK_WIDGET (conversation), "send-failure", failures);
@@ -856,7 +624,7 @@ test_failed (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (reason)), ==,
                    "550 5.1.1 <carol@example.test>: Recipient address rejected");
   wait_frames (GTK_WIDGET (f->window), 2);
-  save_screenshot (GTK_WIDGET (f->window), "conversation-failed");
+  save_screenshot_strict (GTK_WIDGET (f->window), "conversation-failed");
 
   g_signal_connect (conversation, "retry", G_CALLBACK (retry_cb), &got);
   g_assert_true (gtk_widget_activate (retry));
@@ -874,24 +642,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  if (!ui_test_init (&argc, &argv, "test-conversation"))
+    return 1;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-conversation: no display; run it under tests/ui/with-xvfb\n");
-      return 1;
-    }
-
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
 
   g_test_add_func ("/ui/conversation/markup", test_markup);
   g_test_add ("/ui/conversation/chat-list", Fixture, NULL,

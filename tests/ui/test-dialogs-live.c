@@ -24,16 +24,6 @@
 
 static TernApplication *app;
 
-static const char *
-env (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL || *value == '\0')
-    g_error ("%s is not set: run this test inside tests/stack/with-stack", name);
-  return value;
-}
-
 static gboolean
 not_busy (gpointer assistant)
 {
@@ -68,7 +58,7 @@ respond (AdwMessageDialog *dialog,
 {
   adw_message_dialog_response (dialog, response);
   gtk_window_close (GTK_WINDOW (dialog));
-  dlg_flush ();
+  flush ();
 }
 
 static void
@@ -76,8 +66,8 @@ set_combo (TernAccountAssistant *assistant,
            const char           *name,
            TernAccountSecurity   security)
 {
-  adw_combo_row_set_selected (ADW_COMBO_ROW (dlg_template_child (assistant, TERN_TYPE_ACCOUNT_ASSISTANT,
-                                                                 name)), security);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (template_child (assistant, TERN_TYPE_ACCOUNT_ASSISTANT,
+                                                             name)), security);
 }
 
 static void
@@ -112,7 +102,7 @@ test_assistant_manual (void)
 
   /* Discovery: nothing answers for example.test, so the manual page. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL));
-  dlg_wait_for (not_busy, assistant, "discovery to give up");
+  wait_for (not_busy, assistant, "discovery to give up");
   shown = tern_account_assistant_get_error (assistant);
   g_test_message ("after discovery: %s", shown);
   g_assert_cmpstr (tern_account_assistant_get_page (assistant), ==, "manual");
@@ -139,7 +129,7 @@ test_assistant_manual (void)
   dlg_set_text (assistant, type, "password_row", "not-the-password");
   tern_account_assistant_show_manual (assistant);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL));
-  dlg_wait_for (has_prompt, NULL, "the certificate prompt");
+  wait_for (has_prompt, NULL, "the certificate prompt");
   prompt = ADW_MESSAGE_DIALOG (dlg_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL));
   g_test_message ("prompt: %s", adw_message_dialog_get_body (prompt));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (prompt), "certificate-prompt"));
@@ -147,8 +137,8 @@ test_assistant_manual (void)
   g_assert_nonnull (strstr (adw_message_dialog_get_body (prompt), me));
   dlg_save_screenshot (GTK_WIDGET (prompt), "dialogs-live-certificate-prompt");
   respond (prompt, "trust");
-  dlg_flush ();
-  dlg_wait_for (not_busy, assistant, "the login with the wrong password");
+  flush ();
+  wait_for (not_busy, assistant, "the login with the wrong password");
 
   shown = tern_account_assistant_get_error (assistant);
   shown_copy = g_strdup (shown);
@@ -156,7 +146,7 @@ test_assistant_manual (void)
   g_assert_nonnull (shown);
   g_assert_nonnull (strstr (shown, "password"));
   g_assert_nonnull (strstr (shown, "Check the password and the login name."));
-  g_assert_true (gtk_widget_has_css_class (dlg_template_child (assistant, type, "password_row"), "error"));
+  g_assert_true (gtk_widget_has_css_class (template_child (assistant, type, "password_row"), "error"));
   g_assert_cmpuint (g_list_model_get_n_items (tern_context_get_accounts (context)), ==, 0);
   dlg_save_screenshot (GTK_WIDGET (assistant), "dialogs-live-wrong-password-manual");
   /* The password is on the first page; the reason goes along. */
@@ -165,21 +155,21 @@ test_assistant_manual (void)
   dlg_save_screenshot (GTK_WIDGET (assistant), "dialogs-live-wrong-password");
   dlg_set_text (assistant, type, "password_row", env ("TERN_TEST_PASSWORD"));
   tern_account_assistant_show_manual (assistant);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dlg_template_child (assistant, type,
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (template_child (assistant, type,
                                                                              "imap_port_row"))),
                    ==, env ("TERN_TEST_IMAP_PORT"));
 
   /* The right password: the certificate trusted a moment ago is not asked
    * for again, and the account is added. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL));
-  dlg_wait_for (not_busy, assistant, "the set-up with the right password");
+  wait_for (not_busy, assistant, "the set-up with the right password");
   prompt = ADW_MESSAGE_DIALOG (dlg_find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL));
   if (prompt != NULL)
     g_test_message ("unexpected dialog: %s: %s", adw_message_dialog_get_heading (prompt),
                     adw_message_dialog_get_body (prompt));
   g_assert_null (prompt);
-  dlg_wait_for (has_one_account, context, "the account to be added");
-  dlg_flush ();
+  wait_for (has_one_account, context, "the account to be added");
+  flush ();
   g_assert_nonnull (added);
   g_assert_cmpstr (tern_account_get_address (added), ==, me);
   g_assert_null (dlg_find_toplevel (TERN_TYPE_ACCOUNT_ASSISTANT, NULL));
@@ -187,10 +177,10 @@ test_assistant_manual (void)
 
   tern_context_stop_all (context);
   g_clear_object (&added);
-  dlg_flush ();
+  flush ();
   g_clear_object (&context);
-  dlg_flush ();
-  dlg_remove_tree (dir);
+  flush ();
+  remove_tree (dir);
 }
 
 /* ---- preferences: the status of accounts on both server flavours ------------- */
@@ -215,8 +205,8 @@ setup_account (TernContext *context,
   s->smtp_security = TERN_ACCOUNT_SECURITY_STARTTLS;
   s->trusted_certificate = g_strdup (env ("TERN_TEST_CERT_SHA256"));
   s->filter_mode = TERN_FILTER_MODE_ACTIVE;
-  tern_account_setup_async (context, s, NULL, dlg_got_result, &result);
-  dlg_wait_for (dlg_is_set, &result, "the set-up");
+  tern_account_setup_async (context, s, NULL, got_result, &result);
+  wait_for (is_set, &result, "the set-up");
   account = tern_account_setup_finish (result, &error);
   g_assert_no_error (error);
   tern_account_set_password_for_session (account, env ("TERN_TEST_PASSWORD"));
@@ -263,8 +253,8 @@ test_preferences_status (void)
   /* Live: started after the window shows them. */
   tern_account_start (plain_account);
   tern_account_start (coi_account);
-  dlg_wait_for (row_connected, plain_row, "the plain account to connect");
-  dlg_wait_for (row_connected, coi_row, "the COI account to connect");
+  wait_for (row_connected, plain_row, "the plain account to connect");
+  wait_for (row_connected, coi_row, "the COI account to connect");
 
   g_test_message ("%s: %s; COI: %s; extensions: %s", plain,
                   tern_account_row_get_status_text (plain_row),
@@ -300,24 +290,23 @@ test_preferences_status (void)
 
   /* Losing the connection shows at once in the row. */
   tern_account_stop (plain_account);
-  dlg_flush ();
+  flush ();
   g_assert_false (g_str_has_prefix (tern_account_row_get_status_text (plain_row), "Connected"));
 
   gtk_window_destroy (GTK_WINDOW (prefs));
   tern_context_stop_all (context);
-  dlg_flush ();
+  flush ();
   g_clear_object (&plain_account);
   g_clear_object (&coi_account);
   g_clear_object (&context);
-  dlg_flush ();
-  dlg_remove_tree (dir);
+  flush ();
+  remove_tree (dir);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
@@ -331,11 +320,7 @@ main (int   argc,
     }
   env ("TERN_TEST_HOST");
 
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
 
   g_test_add_func ("/ui/dialogs-live/assistant-manual", test_assistant_manual);
   g_test_add_func ("/ui/dialogs-live/preferences-status", test_preferences_status);

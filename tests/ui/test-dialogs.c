@@ -62,7 +62,7 @@ test_manual_page (void)
   gboolean next_emitted = FALSE;
 
   gtk_window_present (GTK_WINDOW (assistant));
-  dlg_wait_for_frame (GTK_WIDGET (assistant));
+  wait_for_frame (GTK_WIDGET (assistant));
   g_assert_cmpstr (tern_account_assistant_get_page (assistant), ==, "sign-in");
   g_assert_false (tern_account_assistant_get_can_continue (assistant));
 
@@ -73,11 +73,11 @@ test_manual_page (void)
   /* "Enter Servers Manually": guesses from the domain, Back returns. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.manual", NULL));
   g_assert_cmpstr (tern_account_assistant_get_page (assistant), ==, "manual");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dlg_template_child (assistant, type, "imap_host_row"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (template_child (assistant, type, "imap_host_row"))),
                    ==, "imap.mail.example.org");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dlg_template_child (assistant, type, "smtp_host_row"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (template_child (assistant, type, "smtp_host_row"))),
                    ==, "smtp.mail.example.org");
-  g_assert_true (gtk_widget_get_visible (dlg_template_child (assistant, type, "back_button")));
+  g_assert_true (gtk_widget_get_visible (template_child (assistant, type, "back_button")));
   g_assert_true (tern_account_assistant_get_can_continue (assistant));
 
   /* Validation: a server is required, ports are numbers 1..65535 or empty. */
@@ -91,9 +91,9 @@ test_manual_page (void)
   dlg_set_text (assistant, type, "imap_port_row", "1143");
   dlg_set_text (assistant, type, "smtp_port_row", "");
   dlg_set_text (assistant, type, "login_row", "erin");
-  adw_combo_row_set_selected (ADW_COMBO_ROW (dlg_template_child (assistant, type, "imap_security_row")),
+  adw_combo_row_set_selected (ADW_COMBO_ROW (template_child (assistant, type, "imap_security_row")),
                               TERN_ACCOUNT_SECURITY_STARTTLS);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (dlg_template_child (assistant, type, "smtp_security_row")),
+  adw_combo_row_set_selected (ADW_COMBO_ROW (template_child (assistant, type, "smtp_security_row")),
                               TERN_ACCOUNT_SECURITY_TLS);
   g_assert_true (tern_account_assistant_get_can_continue (assistant));
   dlg_save_screenshot (GTK_WIDGET (assistant), "dialogs-assistant-manual");
@@ -119,7 +119,7 @@ test_manual_page (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.back", NULL));
   g_assert_cmpstr (tern_account_assistant_get_page (assistant), ==, "sign-in");
   gtk_window_destroy (GTK_WINDOW (assistant));
-  dlg_flush ();
+  flush ();
 }
 
 static gboolean
@@ -151,15 +151,15 @@ test_unreachable_inline (void)
   dlg_set_text (assistant, type, "imap_port_row", port);
   dlg_set_text (assistant, type, "smtp_host_row", "127.0.0.1");
   dlg_set_text (assistant, type, "smtp_port_row", port);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (dlg_template_child (assistant, type, "imap_security_row")),
+  adw_combo_row_set_selected (ADW_COMBO_ROW (template_child (assistant, type, "imap_security_row")),
                               TERN_ACCOUNT_SECURITY_STARTTLS);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (dlg_template_child (assistant, type, "smtp_security_row")),
+  adw_combo_row_set_selected (ADW_COMBO_ROW (template_child (assistant, type, "smtp_security_row")),
                               TERN_ACCOUNT_SECURITY_STARTTLS);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL));
   g_assert_true (tern_account_assistant_get_busy (assistant));
   g_assert_false (tern_account_assistant_get_can_continue (assistant));
-  dlg_wait_for (not_busy, assistant, "the set-up to fail");
+  wait_for (not_busy, assistant, "the set-up to fail");
 
   /* Reported inline, on the page the user is on, with the reason. */
   shown = tern_account_assistant_get_error (assistant);
@@ -167,8 +167,8 @@ test_unreachable_inline (void)
   g_assert_nonnull (shown);
   g_assert_cmpstr (tern_account_assistant_get_page (assistant), ==, "manual");
   g_assert_nonnull (strstr (shown, "Check the server names, ports and security"));
-  g_assert_true (gtk_widget_get_visible (dlg_template_child (assistant, type, "manual_error_label")));
-  g_assert_false (gtk_widget_get_visible (dlg_template_child (assistant, type, "error_label")));
+  g_assert_true (gtk_widget_get_visible (template_child (assistant, type, "manual_error_label")));
+  g_assert_false (gtk_widget_get_visible (template_child (assistant, type, "error_label")));
   g_assert_cmpuint (g_list_model_get_n_items (tern_context_get_accounts (context)), ==, 0);
   g_assert_true (tern_account_assistant_get_can_continue (assistant));
   dlg_save_screenshot (GTK_WIDGET (assistant), "dialogs-assistant-unreachable");
@@ -179,9 +179,9 @@ test_unreachable_inline (void)
   g_assert_cmpstr (tern_account_assistant_get_address (assistant), ==, "erin@example.org");
 
   gtk_window_destroy (GTK_WINDOW (assistant));
-  dlg_flush ();
+  flush ();
   g_clear_object (&context);
-  dlg_remove_tree (dir);
+  remove_tree (dir);
 }
 
 /* ---- preferences ------------------------------------------------------------ */
@@ -224,7 +224,7 @@ test_preferences_engine_settings (void)
   prefs = tern_preferences_window_new (settings);
   tern_preferences_window_set_context (prefs, context);
   gtk_window_present (GTK_WINDOW (prefs));
-  dlg_wait_for_frame (GTK_WIDGET (prefs));
+  wait_for_frame (GTK_WIDGET (prefs));
 
   g_settings_set_boolean (settings, "send-read-receipts", FALSE);
   g_assert_false (tern_context_get_send_read_receipts (context));
@@ -234,10 +234,10 @@ test_preferences_engine_settings (void)
   g_assert_false (tern_context_get_request_read_receipts (context));
 
   /* The switches write the keys the engine follows. */
-  gtk_switch_set_active (GTK_SWITCH (dlg_template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
+  gtk_switch_set_active (GTK_SWITCH (template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
                                                          "request_receipts_switch")), TRUE);
   g_assert_true (tern_context_get_request_read_receipts (context));
-  adw_combo_row_set_selected (ADW_COMBO_ROW (dlg_template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
+  adw_combo_row_set_selected (ADW_COMBO_ROW (template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
                                                                  "message_filter_row")),
                               TERN_FILTER_MODE_SEEN);
   g_assert_cmpstr (g_settings_get_string (settings, "message-filter"), ==, "seen");
@@ -246,7 +246,7 @@ test_preferences_engine_settings (void)
   g_assert_cmpint (tern_context_get_default_filter_mode (context), ==, TERN_FILTER_MODE_NONE);
 
   /* No account: the accounts page says so. */
-  g_assert_true (gtk_widget_get_visible (dlg_template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
+  g_assert_true (gtk_widget_get_visible (template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
                                                              "no_accounts_row")));
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "accounts");
   dlg_save_screenshot (GTK_WIDGET (prefs), "dialogs-preferences-no-account");
@@ -255,9 +255,9 @@ test_preferences_engine_settings (void)
   g_settings_reset (settings, "request-read-receipts");
   g_settings_reset (settings, "message-filter");
   gtk_window_destroy (GTK_WINDOW (prefs));
-  dlg_flush ();
+  flush ();
   g_clear_object (&context);
-  dlg_remove_tree (dir);
+  remove_tree (dir);
 }
 
 typedef struct
@@ -382,7 +382,7 @@ test_accounts_page_and_banner (void)
   row_b = tern_preferences_window_find_account_row (prefs, "b@example.net");
   g_assert_nonnull (row_a);
   g_assert_nonnull (row_b);
-  g_assert_false (gtk_widget_get_visible (dlg_template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
+  g_assert_false (gtk_widget_get_visible (template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
                                                               "no_accounts_row")));
   /* Not started, never signed in. */
   g_assert_cmpstr (tern_account_row_get_status_text (row_a), ==, "Offline");
@@ -397,9 +397,9 @@ test_accounts_page_and_banner (void)
   tern_account_set_password_for_session (b, "secret");
   tern_account_start (a);
   tern_account_start (b);
-  dlg_wait_for (account_failed, a, "a@example.org to fail");
-  dlg_wait_for (account_failed, b, "b@example.net to fail");
-  dlg_wait_for (banner_lists_reasons, banner, "the banner to list both reasons");
+  wait_for (account_failed, a, "a@example.org to fail");
+  wait_for (account_failed, b, "b@example.net to fail");
+  wait_for (banner_lists_reasons, banner, "the banner to list both reasons");
   g_test_message ("row status: %s", tern_account_row_get_status_text (row_a));
   g_assert_nonnull (strstr (tern_account_row_get_status_text (row_a),
                             tern_account_get_last_error (a)->message));
@@ -417,7 +417,7 @@ test_accounts_page_and_banner (void)
     g_signal_emit_by_name (retry, "clicked");
     g_assert_cmpint (g_get_monotonic_time () - before, <, G_USEC_PER_SEC / 2);
   }
-  dlg_wait_for (is_positive, &connecting_seen, "a@example.org to connect again");
+  wait_for (is_positive, &connecting_seen, "a@example.org to connect again");
   g_signal_handlers_disconnect_by_func (a, record_state_cb, &connecting_seen);
 
   /* The filter mode of one account, through the engine. */
@@ -426,19 +426,19 @@ test_accounts_page_and_banner (void)
 
     g_assert_nonnull (filter);
     adw_combo_row_set_selected (ADW_COMBO_ROW (filter), TERN_FILTER_MODE_SEEN);
-    dlg_wait_for (filter_is_seen, b, "b's filter mode to change");
+    wait_for (filter_is_seen, b, "b's filter mode to change");
     g_assert_cmpint (tern_account_get_filter_mode (a), ==, TERN_FILTER_MODE_ACTIVE);
   }
 
   /* The General page's choice goes to every account (and is the default
    * for new ones). */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (dlg_template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
+  adw_combo_row_set_selected (ADW_COMBO_ROW (template_child (prefs, TERN_TYPE_PREFERENCES_WINDOW,
                                                                  "message_filter_row")),
                               TERN_FILTER_MODE_NONE);
-  dlg_wait_for (filters_are_none, context, "every account's filter mode to change");
+  wait_for (filters_are_none, context, "every account's filter mode to change");
   g_assert_cmpint (tern_context_get_default_filter_mode (context), ==, TERN_FILTER_MODE_NONE);
   /* The row shows the new mode once the engine has saved it. */
-  dlg_wait_for (row_filter_is_none, row_b, "b's row to show the new mode");
+  wait_for (row_filter_is_none, row_b, "b's row to show the new mode");
   g_settings_reset (settings, "message-filter");
 
   /* Remove asks first; Cancel keeps the account, Remove removes it. */
@@ -449,7 +449,7 @@ test_accounts_page_and_banner (void)
   dlg_save_screenshot (GTK_WIDGET (dialog), "dialogs-remove-account");
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_close (GTK_WINDOW (dialog));
-  dlg_flush ();
+  flush ();
   g_assert_cmpuint (g_list_model_get_n_items (tern_context_get_accounts (context)), ==, 2);
 
   g_signal_emit_by_name (row_a, "remove-requested");
@@ -457,8 +457,8 @@ test_accounts_page_and_banner (void)
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "remove");
   gtk_window_close (GTK_WINDOW (dialog));
-  dlg_wait_for (one_account_left, context, "the account to be removed");
-  dlg_flush ();
+  wait_for (one_account_left, context, "the account to be removed");
+  flush ();
   g_assert_null (tern_preferences_window_find_account_row (prefs, "a@example.org"));
   g_assert_nonnull (tern_preferences_window_find_account_row (prefs, "b@example.net"));
   g_assert_null (tern_context_find_account (context, "a@example.org"));
@@ -466,36 +466,24 @@ test_accounts_page_and_banner (void)
   tern_context_stop_all (context);
   gtk_window_destroy (GTK_WINDOW (prefs));
   gtk_window_destroy (banner_window);
-  dlg_flush ();
+  flush ();
   g_clear_object (&context);
-  dlg_flush ();
-  dlg_remove_tree (dir);
+  flush ();
+  remove_tree (dir);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(TernApplication) app = NULL;
   int ret;
 
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-dialogs: no display; run it under tests/ui/with-xvfb\n");
-      return 1;
-    }
+  if (!ui_test_init (&argc, &argv, "test-dialogs"))
+    return 1;
 
   /* The application loads the resources, style.css and icons. */
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
 
   g_test_add_func ("/ui/dialogs/fingerprint", test_fingerprint);
   g_test_add_func ("/ui/dialogs/assistant-manual-page", test_manual_page);

@@ -23,209 +23,9 @@
 
 #define TIMEOUT_SECONDS 90
 
+#include "ui-test-util.h"
+
 static TernApplication *app;
-
-static const char *
-env (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL || *value == '\0')
-    g_error ("%s is not set: run this test inside tests/stack/with-stack", name);
-  return value;
-}
-
-static guint16
-env_port (const char *name)
-{
-  return (guint16) g_ascii_strtoull (env (name), NULL, 10);
-}
-
-static void
-flush (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* Iterates the main loop until @check (@data) holds; fails after the timeout. */
-static void
-wait_for (gboolean   (*check) (gpointer),
-          gpointer     data,
-          const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong id;
-
-  wait_for (is_mapped, widget, "the window to map");
-  clock = gtk_widget_get_frame_clock (widget);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  gtk_widget_queue_draw (widget);
-  wait_for (is_true, &painted, "a frame");
-  g_signal_handler_disconnect (clock, id);
-  flush ();
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png = g_strconcat (name, ".png", NULL);
-  g_autofree char *file = NULL;
-  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
-  int width, height;
-
-  wait_for_frame (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
-  if (dir == NULL || *dir == '\0')
-    dir = "screenshots";
-
-  g_test_message ("screenshot of %s", name);
-  for (guint attempt = 0; attempt < 20 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (attempt > 0)
-        wait_for_frame (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  if (node == NULL)
-    {
-      /* Checked by the assertions around it; the picture is for people. */
-      g_test_message ("could not capture %s", name);
-      return;
-    }
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  file = g_build_filename (dir, png, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
-}
-
-static gpointer
-find_window (GType type)
-{
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
-      return l->data;
-  return NULL;
-}
-
-static gboolean
-has_window (gpointer type)
-{
-  return find_window (GPOINTER_TO_SIZE (type)) != NULL;
-}
-
-static gpointer
-wait_for_window (GType type)
-{
-  wait_for (has_window, GSIZE_TO_POINTER (type), g_type_name (type));
-  return find_window (type);
-}
-
-static GtkWidget *
-template_child (gpointer    widget,
-                GType       type,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-  return GTK_WIDGET (child);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
-static TernAccountSettings *
-stack_settings (const char *address)
-{
-  TernAccountSettings *s = tern_account_settings_new (address);
-
-  s->store_password = FALSE;
-  s->imap_host = g_strdup (env ("TERN_TEST_HOST"));
-  s->imap_port = env_port ("TERN_TEST_IMAP_PORT");
-  s->imap_security = TERN_ACCOUNT_SECURITY_STARTTLS;
-  s->smtp_host = g_strdup (env ("TERN_TEST_HOST"));
-  s->smtp_port = env_port ("TERN_TEST_SMTP_PORT");
-  s->smtp_security = TERN_ACCOUNT_SECURITY_STARTTLS;
-  s->filter_mode = TERN_FILTER_MODE_NONE;
-  return s;
-}
-
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-is_set (gpointer slot)
-{
-  return *(gpointer *) slot != NULL;
-}
 
 static void
 find_rows (GtkWidget *widget,
@@ -463,7 +263,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
@@ -477,11 +276,7 @@ main (int   argc,
     }
   env ("TERN_TEST_HOST");
 
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
   /* No notification server on the test bus (GIO would warn, and warnings
    * are fatal here); notifications are test-desktop's subject. */
   g_settings_set_boolean (tern_application_get_settings (app), "notifications", FALSE);

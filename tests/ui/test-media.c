@@ -18,6 +18,8 @@
 
 #define TIMEOUT_SECONDS 20
 
+#include "ui-test-util.h"
+
 static TernApplication *app;
 
 typedef struct
@@ -32,114 +34,6 @@ typedef struct
   GPtrArray *launched;   /* URIs the hook saw */
   gboolean   launch_ok;
 } Fixture;
-
-/* ---- waiting and screenshots (as in test-conversation.c) ----------------- */
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-flush (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-wait_for (gboolean   (*check) (gpointer),
-          gpointer     data,
-          const char  *what)
-{
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
-
-  while (!check (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  gboolean painted = FALSE;
-  gulong id;
-
-  wait_for (is_mapped, widget, "the window to map");
-  clock = gtk_widget_get_frame_clock (widget);
-  g_assert_nonnull (clock);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  gtk_widget_queue_draw (widget);
-  wait_for (is_true, &painted, "a frame");
-  g_signal_handler_disconnect (clock, id);
-  flush ();
-}
-
-static const char *
-screenshot_dir (void)
-{
-  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
-
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
-  if (dir == NULL || *dir == '\0')
-    dir = "screenshots";
-  return dir;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png = g_strconcat (name, ".png", NULL);
-  g_autofree char *file = NULL;
-  int width, height;
-
-  wait_for_frame (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (attempt > 0)
-        wait_for_frame (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir (), 0755), ==, 0);
-  file = g_build_filename (screenshot_dir (), png, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
-}
 
 /* ---- widget lookup ------------------------------------------------------- */
 
@@ -389,29 +283,6 @@ load_message (Fixture *f,
   return tern_message_new_from_row (f->store, row);
 }
 
-static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
-
 static gboolean
 launch_hook (const char *uri,
              gpointer    user_data)
@@ -460,7 +331,7 @@ fixture_tear_down (Fixture       *f,
   tern_store_close (f->store);
   flush ();
   g_assert_finalize_object (f->store);
-  rm_rf (f->dir);
+  remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -607,7 +478,7 @@ test_image (Fixture       *f,
   button = find_one (media, "media-thumbnail");
   g_assert_true (GTK_IS_BUTTON (button));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "sunset.png");
-  save_screenshot (GTK_WIDGET (window), "media-image");
+  save_screenshot_strict (GTK_WIDGET (window), "media-image");
 
   /* Another widget, another TernMessage of the same content: from the
    * cache, at once, without a second decode. */
@@ -631,7 +502,7 @@ test_image (Fixture       *f,
   g_assert_cmpint (gdk_paintable_get_intrinsic_width (tern_image_viewer_get_paintable (viewer)), ==, 800);
   g_assert_cmpint (gdk_paintable_get_intrinsic_height (tern_image_viewer_get_paintable (viewer)), ==, 400);
   g_assert_cmpuint (count (viewer, "image-viewer-save"), ==, 1);
-  save_screenshot (GTK_WIDGET (viewer), "media-viewer");
+  save_screenshot_strict (GTK_WIDGET (viewer), "media-viewer");
   name = g_strdup (gtk_window_get_title (GTK_WINDOW (viewer)));
 
   /* Escape is bound to window.close, and that closes it. */
@@ -668,7 +539,7 @@ test_thumbnail_edge_cases (Fixture       *f,
   picture = wait_for_thumbnail (broken_media);
   g_assert_false (GDK_IS_TEXTURE (gtk_picture_get_paintable (picture)));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (picture), "failed"));
-  save_screenshot (GTK_WIDGET (window), "media-small-and-broken");
+  save_screenshot_strict (GTK_WIDGET (window), "media-small-and-broken");
 }
 
 static void
@@ -779,7 +650,7 @@ test_file (Fixture       *f,
   f->launch_ok = FALSE;
   g_signal_emit_by_name (find_one (media, "media-open"), "clicked");
   g_assert_true (gtk_widget_get_visible (find_one (media, "media-launch-error")));
-  save_screenshot (GTK_WIDGET (window), "media-file");
+  save_screenshot_strict (GTK_WIDGET (window), "media-file");
 }
 
 static void
@@ -820,7 +691,7 @@ test_location (Fixture       *f,
   g_assert_true (g_str_has_prefix (f->launched->pdata[1], "geo:-33.8688"));
   g_assert_nonnull (strstr (f->launched->pdata[1], ",-70.6693"));
   g_assert_cmpuint (count (media, "media-launch-error"), ==, 0);
-  save_screenshot (GTK_WIDGET (window), "media-location");
+  save_screenshot_strict (GTK_WIDGET (window), "media-location");
 
   /* No maps application: the row says so. */
   f->launch_ok = FALSE;
@@ -829,7 +700,7 @@ test_location (Fixture       *f,
   error_label = find_one (media, "media-launch-error");
   g_assert_true (gtk_widget_get_visible (error_label));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, "No maps app is installed");
-  save_screenshot (GTK_WIDGET (window), "media-location-no-maps");
+  save_screenshot_strict (GTK_WIDGET (window), "media-location-no-maps");
   /* A successful try hides it again. */
   f->launch_ok = TRUE;
   g_signal_emit_by_name (find_one (media, "media-open-maps"), "clicked");
@@ -840,20 +711,6 @@ static gboolean
 file_exists (gpointer path)
 {
   return g_file_test (path, G_FILE_TEST_EXISTS);
-}
-
-static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-is_set (gpointer slot)
-{
-  return *(gpointer *) slot != NULL;
 }
 
 static gboolean
@@ -891,7 +748,7 @@ test_save_as (Fixture       *f,
 
     g_assert_cmpstr (name, ==, "report.pdf");
   }
-  save_screenshot (GTK_WIDGET (chooser), "media-save-as");
+  save_screenshot_strict (GTK_WIDGET (chooser), "media-save-as");
   /* Cancel: nothing is written. */
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
   flush ();
@@ -1258,11 +1115,11 @@ test_rows (Fixture       *f,
   g_assert_cmpuint (count (list, "media-thumbnail"), ==, 2);
   g_assert_cmpuint (count (list, "media-file"), ==, 1);
   g_assert_cmpuint (count (list, "media-location"), ==, 1);
-  save_screenshot (GTK_WIDGET (window), "media-rows-light");
+  save_screenshot_strict (GTK_WIDGET (window), "media-rows-light");
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
   wait_for_frame (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "media-rows-dark");
+  save_screenshot_strict (GTK_WIDGET (window), "media-rows-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
 
   /* Clicking a thumbnail inside a row opens the viewer over the window. */
@@ -1283,24 +1140,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  if (!ui_test_init (&argc, &argv, "test-media"))
+    return 1;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-media: no display; run it under tests/ui/with-xvfb\n");
-      return 1;
-    }
-
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
 
   g_test_add ("/ui/media/empty", Fixture, NULL, fixture_set_up, test_empty, fixture_tear_down);
   g_test_add ("/ui/media/image", Fixture, NULL, fixture_set_up, test_image, fixture_tear_down);

@@ -17,99 +17,16 @@
 
 #define TIMEOUT_SECONDS 20
 
+#include "ui-test-util.h"
+
 static TernApplication *app;
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "a frame");
-  gboolean painted = FALSE;
-  GdkFrameClock *clock;
-  gulong id;
-
-  while (!gtk_widget_get_mapped (widget))
-    g_main_context_iteration (NULL, TRUE);
-
-  clock = gtk_widget_get_frame_clock (widget);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  gtk_widget_queue_draw (widget);
-  while (!painted)
-    g_main_context_iteration (NULL, TRUE);
-  g_signal_handler_disconnect (clock, id);
-  g_source_remove (timeout);
-
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png = g_strconcat (name, ".png", NULL);
-  g_autofree char *file = NULL;
-  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
-  if (dir == NULL || *dir == '\0')
-    dir = "screenshots";
-
-  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (attempt > 0)
-        wait_for_frame (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  file = g_build_filename (dir, png, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
-}
-
-static GtkWidget *
-child (gpointer    widget,
-       GType       type,
-       const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return GTK_WIDGET (object);
-}
 
 static const char *
 label_text (gpointer    widget,
             GType       type,
             const char *name)
 {
-  return gtk_label_get_text (GTK_LABEL (child (widget, type, name)));
+  return gtk_label_get_text (GTK_LABEL (template_child (widget, type, name)));
 }
 
 /* --- time formatting -------------------------------------------------- */
@@ -150,12 +67,12 @@ static void
 test_chat_row (void)
 {
   TernChatRow *row = g_object_ref_sink (tern_chat_row_new ());
-  GtkWidget *badge = child (row, TERN_TYPE_CHAT_ROW, "unread_badge");
-  AdwAvatar *avatar = ADW_AVATAR (child (row, TERN_TYPE_CHAT_ROW, "avatar"));
+  GtkWidget *badge = template_child (row, TERN_TYPE_CHAT_ROW, "unread_badge");
+  AdwAvatar *avatar = ADW_AVATAR (template_child (row, TERN_TYPE_CHAT_ROW, "avatar"));
 
   g_assert_false (gtk_widget_get_visible (badge));
-  g_assert_false (gtk_widget_get_visible (child (row, TERN_TYPE_CHAT_ROW, "muted_icon")));
-  g_assert_false (gtk_widget_get_visible (child (row, TERN_TYPE_CHAT_ROW, "pinned_icon")));
+  g_assert_false (gtk_widget_get_visible (template_child (row, TERN_TYPE_CHAT_ROW, "muted_icon")));
+  g_assert_false (gtk_widget_get_visible (template_child (row, TERN_TYPE_CHAT_ROW, "pinned_icon")));
 
   g_object_set (row,
                 "title", "Alice Liddell",
@@ -174,10 +91,10 @@ test_chat_row (void)
   tern_chat_row_set_unread_count (row, 12345);
   g_assert_cmpstr (label_text (row, TERN_TYPE_CHAT_ROW, "unread_badge"), ==, "999+");
   tern_chat_row_set_muted (row, TRUE);
-  g_assert_true (gtk_widget_get_visible (child (row, TERN_TYPE_CHAT_ROW, "muted_icon")));
+  g_assert_true (gtk_widget_get_visible (template_child (row, TERN_TYPE_CHAT_ROW, "muted_icon")));
   g_assert_true (gtk_widget_has_css_class (badge, "muted"));
   tern_chat_row_set_pinned (row, TRUE);
-  g_assert_true (gtk_widget_get_visible (child (row, TERN_TYPE_CHAT_ROW, "pinned_icon")));
+  g_assert_true (gtk_widget_get_visible (template_child (row, TERN_TYPE_CHAT_ROW, "pinned_icon")));
   tern_chat_row_set_unread_count (row, 0);
   g_assert_false (gtk_widget_get_visible (badge));
 
@@ -311,9 +228,9 @@ test_composer (void)
 {
   TernComposer *composer = g_object_ref (tern_composer_new ());
   GtkWidget *window = gtk_window_new ();
-  GtkWidget *text_view = child (composer, TERN_TYPE_COMPOSER, "text_view");
-  GtkWidget *send = child (composer, TERN_TYPE_COMPOSER, "send_button");
-  GtkWidget *placeholder = child (composer, TERN_TYPE_COMPOSER, "placeholder_label");
+  GtkWidget *text_view = template_child (composer, TERN_TYPE_COMPOSER, "text_view");
+  GtkWidget *send = template_child (composer, TERN_TYPE_COMPOSER, "send_button");
+  GtkWidget *placeholder = template_child (composer, TERN_TYPE_COMPOSER, "placeholder_label");
   GtkEventController *keys = find_key_controller (text_view);
   g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *text = NULL;
@@ -333,8 +250,9 @@ test_composer (void)
   g_assert_true (gtk_widget_get_visible (placeholder));
   /* Icon-only buttons say what they do. */
   g_assert_cmpstr (gtk_widget_get_tooltip_text (send), ==, "Send");
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (child (composer, TERN_TYPE_COMPOSER,
-                                                       "attach_button")), ==, "Attach File");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (template_child (composer, TERN_TYPE_COMPOSER,
+                                                                "attach_button")),
+                   ==, "Attach File");
 
   /* Blank text cannot be sent; Enter on it sends nothing. */
   tern_composer_set_text (composer, "  \n\t ");
@@ -409,8 +327,8 @@ test_composer_files_mentions (void)
 {
   TernComposer *composer = g_object_ref (tern_composer_new ());
   GtkWidget *window = gtk_window_new ();
-  GtkWidget *text_view = child (composer, TERN_TYPE_COMPOSER, "text_view");
-  GtkWidget *chips = child (composer, TERN_TYPE_COMPOSER, "chips_box");
+  GtkWidget *text_view = template_child (composer, TERN_TYPE_COMPOSER, "text_view");
+  GtkWidget *chips = template_child (composer, TERN_TYPE_COMPOSER, "chips_box");
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
   GtkEventController *keys = find_key_controller (text_view);
   GtkPopover *popover = tern_composer_get_mention_popover (composer);
@@ -599,21 +517,21 @@ test_gallery (void)
 
   /* Laid out for real: outgoing bubbles end right of incoming ones. */
   g_assert_true (tern_composer_get_replying (composer));
-  g_assert_true (gtk_widget_get_mapped (child (composer, TERN_TYPE_COMPOSER, "send_button")));
+  g_assert_true (gtk_widget_get_mapped (template_child (composer, TERN_TYPE_COMPOSER, "send_button")));
   /* One line of text makes a one-line composer (no scrollbar padding). */
   {
-    GtkWidget *text_view = child (composer, TERN_TYPE_COMPOSER, "text_view");
+    GtkWidget *text_view = template_child (composer, TERN_TYPE_COMPOSER, "text_view");
     int natural;
 
     gtk_widget_measure (text_view, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (text_view),
                         NULL, &natural, NULL, NULL);
     g_assert_cmpint (gtk_widget_get_height (text_view), <=, natural + 4);
   }
-  save_screenshot (window, "widgets-light");
+  save_screenshot_strict (window, "widgets-light");
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   wait_for_frame (window);
-  save_screenshot (window, "widgets-dark");
+  save_screenshot_strict (window, "widgets-dark");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -657,27 +575,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  /* The assertions compare with the untranslated strings and C formats,
-   * whatever the locale of whoever runs the test (GTK calls setlocale). */
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-widgets: no display; run it under tests/ui/with-xvfb\n");
-      return 1;
-    }
+  if (!ui_test_init (&argc, &argv, "test-widgets"))
+    return 1;
 
   /* The application loads the resources, style.css and icons. */
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
 
   g_test_add_func ("/ui/widgets/format-time", test_format_time);
   g_test_add_func ("/ui/widgets/chat-row", test_chat_row);

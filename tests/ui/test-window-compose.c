@@ -23,6 +23,8 @@
  * with screenshots. */
 
 #define TIMEOUT_SECONDS 20
+
+#include "ui-test-util.h"
 #define BOB_MESSAGES 300
 #define ZEBRA_INDEX 5
 
@@ -38,187 +40,6 @@ typedef struct
   TernWindow   *window;
   guint         serial;
 } Fixture;
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (gboolean   *flag,
-            const char *what)
-{
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
-static void
-flush (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  gboolean painted = FALSE;
-  gulong id;
-
-  if (!gtk_widget_get_mapped (widget))
-    {
-      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window to map");
-
-      while (!gtk_widget_get_mapped (widget))
-        g_main_context_iteration (NULL, TRUE);
-      g_source_remove (timeout);
-    }
-
-  clock = gtk_widget_get_frame_clock (widget);
-  g_assert_nonnull (clock);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  gtk_widget_queue_draw (widget);
-  wait_until (&painted, "a frame");
-  g_signal_handler_disconnect (clock, id);
-  flush ();
-}
-
-static void
-wait_frames (GtkWidget *widget,
-             guint      n)
-{
-  for (guint i = 0; i < n; i++)
-    wait_for_frame (widget);
-}
-
-static const char *
-screenshot_dir (void)
-{
-  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
-
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
-  if (dir == NULL || *dir == '\0')
-    dir = "screenshots";
-  return dir;
-}
-
-/* Saves NAME.png; returns the mean luminance (0..1). */
-static double
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png = g_strconcat (name, ".png", NULL);
-  g_autofree char *file = NULL;
-  g_autofree guchar *pixels = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  gsize stride = (gsize) width * 4;
-  double sum = 0;
-
-  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (attempt > 0)
-        wait_for_frame (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir (), 0755), ==, 0);
-  file = g_build_filename (screenshot_dir (), png, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
-
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guchar *p = pixels + y * stride + x * 4;
-
-        sum += (0.0722 * p[0] + 0.7152 * p[1] + 0.2126 * p[2]) / 255.0;
-      }
-  return sum / ((double) width * height);
-}
-
-static GtkWidget *
-template_child (gpointer    widget,
-                GType       type,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-  return GTK_WIDGET (child);
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, found);
-}
-
-static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
-
-static void
-wait_for (gboolean  (*check) (gpointer),
-          gpointer    data,
-          const char *what)
-{
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
-
-  while (!check (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
 
 static GtkWidget *
 find_by_css (GtkWidget  *widget,
@@ -236,19 +57,6 @@ find_by_css (GtkWidget  *widget,
       if (found != NULL)
         return found;
     }
-  return NULL;
-}
-
-static TernMessageRow *
-find_message_row (Fixture    *f,
-                  const char *body)
-{
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  collect (GTK_WIDGET (tern_window_get_conversation (f->window)), TERN_TYPE_MESSAGE_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (tern_message_row_get_body (rows->pdata[i]), body) == 0)
-      return rows->pdata[i];
   return NULL;
 }
 
@@ -451,26 +259,13 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  user_data)
 {
-  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-
-  for (GList *l = windows; l; l = l->next)
-    gtk_window_destroy (l->data);
-  g_list_free (windows);
-  flush ();
-  if (f->window != NULL)
-    {
-      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window's release");
-
-      while (f->window != NULL)
-        g_main_context_iteration (NULL, TRUE);
-      g_source_remove (timeout);
-    }
+  destroy_windows (&f->window);
 
   tern_context_stop_all (f->context);
   flush ();
   g_clear_object (&f->context);
   flush ();
-  rm_rf (f->dir);
+  remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -511,7 +306,7 @@ row_in_view (gpointer data)
 {
   RowWanted *wanted = data;
   TernConversation *conversation = tern_window_get_conversation (wanted->f->window);
-  TernMessageRow *row = find_message_row (wanted->f, wanted->body);
+  TernMessageRow *row = message_row_with_body (wanted->f->window, wanted->body);
   GtkWidget *list = GTK_WIDGET (tern_conversation_get_list_view (conversation));
   graphene_rect_t bounds;
 
@@ -547,7 +342,7 @@ test_search (Fixture       *f,
   /* No chat is called "zebra". */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (tern_window_get_chat_list_view (f->window)))),
                     ==, 0);
-  save_screenshot (window, "search-results");
+  save_screenshot_strict (window, "search-results");
 
   /* Activating the hit opens Bob's chat at that message. */
   g_signal_emit_by_name (hits, "activate", 0);
@@ -559,7 +354,7 @@ test_search (Fixture       *f,
   g_assert_false (tern_conversation_get_at_bottom (tern_window_get_conversation (f->window)));
   wait_frames (window, 2);
   g_assert_true (row_in_view (&wanted));
-  save_screenshot (window, "search-jump");
+  save_screenshot_strict (window, "search-jump");
 
   /* A query that finds nothing hides the results; clearing shows all. */
   gtk_editable_set_text (search, "qwertyuiop");
@@ -599,7 +394,7 @@ test_search_narrow_dark (Fixture       *f,
   gtk_editable_set_text (search, "zebra");
   wait_for (message_hits_shown, f, "the message results");
   wait_frames (window, 2);
-  save_screenshot (window, name);
+  save_screenshot_strict (window, name);
   hits = GTK_LIST_VIEW (find_by_css (window, GTK_TYPE_LIST_VIEW, "message-results"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (hits))), ==, 1);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (hits))); i++)
@@ -625,7 +420,7 @@ test_search_narrow_dark (Fixture       *f,
     g_assert_true (adw_leaflet_get_visible_child (leaflet) ==
                    template_child (f->window, TERN_TYPE_WINDOW, "content_pane"));
   wait_frames (window, 2);
-  save_screenshot (window, opened);
+  save_screenshot_strict (window, opened);
 }
 
 static GdkTexture *
@@ -706,7 +501,7 @@ test_attach_send (Fixture       *f,
         remove = button;
     }
   g_assert_nonnull (remove);
-  save_screenshot (GTK_WIDGET (f->window), "composer-chips");
+  save_screenshot_strict (GTK_WIDGET (f->window), "composer-chips");
   g_signal_emit_by_name (remove, "clicked");
   g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 1);
   g_assert_true (g_file_equal (tern_composer_get_file (composer, 0), notes_file));
@@ -858,7 +653,7 @@ test_drop_paste (Fixture       *f,
   wait_for (text_pasted, composer, "the pasted text");
   g_assert_cmpuint (tern_composer_get_n_files (composer), ==, 3);
   wait_frames (GTK_WIDGET (f->window), 2);
-  save_screenshot (GTK_WIDGET (f->window), "composer-dropped-pasted");
+  save_screenshot_strict (GTK_WIDGET (f->window), "composer-dropped-pasted");
 
   /* Switching chats drops the pending files, and the pasted image's file. */
   open_chat (f, f->hike_chat);
@@ -915,9 +710,9 @@ test_mention (Fixture       *f,
   }
   wait_frames (GTK_WIDGET (f->window), 2);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (popover)));
-  save_screenshot (GTK_WIDGET (f->window), "mention-window");
+  save_screenshot_strict (GTK_WIDGET (f->window), "mention-window");
   /* The popover is a surface of its own. */
-  save_screenshot (GTK_WIDGET (popover), "mention-popover");
+  save_screenshot_strict (GTK_WIDGET (popover), "mention-popover");
 
   /* Enter takes the choice: shown as the name, sent in the COI form. */
   g_assert_true (press_key (f, GDK_KEY_Return));
@@ -1051,12 +846,12 @@ test_new_chat (Fixture       *f,
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
   /* Bob, Carol, Dave. */
   g_assert_cmpuint (tern_new_chat_dialog_get_n_shown (dialog), ==, 3);
-  save_screenshot (GTK_WIDGET (dialog), "new-chat");
+  save_screenshot_strict (GTK_WIDGET (dialog), "new-chat");
 
   /* Filtered as typed; Enter on the only match opens that chat. */
   gtk_editable_set_text (tern_new_chat_dialog_get_entry (dialog), "bob");
   wait_for (one_contact_shown, dialog, "the filter");
-  save_screenshot (GTK_WIDGET (dialog), "new-chat-filtered");
+  save_screenshot_strict (GTK_WIDGET (dialog), "new-chat-filtered");
   g_assert_true (tern_new_chat_dialog_choose (dialog));
   wait_for (bob_open, f, "Bob's chat");
   g_assert_null (find_dialog ());
@@ -1081,7 +876,7 @@ test_new_chat (Fixture       *f,
   focus = gtk_root_get_focus (GTK_ROOT (window));
   g_assert_nonnull (focus);
   g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (composer_of (f))));
-  save_screenshot (window, "new-chat-opened");
+  save_screenshot_strict (window, "new-chat-opened");
 }
 
 /* ---- accessible names on every control ---------------------------------------------- */
@@ -1194,7 +989,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
@@ -1209,11 +1003,7 @@ main (int   argc,
       return 1;
     }
 
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
 
   g_test_add ("/ui/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
   g_test_add ("/ui/window/search-narrow", Fixture, "narrow",

@@ -17,179 +17,14 @@
 
 #define TIMEOUT_SECONDS 20
 
+#include "ui-test-util.h"
+
 static TernApplication *app;
 
 typedef struct
 {
   TernWindow *window;
 } Fixture;
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("timed out waiting for %s", (const char *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (gboolean   *flag,
-            const char *what)
-{
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) what);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
-static void
-after_paint_cb (GdkFrameClock *clock,
-                gboolean      *painted)
-{
-  *painted = TRUE;
-}
-
-/* Waits until the window has been painted at least once more. */
-static void
-wait_for_frame (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  gboolean painted = FALSE;
-  gulong id;
-
-  if (!gtk_widget_get_mapped (widget))
-    {
-      guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, "the window to map");
-
-      while (!gtk_widget_get_mapped (widget))
-        g_main_context_iteration (NULL, TRUE);
-      g_source_remove (timeout);
-    }
-
-  clock = gtk_widget_get_frame_clock (widget);
-  g_assert_nonnull (clock);
-  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
-  gtk_widget_queue_draw (widget);
-  wait_until (&painted, "a frame");
-  g_signal_handler_disconnect (clock, id);
-
-  /* Let idle work queued by the frame (size changes, folds) settle. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static GdkTexture *
-render_widget (GtkWidget *widget)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  GskRenderer *renderer;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  /* The paintable keeps an image of the widget's last frame; right after
-   * a window appears it may not have one yet, so wait for more frames. */
-  for (guint attempt = 0; attempt < 10 && node == NULL; attempt++)
-    {
-      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-      if (attempt > 0)
-        wait_for_frame (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  g_assert_nonnull (renderer);
-
-  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-}
-
-static const char *
-screenshot_dir (void)
-{
-  const char *dir = g_getenv ("TERN_SCREENSHOT_DIR");
-
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("TERN_UI_SCREENSHOT_DEFAULT_DIR");
-  if (dir == NULL || *dir == '\0')
-    dir = "screenshots";
-
-  return dir;
-}
-
-/* Saves the widget as NAME.png and returns the mean luminance (0..1) of
- * its pixels, so cases can tell a light rendering from a dark one. */
-static double
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkTexture) texture = render_widget (widget);
-  g_autofree char *file = NULL;
-  g_autofree char *png = g_strconcat (name, ".png", NULL);
-  g_autofree guchar *pixels = NULL;
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  double sum = 0;
-
-  g_assert_cmpint (g_mkdir_with_parents (screenshot_dir (), 0755), ==, 0);
-  file = g_build_filename (screenshot_dir (), png, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, file));
-  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
-
-  /* GDK_MEMORY_DEFAULT is B8G8R8A8 premultiplied. */
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        const guchar *p = pixels + y * stride + x * 4;
-
-        sum += (0.0722 * p[0] + 0.7152 * p[1] + 0.2126 * p[2]) / 255.0;
-      }
-
-  return sum / ((double) width * height);
-}
-
-static GtkWidget *
-template_child (gpointer    widget,
-                GType       type,
-                const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-  return GTK_WIDGET (child);
-}
-
-static gpointer
-find_window (GType type)
-{
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
-      return l->data;
-
-  return NULL;
-}
-
-/* GtkButton's activation shows the press for a moment, then clicks. */
-static gpointer
-wait_for_window (GType type)
-{
-  guint timeout = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, (gpointer) g_type_name (type));
-  gpointer window;
-
-  while ((window = find_window (type)) == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout);
-
-  return window;
-}
 
 /* user_data: NULL for a 960x680 window, or "narrow" for 360x640 (phone
  * size). Without a window manager X11 windows keep their first size, so
@@ -273,7 +108,7 @@ test_empty_state_light (Fixture       *fixture,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (fixture->window), "devel"));
 #endif
 
-  light = save_screenshot (GTK_WIDGET (fixture->window), "window-empty-light");
+  light = save_screenshot_luminance (GTK_WIDGET (fixture->window), "window-empty-light");
   g_assert_cmpfloat (light, >, 0.7);
 }
 
@@ -284,13 +119,13 @@ test_empty_state_dark (Fixture       *fixture,
   AdwStyleManager *style = adw_style_manager_get_default ();
   double light, dark;
 
-  light = save_screenshot (GTK_WIDGET (fixture->window), "window-empty-light-before-dark");
+  light = save_screenshot_luminance (GTK_WIDGET (fixture->window), "window-empty-light-before-dark");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   g_assert_true (adw_style_manager_get_dark (style));
   wait_for_frame (GTK_WIDGET (fixture->window));
 
   assert_empty_state (fixture->window);
-  dark = save_screenshot (GTK_WIDGET (fixture->window), "window-empty-dark");
+  dark = save_screenshot_luminance (GTK_WIDGET (fixture->window), "window-empty-dark");
   g_test_message ("mean luminance: light %.3f, dark %.3f", light, dark);
   g_assert_cmpfloat (dark, <, 0.35);
   g_assert_cmpfloat (light - dark, >, 0.4);
@@ -313,7 +148,7 @@ test_empty_state_narrow (Fixture       *fixture,
   g_assert_true (gtk_widget_get_mapped (menu));
   g_assert_false (gtk_widget_get_visible (back));
 
-  save_screenshot (GTK_WIDGET (fixture->window), "window-empty-narrow");
+  save_screenshot_luminance (GTK_WIDGET (fixture->window), "window-empty-narrow");
 
   /* With an account, the folded window starts at the (sidebar) chat list,
    * and the content pane gets a back button. */
@@ -386,7 +221,7 @@ test_add_account_opens_assistant (Fixture       *fixture,
   g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (password));
 
   g_assert_false (gtk_widget_is_sensitive (next));
-  save_screenshot (GTK_WIDGET (assistant), "assistant-empty");
+  save_screenshot_luminance (GTK_WIDGET (assistant), "assistant-empty");
 
   gtk_editable_set_text (GTK_EDITABLE (address), "alice@example.test");
   g_assert_false (gtk_widget_is_sensitive (next));
@@ -408,7 +243,7 @@ test_add_account_opens_assistant (Fixture       *fixture,
   gtk_editable_set_text (GTK_EDITABLE (address), "  alice@example.test ");
   g_assert_true (gtk_widget_is_sensitive (next));
   wait_for_frame (GTK_WIDGET (assistant));
-  save_screenshot (GTK_WIDGET (assistant), "assistant-filled");
+  save_screenshot_luminance (GTK_WIDGET (assistant), "assistant-filled");
 
   g_signal_connect (assistant, "next", G_CALLBACK (next_cb), &got);
   g_assert_true (gtk_widget_activate (next));
@@ -452,14 +287,14 @@ test_about_and_preferences (Fixture       *fixture,
   g_assert_cmpstr (adw_about_window_get_issue_url (about), ==,
                    "https://github.com/ternchat/tern/issues");
   wait_for_frame (GTK_WIDGET (about));
-  save_screenshot (GTK_WIDGET (about), "about");
+  save_screenshot_luminance (GTK_WIDGET (about), "about");
   gtk_window_destroy (GTK_WINDOW (about));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   preferences = find_window (TERN_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
   wait_for_frame (GTK_WIDGET (preferences));
-  save_screenshot (GTK_WIDGET (preferences), "preferences");
+  save_screenshot_luminance (GTK_WIDGET (preferences), "preferences");
 
   /* The rows write through to GSettings and follow it. */
   filter = ADW_COMBO_ROW (template_child (preferences, TERN_TYPE_PREFERENCES_WINDOW,
@@ -517,7 +352,7 @@ test_actions_and_accels (Fixture       *fixture,
     help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window));
     wait_for_frame (GTK_WIDGET (help));
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (help)));
-    save_screenshot (GTK_WIDGET (help), "shortcuts");
+    save_screenshot_luminance (GTK_WIDGET (help), "shortcuts");
     gtk_widget_hide (GTK_WIDGET (help));
   }
 
@@ -622,26 +457,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  /* The assertions compare with the untranslated strings and C formats,
-   * whatever the locale of whoever runs the test (GTK calls setlocale). */
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  g_setenv ("LANGUAGE", "C", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  if (!ui_test_init (&argc, &argv, "test-window"))
+    return 1;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_printerr ("test-window: no display; run it under tests/ui/with-xvfb\n");
-      return 1;
-    }
-
-  app = tern_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_hold (G_APPLICATION (app));
+  app = ui_test_app_new ();
 
   g_test_add ("/ui/window/empty-state/light", Fixture, NULL,
               fixture_set_up, test_empty_state_light, fixture_tear_down);
