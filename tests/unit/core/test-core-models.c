@@ -634,6 +634,14 @@ test_message_list_jump (Fixture       *f,
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
 test_message_lazy_fields (Fixture       *f,
                           gconstpointer  data)
 {
@@ -685,8 +693,7 @@ test_message_lazy_fields (Fixture       *f,
 
     g_assert_false (tern_message_get_mentions_me (question));
     tern_store_batch_outbox_failed (batch, entry, "554 5.7.1 rejected");
-    g_signal_connect_swapped (question, "notify::failure-reason", G_CALLBACK (g_atomic_int_inc),
-                              &notified);
+    g_signal_connect (question, "notify::failure-reason", G_CALLBACK (count_notify_cb), &notified);
     commit (f, batch);
     while (g_main_context_iteration (NULL, FALSE))
       ;
