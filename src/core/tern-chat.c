@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "tern-core"
 
 #include "tern-chat.h"
+#include "tern-core-error.h"
 
 struct _TernChat
 {
@@ -19,6 +20,10 @@ struct _TernChat
   char         *description;
   char         *avatar_hash;
   char         *avatar_path;
+  /* A 1:1 chat without an avatar shows its contact's: read on first use. */
+  gboolean      contact_avatar_read;
+  char         *contact_avatar_hash;
+  char         *contact_avatar_path;
   gboolean      muted;
   gboolean      archived;
   gboolean      pinned;
@@ -124,6 +129,33 @@ sender_name (TernStore  *store,
   return g_strdup (address);
 }
 
+static gboolean
+uses_contact_avatar (TernChat *self)
+{
+  return self->avatar_path == NULL && self->kind == TERN_CHAT_KIND_DIRECT && self->contact_id > 0;
+}
+
+/* Reads the contact's avatar; TRUE when its file changed. */
+static gboolean
+read_contact_avatar (TernChat *self)
+{
+  g_autoptr(TernStoreContactRow) contact = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *hash;
+
+  self->contact_avatar_read = TRUE;
+  contact = tern_store_get_contact (self->store, self->contact_id, &error);
+  if (contact == NULL && !g_error_matches (error, TERN_STORE_ERROR, TERN_STORE_ERROR_NOT_FOUND))
+    g_debug ("could not read contact %" G_GINT64_FORMAT ": %s", self->contact_id, error->message);
+  hash = contact != NULL ? contact->avatar : NULL;
+  if (!set_string (&self->contact_avatar_hash, hash))
+    return FALSE;
+  g_clear_pointer (&self->contact_avatar_path, g_free);
+  if (hash != NULL)
+    self->contact_avatar_path = tern_store_get_attachment_path (self->store, hash);
+  return TRUE;
+}
+
 static void
 tern_chat_finalize (GObject *object)
 {
@@ -135,6 +167,8 @@ tern_chat_finalize (GObject *object)
   g_free (self->description);
   g_free (self->avatar_hash);
   g_free (self->avatar_path);
+  g_free (self->contact_avatar_hash);
+  g_free (self->contact_avatar_path);
   g_free (self->draft);
   g_free (self->preview);
   g_free (self->last_sender_address);
@@ -158,7 +192,7 @@ tern_chat_get_property (GObject    *object,
     case PROP_KIND: g_value_set_enum (value, self->kind); break;
     case PROP_NAME: g_value_set_string (value, self->name); break;
     case PROP_DESCRIPTION: g_value_set_string (value, self->description); break;
-    case PROP_AVATAR_PATH: g_value_set_string (value, self->avatar_path); break;
+    case PROP_AVATAR_PATH: g_value_set_string (value, tern_chat_get_avatar_path (self)); break;
     case PROP_MUTED: g_value_set_boolean (value, self->muted); break;
     case PROP_ARCHIVED: g_value_set_boolean (value, self->archived); break;
     case PROP_PINNED: g_value_set_boolean (value, self->pinned); break;
@@ -249,7 +283,19 @@ tern_chat_update_from_row (TernChat               *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  self->contact_id = row->contact_id;
+  if (self->contact_id != row->contact_id)
+    {
+      self->contact_id = row->contact_id;
+      if (self->contact_avatar_read)
+        {
+          /* Read again when asked (only if someone asked before). */
+          self->contact_avatar_read = FALSE;
+          g_clear_pointer (&self->contact_avatar_hash, g_free);
+          g_clear_pointer (&self->contact_avatar_path, g_free);
+          if (self->avatar_path == NULL)
+            NOTIFY (PROP_AVATAR_PATH);
+        }
+    }
 
   name = display_name (row);
   if (set_string (&self->name, name))
@@ -263,6 +309,10 @@ tern_chat_update_from_row (TernChat               *self,
         self->avatar_path = tern_store_get_attachment_path (self->store, row->avatar);
       NOTIFY (PROP_AVATAR_PATH);
     }
+  else if (self->contact_avatar_read && uses_contact_avatar (self) && read_contact_avatar (self))
+    /* The contact's picture changed (the chat list updates every loaded
+     * chat when contacts change); only chats whose avatar was shown ask. */
+    NOTIFY (PROP_AVATAR_PATH);
   if (self->muted != !!row->muted)
     {
       self->muted = !!row->muted;
@@ -375,7 +425,12 @@ const char *
 tern_chat_get_avatar_path (TernChat *self)
 {
   g_return_val_if_fail (TERN_IS_CHAT (self), NULL);
-  return self->avatar_path;
+
+  if (!uses_contact_avatar (self))
+    return self->avatar_path;
+  if (!self->contact_avatar_read)
+    read_contact_avatar (self);
+  return self->contact_avatar_path;
 }
 
 gboolean
@@ -578,4 +633,94 @@ tern_chat_change_finish (TernChat      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- the pinned message -------------------------------------------------- */
+
+static void
+pinned_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernStoreMessageRow) row = NULL;
+  TernChat *self = g_task_get_source_object (task);
+
+  row = tern_store_get_pinned_message_finish (TERN_STORE (source), result, &error);
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else if (row == NULL)
+    g_task_return_pointer (task, NULL, NULL);
+  else
+    g_task_return_pointer (task, tern_message_new_from_row (self->store, row), g_object_unref);
+}
+
+void
+tern_chat_get_pinned_message_async (TernChat            *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TERN_IS_CHAT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_chat_get_pinned_message_async);
+  g_task_set_name (task, "[tern-core] pinned message");
+  tern_store_get_pinned_message_async (self->store, self->id, g_get_real_time () / G_USEC_PER_SEC,
+                                       cancellable, pinned_read_cb, g_steal_pointer (&task));
+}
+
+TernMessage *
+tern_chat_get_pinned_message_finish (TernChat      *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        tern_chat_get_pinned_message_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+tern_chat_unpin_message_async (TernChat            *self,
+                               gint64               message,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(TernStoreBatch) batch = NULL;
+  g_autoptr(TernStoreMessageRow) row = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (TERN_IS_CHAT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_chat_unpin_message_async);
+  g_task_set_name (task, "[tern-core] unpin message");
+
+  /* Only a message of this chat. */
+  row = tern_store_get_message (self->store, message, &error);
+  if (row == NULL)
+    {
+      g_task_return_new_error (task, TERN_CORE_ERROR,
+                               g_error_matches (error, TERN_STORE_ERROR, TERN_STORE_ERROR_NOT_FOUND)
+                               ? TERN_CORE_ERROR_NOT_FOUND : TERN_CORE_ERROR_STORE,
+                               "%s", error->message);
+      return;
+    }
+  if (row->chat_id != self->id)
+    {
+      g_task_return_new_error (task, TERN_CORE_ERROR, TERN_CORE_ERROR_INVALID,
+                               "Message %" G_GINT64_FORMAT " is not in chat %" G_GINT64_FORMAT,
+                               message, self->id);
+      return;
+    }
+
+  batch = tern_store_begin_batch (self->store);
+  tern_store_batch_set_pinned (batch, message, 0);
+  tern_store_commit_async (self->store, batch, cancellable, commit_cb, g_steal_pointer (&task));
 }

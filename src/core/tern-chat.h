@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "tern-message.h"
 #include "tern-store.h"
 
 G_BEGIN_DECLS
@@ -41,7 +42,9 @@ const char   *tern_chat_get_key             (TernChat *self);
 gint64        tern_chat_get_contact_id      (TernChat *self);
 const char   *tern_chat_get_name            (TernChat *self);
 const char   *tern_chat_get_description     (TernChat *self);
-/* The absolute path of the avatar file, or NULL. */
+/* The absolute path of the avatar file, or NULL. A 1:1 chat without a
+ * picture of its own shows its contact's (read when first asked for, and
+ * followed when the contact changes). */
 const char   *tern_chat_get_avatar_path     (TernChat *self);
 gboolean      tern_chat_get_muted           (TernChat *self);
 gboolean      tern_chat_get_archived        (TernChat *self);
@@ -87,5 +90,28 @@ void          tern_chat_delete_async        (TernChat            *self,
 gboolean      tern_chat_change_finish       (TernChat            *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+
+/* ---- the pinned message (COI client spec, "Pinned Messages") ----------- */
+
+/* Reads, in a thread, the newest message of the chat that is pinned now
+ * (without timeout, or until a time still ahead) and not deleted. */
+void          tern_chat_get_pinned_message_async  (TernChat            *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+/* (transfer full) (nullable): the message, or NULL (and no error) when none is pinned. */
+TernMessage  *tern_chat_get_pinned_message_finish (TernChat            *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* Unpins message row @message of this chat on this device: the spec's
+ * "the user locally unpinned a message" (COI has no unpin message). Its
+ * pinned-until is cleared in the store, so it stays unpinned after a
+ * restart and a re-sync (a known Message-ID is never re-read). Finish with
+ * tern_chat_change_finish(). */
+void          tern_chat_unpin_message_async       (TernChat            *self,
+                                                   gint64               message,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
 
 G_END_DECLS

@@ -827,3 +827,99 @@ tern_store_get_outbox (TernStore *self,
   sqlite3_bind_int64 (stmt, 1, outbox);
   return collect_one (&reader, stmt, (ReadFunc) read_outbox, "outbox entry", outbox, error);
 }
+
+/* ---- the pinned message of a chat -------------------------------------- */
+
+static TernStoreMessageRow *
+get_pinned_message (TernStore *self,
+                    guint      which,
+                    gint64     chat,
+                    gint64     now,
+                    GError   **error)
+{
+  /* Walks the chat's order index from the newest row; pins are rare, so a
+   * chat without one is read to its start: the UI uses the async form. */
+  BEGIN_READ_ON (which, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = ?1"
+                 " AND pinned_until > ?2 AND deleted = 0 ORDER BY sort_key DESC, id DESC LIMIT 1");
+  TernStoreMessageRow *row = NULL;
+
+  sqlite3_bind_int64 (stmt, 1, chat);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (next_row (&reader, stmt, &local_error))
+    row = read_message (stmt);
+  if (!finish_rows (&reader, stmt, &local_error, error))
+    {
+      g_clear_pointer (&row, tern_store_message_row_free);
+      return NULL;
+    }
+  return row;
+}
+
+TernStoreMessageRow *
+tern_store_get_pinned_message (TernStore *self,
+                               gint64     chat,
+                               gint64     now,
+                               GError   **error)
+{
+  return get_pinned_message (self, 0, chat, now, error);
+}
+
+typedef struct {
+  gint64 chat;
+  gint64 now;
+} PinnedQuery;
+
+static void
+pinned_message_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  PinnedQuery *query = task_data;
+  GError *error = NULL;
+  TernStoreMessageRow *row;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  /* On the second read connection, like the search: the UI's reads do not
+   * wait for it. */
+  row = get_pinned_message (source_object, 1, query->chat, query->now, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, row, (GDestroyNotify) tern_store_message_row_free);
+}
+
+void
+tern_store_get_pinned_message_async (TernStore           *self,
+                                     gint64               chat,
+                                     gint64               now,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  PinnedQuery *query;
+
+  g_return_if_fail (TERN_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tern_store_get_pinned_message_async);
+  g_task_set_name (task, "[tern-store] pinned message");
+  query = g_new0 (PinnedQuery, 1);
+  query->chat = chat;
+  query->now = now;
+  g_task_set_task_data (task, query, g_free);
+  g_task_run_in_thread (task, pinned_message_thread);
+}
+
+TernStoreMessageRow *
+tern_store_get_pinned_message_finish (TernStore     *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        tern_store_get_pinned_message_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -259,4 +259,26 @@ GArray     *tern_store_search_chats             (TernStore            *self,
                                                  guint                 limit,
                                                  GError              **error);
 
+/* ---- reads: the pinned message of a chat ------------------------------- */
+
+/* The newest message of @chat that is pinned at @now (pinned_until > @now,
+ * so also pinned without timeout) and not deleted, or NULL without an
+ * error when there is none. */
+TernStoreMessageRow *tern_store_get_pinned_message        (TernStore            *self,
+                                                           gint64                chat,
+                                                           gint64                now,
+                                                           GError              **error);
+/* The same in a thread, on the second read connection (a chat without a
+ * pin is read to its start). The result is NULL without an error when
+ * there is none. */
+void                 tern_store_get_pinned_message_async  (TernStore            *self,
+                                                           gint64                chat,
+                                                           gint64                now,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+TernStoreMessageRow *tern_store_get_pinned_message_finish (TernStore            *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
+
 G_END_DECLS
