@@ -101,7 +101,7 @@ text_is_blank (const char *text)
 static void
 update_can_send (TernComposer *self)
 {
-  g_autofree char *text = tern_composer_dup_text (self);
+  g_autofree char *text = tern_composer_dup_shown_text (self);
   gboolean can_send = !text_is_blank (text) || self->files->len > 0;
 
   gtk_widget_set_visible (self->placeholder_label, *text == '\0');
@@ -540,6 +540,25 @@ update_mention (TernComposer *self)
     gtk_popover_popup (self->mention_popover);
 }
 
+/* Inserts "@@name" at @iter as a completed mention of @address (a tag
+ * keeps the address; the text is sent as `@"Name":address`). */
+static void
+insert_tagged_mention (GtkTextBuffer *buffer,
+                       GtkTextIter   *iter,
+                       const char    *name,
+                       const char    *address)
+{
+  g_autofree char *shown = g_strconcat ("@", name, NULL);
+  GtkTextTag *tag = gtk_text_tag_new (NULL);
+
+  g_object_set (tag, "weight", PANGO_WEIGHT_BOLD, NULL);
+  g_object_set_data_full (G_OBJECT (tag), MENTION_NAME_KEY, g_strdup (name), g_free);
+  g_object_set_data_full (G_OBJECT (tag), MENTION_ADDRESS_KEY, g_strdup (address), g_free);
+  gtk_text_tag_table_add (gtk_text_buffer_get_tag_table (buffer), tag);
+  g_object_unref (tag);
+  gtk_text_buffer_insert_with_tags (buffer, iter, shown, -1, tag, NULL);
+}
+
 static void
 insert_mention (TernComposer *self,
                 Member       *member)
@@ -558,17 +577,7 @@ insert_mention (TernComposer *self,
   self->mention_start = -1;
   gtk_text_buffer_delete (buffer, &start, &end);
   if (member->address != NULL)
-    {
-      GtkTextTag *tag = gtk_text_tag_new (NULL);
-
-      g_object_set (tag, "weight", PANGO_WEIGHT_BOLD, NULL);
-      g_object_set_data_full (G_OBJECT (tag), MENTION_NAME_KEY, g_strdup (member->name), g_free);
-      g_object_set_data_full (G_OBJECT (tag), MENTION_ADDRESS_KEY, g_strdup (member->address),
-                              g_free);
-      gtk_text_tag_table_add (gtk_text_buffer_get_tag_table (buffer), tag);
-      g_object_unref (tag);
-      gtk_text_buffer_insert_with_tags (buffer, &start, shown, -1, tag, NULL);
-    }
+    insert_tagged_mention (buffer, &start, member->name, member->address);
   else
     gtk_text_buffer_insert (buffer, &start, shown, -1);
   gtk_text_buffer_insert (buffer, &start, " ", 1);
@@ -924,12 +933,13 @@ tern_composer_new (void)
 }
 
 /**
- * tern_composer_dup_text:
+ * tern_composer_dup_shown_text:
  *
- * Returns: (transfer full): the text as typed
+ * Returns: (transfer full): the text as it shows (a completed mention as
+ * `@Name`)
  */
 char *
-tern_composer_dup_text (TernComposer *self)
+tern_composer_dup_shown_text (TernComposer *self)
 {
   GtkTextBuffer *buffer;
   GtkTextIter start, end;
@@ -942,19 +952,102 @@ tern_composer_dup_text (TernComposer *self)
 }
 
 /**
+ * tern_composer_dup_text:
+ *
+ * Returns: (transfer full): the text to keep, e.g. as the chat's draft:
+ * completed mentions in their COI form `@"Name":address`, which
+ * tern_composer_set_text() turns back into mentions (the same text as
+ * tern_composer_dup_message_text())
+ */
+char *
+tern_composer_dup_text (TernComposer *self)
+{
+  g_return_val_if_fail (TERN_IS_COMPOSER (self), NULL);
+
+  return tern_composer_dup_message_text (self);
+}
+
+/* COI mentions, `@Name:address` or `@"Some Name":address` (the pattern
+ * tern_message_body_strip_mentions() shows as `@Name`): 1 or 2 the name,
+ * 3 the address. */
+static GRegex *
+mention_regex (void)
+{
+  static GRegex *regex;
+
+  if (g_once_init_enter (&regex))
+    g_once_init_leave (&regex,
+                       g_regex_new ("@(?:\"([^\"\\n]+)\"|([^\\s@\":]+)):"
+                                    "([^\\s@<>\"()]+@[^\\s@<>\"(),;]*[^\\s@<>\"(),;.:!?])",
+                                    G_REGEX_OPTIMIZE, 0, NULL));
+  return regex;
+}
+
+/**
+ * tern_composer_shown_text_of:
+ * @text: (nullable): a text as tern_composer_dup_text() returns it (a draft)
+ *
+ * Returns: (transfer full): @text as the composer shows it: each mention
+ * `@"Name":address` as `@Name` (for one-line previews of a draft)
+ */
+char *
+tern_composer_shown_text_of (const char *text)
+{
+  if (text == NULL)
+    return g_strdup ("");
+  if (strchr (text, '@') == NULL)
+    return g_strdup (text);
+  return g_regex_replace (mention_regex (), text, -1, 0, "@\\1\\2", 0, NULL);
+}
+
+/**
  * tern_composer_set_text:
  *
- * Replaces the text (a draft, or a message being edited).
+ * Replaces the text (a draft, or a message being edited). Mentions in
+ * their COI form show as `@Name` and are sent with their address again.
  */
 void
 tern_composer_set_text (TernComposer *self,
                         const char   *text)
 {
+  GtkTextBuffer *buffer;
+  g_autoptr(GMatchInfo) match = NULL;
+  GtkTextIter end;
+  int done = 0;
+
   g_return_if_fail (TERN_IS_COMPOSER (self));
 
+  if (text == NULL)
+    text = "";
+  buffer = gtk_text_view_get_buffer (self->text_view);
   hide_mention (self);
   clear_mention_tags (self);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text ? text : "", -1);
+  if (strchr (text, '@') == NULL)
+    {
+      gtk_text_buffer_set_text (buffer, text, -1);
+      return;
+    }
+
+  gtk_text_buffer_set_text (buffer, "", 0);
+  g_regex_match (mention_regex (), text, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_autofree char *quoted = g_match_info_fetch (match, 1);
+      g_autofree char *bare = g_match_info_fetch (match, 2);
+      g_autofree char *address = g_match_info_fetch (match, 3);
+      int start, stop;
+
+      g_match_info_fetch_pos (match, 0, &start, &stop);
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, text + done, start - done);
+      insert_tagged_mention (buffer, &end, quoted && *quoted ? quoted : bare, address);
+      done = stop;
+      g_match_info_next (match, NULL);
+    }
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, text + done, -1);
+  gtk_text_buffer_place_cursor (buffer, &end);
+  hide_mention (self);
 }
 
 gboolean

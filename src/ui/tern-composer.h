@@ -10,9 +10,16 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TernComposer, tern_composer, TERN, COMPOSER, AdwBin)
 
 TernComposer *tern_composer_new          (void);
+/* The text to keep (a draft): completed mentions in their COI form
+ * `@"Name":address`, which tern_composer_set_text() shows as `@Name` again. */
 char         *tern_composer_dup_text     (TernComposer *self);
+/* The text as it shows (mentions as `@Name`). */
+char         *tern_composer_dup_shown_text (TernComposer *self);
 void          tern_composer_set_text     (TernComposer *self,
                                           const char   *text);
+/* How a kept text (tern_composer_dup_text(), a draft) shows: mentions as
+ * `@Name` (the chat list's "Draft:" preview). */
+char         *tern_composer_shown_text_of (const char  *text);
 gboolean      tern_composer_get_can_send (TernComposer *self);
 void          tern_composer_set_reply    (TernComposer *self,
                                           const char   *sender_name,

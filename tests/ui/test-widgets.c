@@ -375,9 +375,43 @@ test_composer_files_mentions (void)
   g_assert_true (press_key (keys, GDK_KEY_Down, 0));
   g_assert_true (press_key (keys, GDK_KEY_Return, 0));
   g_assert_null (sent.text);
-  text = tern_composer_dup_text (composer);
+  text = tern_composer_dup_shown_text (composer);
   g_assert_cmpstr (text, ==, "(@Dana Scully ");
   g_clear_pointer (&text, g_free);
+  /* The text to keep (a draft) has the address; set back, it shows as
+   * the name and is sent with the address again. */
+  text = tern_composer_dup_text (composer);
+  g_assert_cmpstr (text, ==, "(@\"Dana Scully\":dana@example.test ");
+  tern_composer_set_text (composer, "");
+  tern_composer_set_text (composer, text);
+  g_clear_pointer (&text, g_free);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  text = tern_composer_dup_shown_text (composer);
+  g_assert_cmpstr (text, ==, "(@Dana Scully ");
+  g_clear_pointer (&text, g_free);
+  text = tern_composer_dup_message_text (composer);
+  g_assert_cmpstr (text, ==, "(@\"Dana Scully\":dana@example.test ");
+  g_clear_pointer (&text, g_free);
+  /* The unquoted form, two mentions, text around them, an address that is
+   * no mention, and a name with a quote (sent with an apostrophe). */
+  tern_composer_set_text (composer, "@Gabe:gabe+x@example.test, ask @\"Ann \":ann@example.test"
+                                    " or mail me@example.test!");
+  text = tern_composer_dup_shown_text (composer);
+  g_assert_cmpstr (text, ==, "@Gabe, ask @Ann  or mail me@example.test!");
+  g_clear_pointer (&text, g_free);
+  text = tern_composer_dup_text (composer);
+  g_assert_cmpstr (text, ==, "@\"Gabe\":gabe+x@example.test, ask @\"Ann \":ann@example.test"
+                             " or mail me@example.test!");
+  g_clear_pointer (&text, g_free);
+  /* The draft preview of the chat list shows the names only. */
+  text = tern_composer_shown_text_of ("@Gabe:gabe+x@example.test, ask @\"Ann Lee\":ann@example.test"
+                                      " or mail me@example.test!");
+  g_assert_cmpstr (text, ==, "@Gabe, ask @Ann Lee or mail me@example.test!");
+  g_clear_pointer (&text, g_free);
+  tern_composer_set_text (composer, "");
+  gtk_text_buffer_insert_at_cursor (buffer, "(@da", -1);
+  g_assert_true (press_key (keys, GDK_KEY_Down, 0));
+  g_assert_true (press_key (keys, GDK_KEY_Return, 0));
   /* An edited mention is sent as typed. */
   gtk_text_buffer_insert_at_cursor (buffer, "and @dav", -1);
   g_assert_true (press_key (keys, GDK_KEY_Tab, 0));

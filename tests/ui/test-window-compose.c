@@ -662,6 +662,126 @@ test_drop_paste (Fixture       *f,
   g_assert_true (g_file_test (photo, G_FILE_TEST_EXISTS));
 }
 
+/* ---- a draft keeps its mentions --------------------------------------------------- */
+
+typedef struct
+{
+  Fixture    *f;
+  gint64      chat;
+  const char *draft;
+} DraftWanted;
+
+static gboolean
+draft_stored (gpointer data)
+{
+  DraftWanted *wanted = data;
+  g_autoptr(TernStoreChatRow) row = tern_store_get_chat (wanted->f->store, wanted->chat, NULL);
+
+  return row != NULL && g_strcmp0 (row->draft, wanted->draft) == 0;
+}
+
+static gboolean
+mention_sent_ridge (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(TernStoreMessageRow) row = newest_message (f, f->hike_chat);
+
+  return row != NULL && row->outgoing && g_strcmp0 (row->text, "Count me in.") != 0;
+}
+
+#define CAROL_DRAFT "Hi @\"Carol Danvers\":carol@example.test, see you at the ridge"
+
+/* A mention completed in a group's composer is kept in the chat's draft
+ * with its address when another chat opens, shows as the name when the
+ * chat opens again (also after a restart: a new context and window over
+ * the same data directory) and is sent with its address. */
+static void
+test_draft_mention (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  TernComposer *composer;
+  GtkTextBuffer *buffer;
+  DraftWanted wanted = { f, f->hike_chat, CAROL_DRAFT };
+  g_autoptr(TernStoreMessageRow) sent = NULL;
+  g_autoptr(GError) error = NULL;
+
+  open_chat (f, f->hike_chat);
+  composer = composer_of (f);
+  buffer = gtk_text_view_get_buffer (text_view_of (f));
+  gtk_widget_grab_focus (GTK_WIDGET (text_view_of (f)));
+  gtk_text_buffer_insert_at_cursor (buffer, "Hi @car", -1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tern_composer_get_mention_popover (composer))));
+  g_assert_true (press_key (f, GDK_KEY_Return));
+  {
+    GtkTextIter end;
+
+    /* "Hi @Carol Danvers " -> "Hi @Carol Danvers, see ..." */
+    gtk_text_buffer_get_end_iter (buffer, &end);
+    gtk_text_buffer_backspace (buffer, &end, FALSE, TRUE);
+  }
+  gtk_text_buffer_insert_at_cursor (buffer, ", see you at the ridge", -1);
+
+  /* Another chat opens: the draft is stored with the address. */
+  open_chat (f, f->bob_chat);
+  wait_for (draft_stored, &wanted, "the draft with the mention's address");
+  {
+    g_autofree char *shown = tern_composer_dup_shown_text (composer);
+
+    g_assert_cmpstr (shown, ==, "");
+  }
+
+  /* Back: the mention shows as the name, and would be sent with its address. */
+  open_chat (f, f->hike_chat);
+  {
+    g_autofree char *shown = tern_composer_dup_shown_text (composer);
+    g_autofree char *to_send = tern_composer_dup_message_text (composer);
+
+    g_assert_cmpstr (shown, ==, "Hi @Carol Danvers, see you at the ridge");
+    g_assert_cmpstr (to_send, ==, CAROL_DRAFT);
+  }
+  /* No completion pops up for the restored mention. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (tern_composer_get_mention_popover (composer))));
+  save_screenshot_strict (GTK_WIDGET (f->window), "draft-mention-restored");
+
+  /* Switching back and forth leaves the stored draft as it is. */
+  open_chat (f, f->bob_chat);
+  flush ();
+  g_assert_true (draft_stored (&wanted));
+
+  /* Restart: a new context and window over the same directory. */
+  destroy_windows (&f->window);
+  tern_context_stop_all (f->context);
+  flush ();
+  g_clear_object (&f->context);
+  flush ();
+  f->context = tern_context_new (f->dir, &error);
+  g_assert_no_error (error);
+  f->store = tern_context_get_store (f->context);
+  {
+    g_autoptr(TernAccount) account = g_list_model_get_item (tern_context_get_accounts (f->context), 0);
+
+    tern_account_set_password_for_session (account, "not-used");
+  }
+  f->window = tern_window_new (app);
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 960, 680);
+  tern_window_set_context (f->window, f->context);
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_frames (GTK_WIDGET (f->window), 2);
+
+  open_chat (f, f->hike_chat);
+  composer = composer_of (f);
+  {
+    g_autofree char *shown = tern_composer_dup_shown_text (composer);
+
+    g_assert_cmpstr (shown, ==, "Hi @Carol Danvers, see you at the ridge");
+  }
+  g_assert_true (press_key (f, GDK_KEY_Return));
+  wait_for (mention_sent_ridge, f, "the message from the draft in the store");
+  sent = newest_message (f, f->hike_chat);
+  g_assert_cmpstr (sent->text, ==, CAROL_DRAFT);
+}
+
 /* ---- mentions and Escape -------------------------------------------------------- */
 
 static gboolean
@@ -717,7 +837,7 @@ test_mention (Fixture       *f,
   /* Enter takes the choice: shown as the name, sent in the COI form. */
   g_assert_true (press_key (f, GDK_KEY_Return));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
-  shown = tern_composer_dup_text (composer);
+  shown = tern_composer_dup_shown_text (composer);
   g_assert_cmpstr (shown, ==, "Hi @Carol Danvers ");
   /* "@al" offers everyone; Tab takes it as the plain "@all". */
   gtk_text_buffer_insert_at_cursor (buffer, "and @al", -1);
@@ -1016,6 +1136,8 @@ main (int   argc,
               fixture_set_up, test_drop_paste, fixture_tear_down);
   g_test_add ("/ui/window/mention-escape", Fixture, NULL,
               fixture_set_up, test_mention, fixture_tear_down);
+  g_test_add ("/ui/window/draft-mention", Fixture, NULL,
+              fixture_set_up, test_draft_mention, fixture_tear_down);
   g_test_add ("/ui/window/new-chat", Fixture, NULL,
               fixture_set_up, test_new_chat, fixture_tear_down);
   g_test_add ("/ui/window/accessible-names", Fixture, NULL,
