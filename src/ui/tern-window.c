@@ -20,6 +20,9 @@
 
 #define CHAT_NOTIFY_KEY "tern-chat-notify-handler"
 
+/* The chats shown in the first frame: more than fit a tall window. */
+#define FIRST_FRAME_CHATS 24
+
 struct _TernWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -48,6 +51,12 @@ struct _TernWindow
   GListModel           *chats;
   GtkFilterListModel   *filtered_chats;
   GtkStringFilter      *chat_filter;
+  /* Until the first frame, only the chats that fit in it: the list view of
+   * GTK 4.8 builds a row for up to 200 items from the anchor on, whatever
+   * fits the window. Grown to the whole list right after that frame. */
+  GtkSliceListModel    *first_chats;
+  guint                 grow_timeout;
+  guint                 grow_tick;
   GtkSingleSelection   *chat_selection;
   GtkListView          *chat_list_view;
   TernConversation     *conversation;
@@ -109,6 +118,91 @@ update_state (TernWindow *self)
     adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
 }
 
+/* The whole chat list, from the first frame on (and whenever something
+ * needs it earlier: opening a chat, searching, moving through the list). */
+static void
+grow_chat_list (TernWindow *self)
+{
+  g_clear_handle_id (&self->grow_timeout, g_source_remove);
+  if (self->grow_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->grow_tick);
+  self->grow_tick = 0;
+  if (gtk_slice_list_model_get_size (self->first_chats) != G_MAXUINT)
+    gtk_slice_list_model_set_size (self->first_chats, G_MAXUINT);
+}
+
+/* After the first frame the rest of the rows come FIRST_FRAME_CHATS a
+ * frame, so no frame builds them all. */
+static gboolean
+grow_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+  guint size = gtk_slice_list_model_get_size (self->first_chats);
+
+  if (size >= g_list_model_get_n_items (G_LIST_MODEL (self->filtered_chats)))
+    {
+      self->grow_tick = 0;
+      grow_chat_list (self);
+      return G_SOURCE_REMOVE;
+    }
+  gtk_slice_list_model_set_size (self->first_chats, size + FIRST_FRAME_CHATS);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+first_paint_cb (GdkFrameClock *clock,
+                TernWindow    *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_paint_cb, self);
+  g_clear_handle_id (&self->grow_timeout, g_source_remove);
+  if (gtk_slice_list_model_get_size (self->first_chats) != G_MAXUINT && self->grow_tick == 0)
+    self->grow_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), grow_tick_cb, NULL, NULL);
+}
+
+static gboolean
+grow_timeout_cb (gpointer user_data)
+{
+  TernWindow *self = user_data;
+
+  self->grow_timeout = 0;
+  grow_chat_list (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+tern_window_realize (GtkWidget *widget)
+{
+  TernWindow *self = TERN_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (tern_window_parent_class)->realize (widget);
+  if (gtk_slice_list_model_get_size (self->first_chats) != G_MAXUINT)
+    g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
+                             G_CALLBACK (first_paint_cb), self, 0);
+}
+
+/* The shortcuts window, built the first time it is asked for (GtkApplication
+ * would build it with every window, before its first frame). */
+static void
+show_help_overlay_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (user_data);
+  GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (window);
+
+  if (help == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/ternchat/Tern/gtk/help-overlay.ui");
+
+      help = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (window, help);
+    }
+  gtk_widget_show (GTK_WIDGET (help));
+}
+
 static void
 leaflet_folded_cb (TernWindow *self)
 {
@@ -131,6 +225,7 @@ search_activated (GtkWidget  *widget,
   if (!self->has_account)
     return;
 
+  grow_chat_list (self);
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child (self->leaflet, self->sidebar_pane);
   gtk_toggle_button_set_active (self->search_button, TRUE);
@@ -310,6 +405,8 @@ search_changed_cb (TernWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
+  /* A search filters all the chats. */
+  grow_chat_list (self);
   /* Without a search the filter is off, so the list model is not walked
    * (the chat list builds its rows only when they are shown). */
   gtk_string_filter_set_search (self->chat_filter, text);
@@ -751,6 +848,8 @@ select_relative (TernWindow *self,
   guint selected = gtk_single_selection_get_selected (self->chat_selection);
   guint next;
 
+  grow_chat_list (self);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->chat_selection));
   if (n == 0)
     return;
   if (selected == GTK_INVALID_LIST_POSITION)
@@ -1101,7 +1200,9 @@ tern_window_dispose (GObject *object)
     gtk_list_view_set_model (self->message_results_view, NULL);
   g_clear_object (&self->message_hits);
   g_clear_object (&self->search);
+  g_clear_handle_id (&self->grow_timeout, g_source_remove);
   g_clear_object (&self->chat_selection);
+  g_clear_object (&self->first_chats);
   g_clear_object (&self->filtered_chats);
   g_clear_object (&self->chat_filter);
   g_clear_object (&self->chats);
@@ -1137,6 +1238,7 @@ tern_window_class_init (TernWindowClass *klass)
   object_class->finalize = tern_window_finalize;
 
   window_class->close_request = tern_window_close_request;
+  widget_class->realize = tern_window_realize;
 
   /**
    * TernWindow:has-account:
@@ -1222,6 +1324,13 @@ tern_window_init (TernWindow *self)
 
   self->settings = g_settings_new (APP_ID);
 
+  {
+    g_autoptr(GSimpleAction) help = g_simple_action_new ("show-help-overlay", NULL);
+
+    g_signal_connect_object (help, "activate", G_CALLBACK (show_help_overlay_cb), self, 0);
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (help));
+  }
+
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 #endif
@@ -1242,7 +1351,12 @@ tern_window_init (TernWindow *self)
     gtk_string_filter_set_match_mode (self->chat_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
     gtk_string_filter_set_ignore_case (self->chat_filter, TRUE);
     self->filtered_chats = gtk_filter_list_model_new (NULL, NULL);
-    self->chat_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered_chats)));
+    self->first_chats = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered_chats)),
+                                                  0, FIRST_FRAME_CHATS);
+    /* A window that is not shown for a while (started in the background)
+     * still gets its whole list. */
+    self->grow_timeout = g_timeout_add_seconds_full (G_PRIORITY_LOW, 2, grow_timeout_cb, self, NULL);
+    self->chat_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->first_chats)));
     gtk_single_selection_set_autoselect (self->chat_selection, FALSE);
     gtk_single_selection_set_can_unselect (self->chat_selection, TRUE);
     gtk_single_selection_set_selected (self->chat_selection, GTK_INVALID_LIST_POSITION);
@@ -1448,6 +1562,7 @@ tern_window_open_chat (TernWindow *self,
   g_return_if_fail (TERN_IS_WINDOW (self));
   g_return_if_fail (chat == NULL || TERN_IS_CHAT (chat));
 
+  grow_chat_list (self);
   model = G_LIST_MODEL (self->chat_selection);
   n = g_list_model_get_n_items (model);
   for (guint i = 0; chat != NULL && i < n; i++)
