@@ -7,10 +7,11 @@
 
 #include "tern-new-chat-dialog.h"
 
-/* New chat: a search entry over the contacts of the account (from the
- * store), a row "Chat with ADDRESS" when the text is an address, and the
- * contacts that match. Choosing emits ::chosen; the window opens or
- * creates the chat. */
+/* New chat: with several accounts, a row to pick the account (the one
+ * passed in first: the open chat's); a search entry over the contacts of
+ * the account (from the store), a row "Chat with ADDRESS" when the text is
+ * an address, and the contacts that match. Choosing emits ::chosen; the
+ * window opens or creates the chat on tern_new_chat_dialog_get_account(). */
 
 struct _TernNewChatDialog
 {
@@ -21,6 +22,12 @@ struct _TernNewChatDialog
   GtkListBox    *list;
   AdwActionRow  *address_row;
   guint          n_shown;
+
+  TernStore     *store;
+  GArray        *accounts;       /* gint64 ids, in the order of the account row */
+  gint64         account;
+  GtkWidget     *account_list;   /* a boxed list around the account row; hidden with one account */
+  AdwComboRow   *account_row;
 };
 
 enum {
@@ -155,10 +162,42 @@ stop_search_cb (TernNewChatDialog *self)
   gtk_window_close (GTK_WINDOW (self));
 }
 
+static void load_contacts (TernNewChatDialog *self);
+
+static void
+account_selected_cb (TernNewChatDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->account_row);
+  gint64 account;
+
+  if (self->accounts == NULL || selected >= self->accounts->len)
+    return;
+  account = g_array_index (self->accounts, gint64, selected);
+  if (account == self->account)
+    return;
+  self->account = account;
+  load_contacts (self);
+  search_changed_cb (self);
+}
+
+static void
+tern_new_chat_dialog_dispose (GObject *object)
+{
+  TernNewChatDialog *self = TERN_NEW_CHAT_DIALOG (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->accounts, g_array_unref);
+
+  G_OBJECT_CLASS (tern_new_chat_dialog_parent_class)->dispose (object);
+}
+
 static void
 tern_new_chat_dialog_class_init (TernNewChatDialogClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tern_new_chat_dialog_dispose;
 
   /**
    * TernNewChatDialog::chosen:
@@ -192,6 +231,17 @@ tern_new_chat_dialog_init (TernNewChatDialog *self)
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
                                    adw_window_title_new (_("New Chat"), NULL));
   gtk_box_append (GTK_BOX (box), header);
+
+  /* The account (shown when there are several). */
+  self->account_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->account_row), _("Account"));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->account_row), FALSE);
+  self->account_list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->account_list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (self->account_list, "boxed-list");
+  gtk_list_box_append (GTK_LIST_BOX (self->account_list), GTK_WIDGET (self->account_row));
+  gtk_widget_set_visible (self->account_list, FALSE);
+  gtk_box_append (GTK_BOX (inner), self->account_list);
 
   self->entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->entry, "placeholder-text", _("Name or address"), NULL);
@@ -251,25 +301,20 @@ contact_compare (gconstpointer a,
                          y->display_name ? y->display_name : y->address);
 }
 
-TernNewChatDialog *
-tern_new_chat_dialog_new (GtkWindow *parent,
-                          TernStore *store,
-                          gint64     account)
+/* Fills the list with the contacts of self->account (the rows of the
+ * account before go). */
+static void
+load_contacts (TernNewChatDialog *self)
 {
-  TernNewChatDialog *self;
   g_autoptr(GPtrArray) contacts = NULL;
   g_autoptr(GError) error = NULL;
+  GtkWidget *row;
 
-  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
-  g_return_val_if_fail (store == NULL || TERN_IS_STORE (store), NULL);
+  while ((row = gtk_widget_get_next_sibling (GTK_WIDGET (self->address_row))) != NULL)
+    gtk_list_box_remove (self->list, row);
 
-  self = g_object_new (TERN_TYPE_NEW_CHAT_DIALOG,
-                       "transient-for", parent,
-                       "application", parent ? gtk_window_get_application (parent) : NULL,
-                       NULL);
-
-  if (store != NULL && account > 0)
-    contacts = tern_store_list_contacts (store, account, &error);
+  if (self->store != NULL && self->account > 0)
+    contacts = tern_store_list_contacts (self->store, self->account, &error);
   if (error != NULL)
     g_message ("could not list the contacts: %s", error->message);
   if (contacts != NULL)
@@ -278,7 +323,6 @@ tern_new_chat_dialog_new (GtkWindow *parent,
       for (guint i = 0; i < contacts->len; i++)
         {
           const TernStoreContactRow *contact = contacts->pdata[i];
-          GtkWidget *row;
           GtkWidget *avatar;
 
           if (contact->blocked || contact->address == NULL)
@@ -300,6 +344,64 @@ tern_new_chat_dialog_new (GtkWindow *parent,
         }
     }
   count_shown (self);
+}
+
+/* The accounts of the store for the account row: @account selected (or
+ * the first when it is not one of them). */
+static void
+load_accounts (TernNewChatDialog *self,
+               gint64             account)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkStringList) addresses = gtk_string_list_new (NULL);
+  guint selected = 0;
+
+  self->accounts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (self->store != NULL)
+    accounts = tern_store_list_accounts (self->store, &error);
+  if (error != NULL)
+    g_message ("could not list the accounts: %s", error->message);
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    {
+      const TernStoreAccountRow *row = accounts->pdata[i];
+
+      if (row->id == account)
+        selected = self->accounts->len;
+      g_array_append_val (self->accounts, row->id);
+      gtk_string_list_append (addresses, row->address);
+    }
+
+  if (self->accounts->len == 0)
+    self->account = account;
+  else
+    self->account = g_array_index (self->accounts, gint64, selected);
+  adw_combo_row_set_model (self->account_row, G_LIST_MODEL (addresses));
+  adw_combo_row_set_selected (self->account_row, selected);
+  gtk_widget_set_visible (self->account_list, self->accounts->len > 1);
+  g_signal_connect_swapped (self->account_row, "notify::selected",
+                            G_CALLBACK (account_selected_cb), self);
+}
+
+TernNewChatDialog *
+tern_new_chat_dialog_new (GtkWindow *parent,
+                          TernStore *store,
+                          gint64     account)
+{
+  TernNewChatDialog *self;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (store == NULL || TERN_IS_STORE (store), NULL);
+
+  self = g_object_new (TERN_TYPE_NEW_CHAT_DIALOG,
+                       "transient-for", parent,
+                       "application", parent ? gtk_window_get_application (parent) : NULL,
+                       NULL);
+  self->store = store ? g_object_ref (store) : NULL;
+  load_accounts (self, account);
+  load_contacts (self);
+  /* Typing goes to the search, also when the account row comes first. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->entry));
   return self;
 }
 
@@ -343,4 +445,27 @@ tern_new_chat_dialog_choose (TernNewChatDialog *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->hint), TRUE);
   return FALSE;
+}
+
+/* The account the chat is for: the one picked, at first the one passed to
+ * tern_new_chat_dialog_new() (or the store's first when that is none of
+ * its accounts). Valid during ::chosen. */
+gint64
+tern_new_chat_dialog_get_account (TernNewChatDialog *self)
+{
+  g_return_val_if_fail (TERN_IS_NEW_CHAT_DIALOG (self), 0);
+  return self->account;
+}
+
+/* Picks @account (one of the store's; others are ignored), as the account
+ * row does. */
+void
+tern_new_chat_dialog_set_account (TernNewChatDialog *self,
+                                  gint64             account)
+{
+  g_return_if_fail (TERN_IS_NEW_CHAT_DIALOG (self));
+
+  for (guint i = 0; self->accounts != NULL && i < self->accounts->len; i++)
+    if (g_array_index (self->accounts, gint64, i) == account)
+      adw_combo_row_set_selected (self->account_row, i);
 }

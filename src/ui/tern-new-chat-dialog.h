@@ -12,8 +12,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TernNewChatDialog, tern_new_chat_dialog, TERN, NEW_CHAT_DIALOG, AdwWindow)
 
 /* A dialog to start a 1:1 chat: pick one of the known contacts of
- * @account (filtered as you type) or type an address. Emits ::chosen
- * (const char *address, const char *name or NULL) and closes. */
+ * @account (filtered as you type) or type an address. With several
+ * accounts in @store, a row offers them (@account first: the open chat's).
+ * Emits ::chosen (const char *address, const char *name or NULL) and
+ * closes; the chat is for tern_new_chat_dialog_get_account(). */
 TernNewChatDialog *tern_new_chat_dialog_new       (GtkWindow         *parent,
                                                    TernStore         *store,
                                                    gint64             account);
@@ -23,6 +25,11 @@ guint              tern_new_chat_dialog_get_n_shown (TernNewChatDialog *self);
 /* What Enter in the entry does: the typed address when it is one, else
  * the only contact shown. FALSE (and a hint) when neither. */
 gboolean           tern_new_chat_dialog_choose    (TernNewChatDialog *self);
+
+/* The account picked (the store id). */
+gint64             tern_new_chat_dialog_get_account (TernNewChatDialog *self);
+void               tern_new_chat_dialog_set_account (TernNewChatDialog *self,
+                                                     gint64             account);
 
 /* Whether @text is a plausible e-mail address (local@domain.tld, no
  * spaces, no display name). */

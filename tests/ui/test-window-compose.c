@@ -39,6 +39,10 @@ typedef struct
   gint64        bob_chat, hike_chat;
   TernWindow   *window;
   guint         serial;
+  /* "two-accounts": a second account with two contacts and a chat */
+  gboolean      two_accounts;
+  gint64        account2;
+  gint64        erin_chat;
 } Fixture;
 
 static GtkWidget *
@@ -210,6 +214,52 @@ fill_store (Fixture   *f,
 
   f->bob_chat = tern_store_batch_get_id (batch, bob_chat);
   f->hike_chat = tern_store_batch_get_id (batch, hike);
+
+  if (f->two_accounts)
+    {
+      g_autoptr(TernStoreBatch) account_batch = tern_store_begin_batch (store);
+      g_autoptr(TernStoreBatch) second = NULL;
+      TernStoreAccountRow row = { 0 };
+      gint64 ref, erin, erin_chat;
+
+      row.address = (char *) "me@work.example.org";
+      row.display_name = (char *) "Me at Work";
+      row.login = (char *) "me@work.example.org";
+      row.imap_host = (char *) "127.0.0.1";
+      row.imap_port = 9;
+      row.imap_security = TERN_STORE_SECURITY_PLAIN;
+      row.smtp_host = (char *) "127.0.0.1";
+      row.smtp_port = 9;
+      row.smtp_security = TERN_STORE_SECURITY_PLAIN;
+      row.enabled = TRUE;
+      ref = tern_store_batch_add_account (account_batch, &row);
+      g_assert_true (tern_store_commit (store, account_batch, &error));
+      g_assert_no_error (error);
+      f->account2 = tern_store_batch_get_id (account_batch, ref);
+
+      second = tern_store_begin_batch (store);
+      erin = tern_store_batch_ensure_contact (second, f->account2, "erin@work.example.org", "Erin Hannon");
+      tern_store_batch_ensure_contact (second, f->account2, "frank@work.example.org", "Frank Grimes");
+      erin_chat = tern_store_batch_ensure_chat (second, f->account2, TERN_STORE_CHAT_KIND_DIRECT,
+                                                "erin@work.example.org", "Erin Hannon", erin);
+      {
+        TernStoreMessageRow message = { 0 };
+
+        message.account_id = f->account2;
+        message.chat_id = erin_chat;
+        message.message_id = (char *) "work1@work.example.org";
+        message.text = (char *) "The quarterly report is ready";
+        message.sent_time = message.received_time = now - 2000;
+        message.seen = TRUE;
+        message.sender_contact_id = erin;
+        message.sender_address = (char *) "erin@work.example.org";
+        message.kind = TERN_STORE_MESSAGE_KIND_TEXT;
+        tern_store_batch_add_message (second, &message, 0, 0);
+      }
+      g_assert_true (tern_store_commit (store, second, &error));
+      g_assert_no_error (error);
+      f->erin_chat = tern_store_batch_get_id (second, erin_chat);
+    }
 }
 
 static void
@@ -219,6 +269,7 @@ fixture_set_up (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(TernAccount) account = NULL;
 
+  f->two_accounts = g_strcmp0 (user_data, "two-accounts") == 0;
   f->dir = g_dir_make_tmp ("tern-ui-compose-XXXXXX", &error);
   g_assert_no_error (error);
   {
@@ -234,9 +285,14 @@ fixture_set_up (Fixture       *f,
   f->context = tern_context_new (f->dir, &error);
   g_assert_no_error (error);
   f->store = tern_context_get_store (f->context);
-  g_assert_cmpuint (g_list_model_get_n_items (tern_context_get_accounts (f->context)), ==, 1);
-  account = g_list_model_get_item (tern_context_get_accounts (f->context), 0);
-  tern_account_set_password_for_session (account, "not-used");
+  g_assert_cmpuint (g_list_model_get_n_items (tern_context_get_accounts (f->context)), ==,
+                    f->two_accounts ? 2 : 1);
+  for (guint i = 0; i < g_list_model_get_n_items (tern_context_get_accounts (f->context)); i++)
+    {
+      g_clear_object (&account);
+      account = g_list_model_get_item (tern_context_get_accounts (f->context), i);
+      tern_account_set_password_for_session (account, "not-used");
+    }
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_LIGHT);
@@ -1105,6 +1161,137 @@ test_accessible_names (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* ---- the new chat dialog's account --------------------------------------------------- */
+
+static AdwComboRow *
+account_row_of (TernNewChatDialog *dialog)
+{
+  GtkWidget *row = find_by_css (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, NULL);
+
+  g_assert_nonnull (row);
+  return ADW_COMBO_ROW (row);
+}
+
+static const char *
+combo_item (AdwComboRow *row,
+            guint        position)
+{
+  g_autoptr(GObject) item = g_list_model_get_item (adw_combo_row_get_model (row), position);
+
+  g_assert_nonnull (item);
+  /* The list owns the string. */
+  return gtk_string_object_get_string (GTK_STRING_OBJECT (item));
+}
+
+static TernNewChatDialog *
+open_new_chat (Fixture *f)
+{
+  TernNewChatDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-chat", NULL));
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  wait_frames (GTK_WIDGET (dialog), 2);
+  return dialog;
+}
+
+typedef struct
+{
+  gint64  account;
+  char   *address;
+} Chosen;
+
+static void
+chosen_cb (TernNewChatDialog *dialog,
+           const char        *address,
+           const char        *name,
+           Chosen            *chosen)
+{
+  chosen->account = tern_new_chat_dialog_get_account (dialog);
+  g_free (chosen->address);
+  chosen->address = g_strdup (address);
+}
+
+/* One account: no account row. */
+static void
+test_new_chat_one_account (Fixture       *f,
+                           gconstpointer  user_data)
+{
+  TernNewChatDialog *dialog = open_new_chat (f);
+  AdwComboRow *row = account_row_of (dialog);
+
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (row)));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (row)));
+  g_assert_cmpint (tern_new_chat_dialog_get_account (dialog), ==, f->account);
+  g_assert_cmpuint (tern_new_chat_dialog_get_n_shown (dialog), ==, 3);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* Two accounts: the row offers both addresses, starting with the open
+ * chat's account (else the first); each shows its own contacts, and
+ * ::chosen comes with the account picked. */
+static void
+test_new_chat_two_accounts (Fixture       *f,
+                            gconstpointer  user_data)
+{
+  TernNewChatDialog *dialog;
+  AdwComboRow *row;
+  Chosen chosen = { 0 };
+
+  open_chat (f, f->erin_chat);
+  dialog = open_new_chat (f);
+  row = account_row_of (dialog);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==, 2);
+  g_assert_cmpstr (combo_item (row, 0), ==, "me@example.test");
+  g_assert_cmpstr (combo_item (row, 1), ==, "me@work.example.org");
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1);
+  g_assert_cmpint (tern_new_chat_dialog_get_account (dialog), ==, f->account2);
+  /* Typing goes to the search, not to the account row above it. */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (dialog));
+
+    g_assert_nonnull (focus);
+    g_assert_true (focus == GTK_WIDGET (tern_new_chat_dialog_get_entry (dialog)) ||
+                   gtk_widget_is_ancestor (focus, GTK_WIDGET (tern_new_chat_dialog_get_entry (dialog))));
+  }
+  /* Erin and Frank (the work account's contacts). */
+  g_assert_cmpuint (tern_new_chat_dialog_get_n_shown (dialog), ==, 2);
+  save_screenshot_strict (GTK_WIDGET (dialog), "new-chat-accounts");
+  assert_all_named (GTK_WIDGET (dialog), "new chat, two accounts", 2);
+
+  /* The first account: Bob, Carol and Dave; "carol" finds her there. */
+  adw_combo_row_set_selected (row, 0);
+  g_assert_cmpint (tern_new_chat_dialog_get_account (dialog), ==, f->account);
+  g_assert_cmpuint (tern_new_chat_dialog_get_n_shown (dialog), ==, 3);
+  gtk_editable_set_text (tern_new_chat_dialog_get_entry (dialog), "carol");
+  wait_for (one_contact_shown, dialog, "Carol alone");
+  /* Back to work: nobody called Carol there; then back again. */
+  tern_new_chat_dialog_set_account (dialog, f->account2);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1);
+  g_assert_cmpuint (tern_new_chat_dialog_get_n_shown (dialog), ==, 0);
+  tern_new_chat_dialog_set_account (dialog, f->account);
+  g_assert_cmpuint (tern_new_chat_dialog_get_n_shown (dialog), ==, 1);
+  g_signal_connect (dialog, "chosen", G_CALLBACK (chosen_cb), &chosen);
+  g_assert_true (tern_new_chat_dialog_choose (dialog));
+  g_assert_cmpint (chosen.account, ==, f->account);
+  g_assert_cmpstr (chosen.address, ==, "carol@example.test");
+  g_clear_pointer (&chosen.address, g_free);
+  flush ();
+  g_assert_null (find_dialog ());
+
+  /* With no chat open: the first account. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.close-chat", NULL));
+  wait_frames (GTK_WIDGET (f->window), 1);
+  g_assert_null (tern_window_get_open_chat (f->window));
+  dialog = open_new_chat (f);
+  row = account_row_of (dialog);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  g_assert_cmpint (tern_new_chat_dialog_get_account (dialog), ==, f->account);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1140,6 +1327,10 @@ main (int   argc,
               fixture_set_up, test_draft_mention, fixture_tear_down);
   g_test_add ("/ui/window/new-chat", Fixture, NULL,
               fixture_set_up, test_new_chat, fixture_tear_down);
+  g_test_add ("/ui/window/new-chat-one-account", Fixture, NULL,
+              fixture_set_up, test_new_chat_one_account, fixture_tear_down);
+  g_test_add ("/ui/window/new-chat-two-accounts", Fixture, "two-accounts",
+              fixture_set_up, test_new_chat_two_accounts, fixture_tear_down);
   g_test_add ("/ui/window/accessible-names", Fixture, NULL,
               fixture_set_up, test_accessible_names, fixture_tear_down);
 
