@@ -88,6 +88,13 @@ G_DEFINE_FINAL_TYPE (TernWindow, tern_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static GParamSpec *properties[N_PROPS];
 
+/* The open chat (NULL while no conversation pane exists). */
+static TernChat *
+current_chat (TernWindow *self)
+{
+  return self->conversation ? tern_conversation_get_chat (self->conversation) : NULL;
+}
+
 static void
 update_state (TernWindow *self)
 {
@@ -98,7 +105,7 @@ update_state (TernWindow *self)
     gtk_stack_set_visible_child_name (self->content_stack, "empty");
   else
     gtk_stack_set_visible_child_name (self->content_stack,
-                                      tern_conversation_get_chat (self->conversation) ? "chat" : "no-chat");
+                                      current_chat (self) ? "chat" : "no-chat");
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_button), self->has_account);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-chat", self->has_account);
   /* Typing starts a search only when there is something to search. */
@@ -238,6 +245,49 @@ static void update_members (TernWindow *self,
                             TernChat   *chat);
 static void message_hits_changed_cb (TernWindow *self);
 
+/* ---- the conversation pane, made when first needed ------------------------ */
+
+static void composer_send_cb (TernWindow *self,
+                              const char *text);
+static void conversation_delete_cb (TernWindow *self,
+                                    gint64      message);
+static void conversation_retry_cb (TernWindow *self,
+                                   gint64      message);
+static gboolean drop_cb (GtkDropTarget *target,
+                         const GValue  *value,
+                         double         x,
+                         double         y,
+                         TernWindow    *self);
+
+static TernConversation *
+ensure_conversation (TernWindow *self)
+{
+  if (self->conversation != NULL)
+    return self->conversation;
+
+  self->conversation = tern_conversation_new ();
+  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->conversation), "chat");
+  g_signal_connect_object (tern_conversation_get_composer (self->conversation), "send",
+                           G_CALLBACK (composer_send_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conversation, "delete",
+                           G_CALLBACK (conversation_delete_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conversation, "retry",
+                           G_CALLBACK (conversation_retry_cb), self, G_CONNECT_SWAPPED);
+
+  /* Files dropped anywhere on the conversation go to the composer. */
+  self->drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (self->drop_target), "tern-file-drop");
+  /* Capture: files dropped on the text view are attached, not inserted
+   * as their URIs by the text view's own drop target. */
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (self->drop_target),
+                                              GTK_PHASE_CAPTURE);
+  g_signal_connect (self->drop_target, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->conversation),
+                             GTK_EVENT_CONTROLLER (self->drop_target));
+
+  return self->conversation;
+}
+
 /* ---- the chat list ------------------------------------------------------- */
 
 static void
@@ -360,10 +410,13 @@ static void
 show_chat (TernWindow *self,
            TernChat   *chat)
 {
-  if (chat != tern_conversation_get_chat (self->conversation))
-    tern_composer_clear_files (tern_conversation_get_composer (self->conversation));
-  tern_conversation_set_chat (self->conversation, chat);
-  update_members (self, chat);
+  if (chat != NULL || self->conversation != NULL)
+    {
+      if (chat != tern_conversation_get_chat (ensure_conversation (self)))
+        tern_composer_clear_files (tern_conversation_get_composer (self->conversation));
+      tern_conversation_set_chat (self->conversation, chat);
+      update_members (self, chat);
+    }
   adw_window_title_set_title (self->content_title, chat ? tern_chat_get_name (chat) : "");
   adw_window_title_set_subtitle (self->content_title, "");
   if (self->has_account)
@@ -385,7 +438,7 @@ chat_selected_cb (TernWindow *self)
 {
   TernChat *chat = gtk_single_selection_get_selected_item (self->chat_selection);
 
-  if (chat != tern_conversation_get_chat (self->conversation))
+  if (chat != current_chat (self))
     show_chat (self, chat);
 }
 
@@ -595,7 +648,7 @@ tern_window_show_message (TernWindow *self,
 
   /* The conversation loads older rows until it is there, stops following
    * the newest row, scrolls and highlights it. */
-  tern_conversation_scroll_to_message (self->conversation, message);
+  tern_conversation_scroll_to_message (ensure_conversation (self), message);
 }
 
 /* ---- drag and drop onto the conversation ---------------------------------------- */
@@ -620,6 +673,7 @@ GtkDropTarget *
 tern_window_get_drop_target (TernWindow *self)
 {
   g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
+  ensure_conversation (self);
   return self->drop_target;
 }
 
@@ -737,7 +791,7 @@ open_chat_row (TernWindow *self,
   if (chat == NULL)
     chat = tern_chat_new_from_row (store, row);
   tern_window_open_chat (self, chat);
-  gtk_widget_grab_focus (GTK_WIDGET (tern_conversation_get_composer (self->conversation)));
+  gtk_widget_grab_focus (GTK_WIDGET (tern_conversation_get_composer (ensure_conversation (self))));
 }
 
 static void
@@ -887,7 +941,7 @@ close_chat_activated (GtkWidget  *widget,
   TernWindow *self = TERN_WINDOW (widget);
 
   if (gtk_single_selection_get_selected_item (self->chat_selection) == NULL &&
-      tern_conversation_get_chat (self->conversation) == NULL)
+      current_chat (self) == NULL)
     return;
   gtk_single_selection_set_selected (self->chat_selection, GTK_INVALID_LIST_POSITION);
   show_chat (self, NULL);
@@ -918,7 +972,7 @@ chat_action_activated (GtkWidget  *widget,
   TernChat *chat = gtk_single_selection_get_selected_item (self->chat_selection);
 
   if (chat == NULL)
-    chat = tern_conversation_get_chat (self->conversation);
+    chat = current_chat (self);
   if (chat == NULL)
     return;
 
@@ -933,7 +987,7 @@ chat_action_activated (GtkWidget  *widget,
                                   g_object_ref (self));
   else if (g_str_equal (action_name, "chat.delete"))
     {
-      if (chat == tern_conversation_get_chat (self->conversation))
+      if (chat == current_chat (self))
         show_chat (self, NULL);
       tern_chat_delete_async (chat, NULL, chat_changed_cb, g_object_ref (self));
     }
@@ -1095,7 +1149,7 @@ outbox_failed_cb (TernWindow *self,
                   const char *reason)
 {
   if (message > 0)
-    tern_conversation_set_failure_reason (self->conversation, message, reason);
+    tern_conversation_set_failure_reason (ensure_conversation (self), message, reason);
 }
 
 static void
@@ -1170,6 +1224,12 @@ tern_window_constructed (GObject *object)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+  else
+    /* The first frame needs the rows that fit the window's height (a row
+     * is at least 66 px tall, the header bar takes some). */
+    gtk_slice_list_model_set_size (self->first_chats,
+                                   MIN (FIRST_FRAME_CHATS,
+                                        MAX (g_settings_get_int (self->settings, "window-height"), 0) / 60 + 1));
 }
 
 static gboolean
@@ -1381,25 +1441,8 @@ tern_window_init (TernWindow *self)
     g_menu_append (menu, _("_Delete Chat"), "chat.delete");
     self->chat_menu = G_MENU_MODEL (g_steal_pointer (&menu));
 
-    self->conversation = tern_conversation_new ();
-    gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->conversation), "chat");
-    g_signal_connect_object (tern_conversation_get_composer (self->conversation), "send",
-                             G_CALLBACK (composer_send_cb), self, G_CONNECT_SWAPPED);
-    g_signal_connect_object (self->conversation, "delete",
-                             G_CALLBACK (conversation_delete_cb), self, G_CONNECT_SWAPPED);
-    g_signal_connect_object (self->conversation, "retry",
-                             G_CALLBACK (conversation_retry_cb), self, G_CONNECT_SWAPPED);
-
-    /* Files dropped anywhere on the conversation go to the composer. */
-    self->drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
-    gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (self->drop_target), "tern-file-drop");
-    /* Capture: files dropped on the text view are attached, not inserted
-     * as their URIs by the text view's own drop target. */
-    gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (self->drop_target),
-                                                GTK_PHASE_CAPTURE);
-    g_signal_connect (self->drop_target, "drop", G_CALLBACK (drop_cb), self);
-    gtk_widget_add_controller (GTK_WIDGET (self->conversation),
-                               GTK_EVENT_CONTROLLER (self->drop_target));
+    /* The conversation pane is made when the first chat opens
+     * (ensure_conversation): the first frame shows the chat list only. */
   }
 
   /* Search results: the messages found, below the (filtered) chats. */
@@ -1585,14 +1628,14 @@ TernChat *
 tern_window_get_open_chat (TernWindow *self)
 {
   g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
-  return tern_conversation_get_chat (self->conversation);
+  return current_chat (self);
 }
 
 TernConversation *
 tern_window_get_conversation (TernWindow *self)
 {
   g_return_val_if_fail (TERN_IS_WINDOW (self), NULL);
-  return self->conversation;
+  return ensure_conversation (self);
 }
 
 GtkListView *
