@@ -36,7 +36,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TernStore, tern_store, TERN, STORE, GObject)
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define TERN_STORE_SCHEMA_VERSION 8
+#define TERN_STORE_SCHEMA_VERSION 9
 
 /* ---- open / close ------------------------------------------------------ */
 

@@ -180,6 +180,9 @@ test_upgrade (gconstpointer data)
   raw = store_test_open_raw (dir);
   g_assert_cmpint (tern_store_db_get_version (raw), ==, TERN_STORE_SCHEMA_VERSION);
   assert_integrity (raw);
+  /* v9: the message index merges only by FTS5's crisis rule. */
+  g_assert_cmpint (store_test_query_int (raw, "SELECT v FROM messages_fts_config WHERE k = 'automerge'"),
+                   ==, 0);
   if (version >= 2)
     {
       /* Rows written by version 2 itself are still found. */
