@@ -9,6 +9,7 @@
 #include "tern-account.h"
 #include "tern-application.h"
 #include "tern-chat-list.h"
+#include "tern-chat-row.h"
 #include "tern-composer.h"
 #include "tern-context.h"
 #include "tern-conversation.h"
@@ -1161,6 +1162,80 @@ test_accessible_names (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* ---- a 1:1 chat shows its contact's avatar ------------------------------------------- */
+
+static TernChatRow *
+chat_row_titled (Fixture    *f,
+                 const char *title)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (f->window), TERN_TYPE_CHAT_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (tern_chat_row_get_title (rows->pdata[i]), title) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+static gboolean
+bob_avatar_shown (gpointer data)
+{
+  Fixture *f = data;
+  TernChatRow *row = chat_row_titled (f, "Bob Builder");
+  GtkWidget *avatar = row ? find_by_css (GTK_WIDGET (row), ADW_TYPE_AVATAR, NULL) : NULL;
+
+  return avatar != NULL && adw_avatar_get_custom_image (ADW_AVATAR (avatar)) != NULL;
+}
+
+/* Bob's 1:1 chat has no picture of its own: when Bob's contact gets one
+ * (a profile arriving), his row in the chat list shows it; the group's
+ * row keeps its initials. */
+static void
+test_contact_avatar (Fixture       *f,
+                     gconstpointer  user_data)
+{
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  g_autoptr(TernStoreContactRow) bob = tern_store_find_contact (f->store, f->account,
+                                                                "bob@example.test", NULL);
+  g_autoptr(GBytes) png = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *path = NULL;
+  TernStoreContactRow values = { 0 };
+  TernChatRow *row;
+
+  g_assert_false (bob_avatar_shown (f));
+  {
+    /* An 8x8 orange square. */
+    guchar pixels[8 * 8 * 4];
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+
+    for (guint i = 0; i < 8 * 8; i++)
+      {
+        pixels[i * 4] = 0xf5;
+        pixels[i * 4 + 1] = 0x79;
+        pixels[i * 4 + 2] = 0x00;
+        pixels[i * 4 + 3] = 0xff;
+      }
+    bytes = g_bytes_new (pixels, sizeof pixels);
+    texture = gdk_memory_texture_new (8, 8, GDK_MEMORY_R8G8B8A8, bytes, 8 * 4);
+    png = gdk_texture_save_to_png_bytes (texture);
+  }
+  g_assert_nonnull (bob);
+  hash = tern_store_batch_add_file (batch, png);
+  values.avatar = hash;
+  tern_store_batch_update_contact (batch, bob->id, TERN_STORE_CONTACT_FIELD_AVATAR, &values);
+  store_commit (f->store, batch);
+
+  wait_for (bob_avatar_shown, f, "Bob's picture in his chat's row");
+  row = chat_row_titled (f, "Bob Builder");
+  path = tern_store_get_attachment_path (f->store, hash);
+  g_assert_cmpstr (tern_chat_row_get_avatar_path (row), ==, path);
+  g_assert_null (tern_chat_row_get_avatar_path (chat_row_titled (f, "Hiking Club")));
+  wait_frames (GTK_WIDGET (f->window), 2);
+  save_screenshot_strict (GTK_WIDGET (f->window), "chat-list-contact-avatar");
+}
+
 /* ---- the new chat dialog's account --------------------------------------------------- */
 
 static AdwComboRow *
@@ -1327,6 +1402,8 @@ main (int   argc,
               fixture_set_up, test_draft_mention, fixture_tear_down);
   g_test_add ("/ui/window/new-chat", Fixture, NULL,
               fixture_set_up, test_new_chat, fixture_tear_down);
+  g_test_add ("/ui/window/contact-avatar", Fixture, NULL,
+              fixture_set_up, test_contact_avatar, fixture_tear_down);
   g_test_add ("/ui/window/new-chat-one-account", Fixture, NULL,
               fixture_set_up, test_new_chat_one_account, fixture_tear_down);
   g_test_add ("/ui/window/new-chat-two-accounts", Fixture, "two-accounts",
