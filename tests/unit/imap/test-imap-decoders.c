@@ -498,6 +498,28 @@ test_date_time (void)
       GDateTime *d = tern_imap_parse_date_time (bad[i]);
       g_assert_null (d);
     }
+  /* the time zones are shared per offset: each date keeps its own offset */
+  for (int round = 0; round < 2; round++)
+    {
+      static const struct { const char *text; gint64 unix_time; gint64 offset_min; } ok[] = {
+        { "17-Jul-1996 02:44:25 -0700", 837596665, -420 },
+        { "17-Jul-1996 09:44:25 +0000", 837596665, 0 },
+        { "17-Jul-1996 15:14:25 +0530", 837596665, 330 },
+        { "18-Jul-1996 09:44:25 +2400", 837596665, 1440 },
+        { "16-Jul-1996 09:44:25 -2400", 837596665, -1440 },
+      };
+      for (gsize i = 0; i < G_N_ELEMENTS (ok); i++)
+        {
+          g_autoptr(GDateTime) d = tern_imap_parse_date_time (ok[i].text);
+
+          g_assert_nonnull (d);
+          g_assert_cmpint (g_date_time_to_unix (d), ==, ok[i].unix_time);
+          g_assert_cmpint (g_date_time_get_utc_offset (d) / G_TIME_SPAN_MINUTE, ==,
+                           ok[i].offset_min);
+        }
+    }
+  g_assert_null (tern_imap_parse_date_time ("17-Jul-1996 02:44:25 +2401"));
+  g_assert_null (tern_imap_parse_date_time ("17-Jul-1996 02:44:25 -2500"));
 }
 
 static void
