@@ -34,6 +34,10 @@ struct _TernIngestContext {
   GStrv           own;
   TernStoreBatch *batch;    /* the batch the cache refers to (not a reference) */
   GHashTable     *cache;    /* Message-ID -> Known, for the current batch */
+  GHashTable     *contacts; /* sender address -> TernStoreContactRow (NULL: none), while
+                             * apply_and_commit() builds a chunk's batch: one store read per
+                             * sender, not per message */
+  gboolean        cache_contacts;
   GHashTable     *aliases;  /* edit Message-ID -> original Message-ID */
   GHashTable     *pending;  /* target Message-ID -> GPtrArray of PendingEdit */
   gint64          received_time; /* for the next message; 0 = now */
@@ -82,6 +86,8 @@ tern_ingest_context_new (TernStore          *store,
   if (ctx->own == NULL)
     ctx->own = g_new0 (char *, 1);
   ctx->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, known_free);
+  ctx->contacts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) tern_store_contact_row_free);
   ctx->aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   ctx->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);
@@ -97,6 +103,7 @@ tern_ingest_context_free (TernIngestContext *ctx)
   g_object_unref (ctx->store);
   g_strfreev (ctx->own);
   g_hash_table_unref (ctx->cache);
+  g_hash_table_unref (ctx->contacts);
   g_hash_table_unref (ctx->aliases);
   g_hash_table_unref (ctx->pending);
   g_hash_table_unref (ctx->receipts);
@@ -191,6 +198,37 @@ lookup (TernIngestContext *ctx,
   known->sender = g_strdup (row->sender_address);
   g_hash_table_insert (ctx->cache, g_strdup (message_id), known);
   return known;
+}
+
+/* The stored contact of @address (owned by the context), or NULL. The
+ * batch being built is not visible to the store's reads anyway, so within
+ * one batch the first answer stays the answer. */
+static const TernStoreContactRow *
+find_contact (TernIngestContext *ctx,
+              const char        *address,
+              GError           **error)
+{
+  TernStoreContactRow *row;
+  GError *local = NULL;
+
+  if (ctx->cache_contacts
+      && g_hash_table_lookup_extended (ctx->contacts, address, NULL, (gpointer *) &row))
+    return row;
+  row = tern_store_find_contact (ctx->store, ctx->account, address, &local);
+  if (local != NULL)
+    {
+      if (!g_error_matches (local, TERN_STORE_ERROR, TERN_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, local);
+          return NULL;
+        }
+      g_clear_error (&local);
+    }
+  /* without the cache the row is kept until the next call (one at a time) */
+  if (!ctx->cache_contacts)
+    g_hash_table_remove_all (ctx->contacts);
+  g_hash_table_insert (ctx->contacts, g_strdup (address), row);
+  return row;
 }
 
 static void
@@ -707,7 +745,7 @@ tern_ingest_message_parsed (TernIngestContext  *ctx,
 {
   TernIngestResult local_result = { 0 };
   TernStoreMessageRow row = { 0 };
-  g_autoptr(TernStoreContactRow) contact_row = NULL;
+  const TernStoreContactRow *contact_row = NULL;
   g_autofree char *quote = NULL;
   g_autofree char *system_text = NULL;
   const Known *known;
@@ -768,9 +806,7 @@ tern_ingest_message_parsed (TernIngestContext  *ctx,
 
   if (!result->outgoing)
     {
-      contact_row = tern_store_find_contact (ctx->store, ctx->account, info->from->address, &local);
-      if (local != NULL && g_error_matches (local, TERN_STORE_ERROR, TERN_STORE_ERROR_NOT_FOUND))
-        g_clear_error (&local);
+      contact_row = find_contact (ctx, info->from->address, &local);
       if (local != NULL)
         goto store_error;
       if (contact_row != NULL && contact_row->blocked)
@@ -1203,6 +1239,12 @@ apply_and_commit (GTask *task)
   TernIngestContext *ctx = tern_ingest_get_for_account (account);
 
   data->batch = tern_store_begin_batch (store);
+  /* A new batch may reuse the address of the one committed before: the
+   * per-batch caches start empty, whatever the pointer says. */
+  g_hash_table_remove_all (ctx->cache);
+  g_hash_table_remove_all (ctx->contacts);
+  ctx->batch = data->batch;
+  ctx->cache_contacts = TRUE;
   for (guint i = 0; i < data->fetched->len; i++)
     {
       TernAccountFetched *f = data->fetched->pdata[i];
@@ -1242,6 +1284,12 @@ apply_and_commit (GTask *task)
       f->from_self = r->outgoing;
       f->blocked = r->action == TERN_INGEST_BLOCKED;
     }
+  /* Nothing may stay cached for a later batch: a contact blocked
+   * meanwhile, or a batch at this one's address. */
+  ctx->cache_contacts = FALSE;
+  g_hash_table_remove_all (ctx->contacts);
+  g_hash_table_remove_all (ctx->cache);
+  ctx->batch = NULL;
   /* The GMime objects go with the infos, now (the batch holds copies of
    * what it needs), on a worker. */
   free_infos (data->parse);

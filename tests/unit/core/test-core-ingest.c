@@ -711,6 +711,34 @@ test_blocked (Fixture       *f,
   g_assert_cmpuint (count_chats (f), ==, 0);
 }
 
+/* A contact blocked after a first message of theirs was stored: the next
+ * one is refused, whatever the ingest context saw before. */
+static void
+test_blocked_later (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) first = chat_text (EVE, ME, "chat$first@example.test", "Hello", NULL);
+  g_autoptr(GBytes) second = chat_text (EVE, ME, "chat$second@example.test", "Buy now", NULL);
+  g_autoptr(TernStoreContactRow) eve = NULL;
+  g_autoptr(TernStoreBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  TernStoreContactRow values = { 0 };
+
+  g_assert_cmpint (ingest (f, first, f->inbox, 1, NULL, NULL, NULL), ==, TERN_INGEST_STORED);
+  eve = tern_store_find_contact (f->store, f->account, EVE, &error);
+  g_assert_no_error (error);
+  g_assert_false (eve->blocked);
+  batch = tern_store_begin_batch (f->store);
+  values.blocked = TRUE;
+  tern_store_batch_update_contact (batch, eve->id, TERN_STORE_CONTACT_FIELD_BLOCKED, &values);
+  tern_store_commit (f->store, batch, &error);
+  g_assert_no_error (error);
+  g_clear_object (&batch);
+
+  g_assert_cmpint (ingest (f, second, f->inbox, 2, NULL, NULL, NULL), ==, TERN_INGEST_BLOCKED);
+  g_assert_null (tern_store_find_message (f->store, f->account, "chat$second@example.test", NULL));
+}
+
 static void
 test_location_pinned_mention (Fixture       *f,
                               gconstpointer  data)
@@ -969,6 +997,7 @@ main (int   argc,
   ADD ("mailing-list", test_mailing_list);
   ADD ("deltachat-text", test_deltachat_text);
   ADD ("blocked", test_blocked);
+  ADD ("blocked-later", test_blocked_later);
   ADD ("location-pinned-mention", test_location_pinned_mention);
   ADD ("profile", test_profile);
   ADD ("bounce", test_bounce);
