@@ -12,9 +12,9 @@
  * its timeout, until a newer pinned message arrives, or until the user
  * unpins it locally; so the banner shows the newest message pinned now.
  * It asks the store (tern_chat_get_pinned_message_async(), in a thread)
- * when the chat is set, after every store change touching the chat's
- * messages (a new pin, an edit, a delete, an unpin) and when the shown pin
- * times out. Unpinning clears the message's pinned-until in the store (COI
+ * when the chat is set, after a store change that can change the pin (a
+ * message of the chat pinned now, an edit, delete or unpin of the shown
+ * one) and when the shown pin times out. Unpinning clears the message's pinned-until in the store (COI
  * defines no unpin message: it is local), so it holds after a restart. */
 
 struct _TernPinnedBanner
@@ -172,13 +172,41 @@ refresh_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* At most this many changed messages of the chat are looked at one by one;
+ * beyond, the pin is read again. */
+#define MAX_LOOKUPS 32
+
+/* Whether the changes in @changes can change the pin shown: the shown
+ * message changed or went, or a message of the chat is pinned now. Most
+ * changes are new messages that are not pinned: an indexed lookup each
+ * (microseconds) instead of a read of the chat (milliseconds). */
 static gboolean
-touches_chat (GArray *changes,
-              gint64  chat)
+changes_pin (TernPinnedBanner *self,
+             GArray           *changes,
+             gboolean          deleted,
+             guint            *lookups)
 {
+  gint64 chat = tern_chat_get_id (self->chat);
+  gint64 shown = self->message != NULL ? tern_message_get_id (self->message) : 0;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
   for (guint i = 0; i < changes->len; i++)
-    if (g_array_index (changes, TernStoreMessageChange, i).chat_id == chat)
-      return TRUE;
+    {
+      const TernStoreMessageChange *change = &g_array_index (changes, TernStoreMessageChange, i);
+      g_autoptr(TernStoreMessageRow) row = NULL;
+
+      if (change->chat_id != chat)
+        continue;
+      if (change->id == shown)
+        return TRUE;
+      if (deleted)
+        continue;
+      if (++(*lookups) > MAX_LOOKUPS)
+        return TRUE;
+      row = tern_store_get_message (self->store, change->id, NULL);
+      if (row != NULL && row->pinned_until > now && !row->deleted)
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -188,6 +216,7 @@ store_changed_cb (TernStore        *store,
                   TernPinnedBanner *self)
 {
   gint64 chat;
+  guint lookups = 0;
 
   if (self->chat == NULL)
     return;
@@ -199,11 +228,13 @@ store_changed_cb (TernStore        *store,
         set_message (self, NULL);
         return;
       }
-  /* One read for a burst of batches (a sync stores many). */
-  if ((touches_chat (changes->messages_inserted, chat) ||
-       touches_chat (changes->messages_updated, chat) ||
-       touches_chat (changes->messages_deleted, chat)) &&
-      self->refresh_idle == 0)
+  /* A read on its way started before this change: read again. */
+  if (self->refresh_idle == 0 &&
+      (self->cancellable != NULL ||
+       changes_pin (self, changes->messages_deleted, TRUE, &lookups) ||
+       changes_pin (self, changes->messages_updated, FALSE, &lookups) ||
+       changes_pin (self, changes->messages_inserted, FALSE, &lookups)))
+    /* One read for a burst of batches (a sync stores many). */
     self->refresh_idle = g_idle_add (refresh_idle_cb, self);
 }
 

@@ -33,8 +33,8 @@ gboolean          tern_pinned_banner_get_busy    (TernPinnedBanner *self);
 void              tern_pinned_banner_activate    (TernPinnedBanner *self);
 /* What the close button does: unpins the message shown (stored). */
 void              tern_pinned_banner_unpin       (TernPinnedBanner *self);
-/* Reads the pinned message again (also done on every store change of the
- * chat's messages, and when the shown pin times out). */
+/* Reads the pinned message again (also done after a store change that can
+ * change it, and when the shown pin times out). */
 void              tern_pinned_banner_refresh     (TernPinnedBanner *self);
 
 G_END_DECLS

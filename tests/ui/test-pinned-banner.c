@@ -316,6 +316,32 @@ test_arrive_expire_edit_delete (Fixture       *f,
   settle (f);
   g_assert_cmpint (shown_id (f), ==, f->old_pinned);
 
+  /* A message that is not pinned changes nothing, and costs no read of
+   * the chat (only a lookup of the new row). */
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+
+    add_message (f, batch, f->chat_id, "Just a message", now - 10, 0);
+    store_commit (f->store, batch);
+  }
+  g_assert_false (tern_pinned_banner_get_busy (f->banner));
+  g_assert_cmpint (shown_id (f), ==, f->old_pinned);
+
+  /* A stored message pinned later (an update, not a new row). */
+  {
+    g_autoptr(GPtrArray) newest = tern_store_get_messages (f->store, f->chat_id, NULL, 2, NULL);
+    gint64 id = ((TernStoreMessageRow *) newest->pdata[0])->id;
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+
+    tern_store_batch_set_pinned (batch, id, G_MAXINT64);
+    store_commit (f->store, batch);
+    wait_shown (f, id, "the pin of a stored message");
+    batch = tern_store_begin_batch (f->store);
+    tern_store_batch_set_pinned (batch, id, 0);
+    store_commit (f->store, batch);
+    wait_shown (f, f->old_pinned, "the old pin again after the other went");
+  }
+
   /* A new message pinned for a week. */
   {
     g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
