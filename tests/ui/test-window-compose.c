@@ -850,6 +850,21 @@ mention_sent (gpointer data)
   return row != NULL && row->outgoing && row->text != NULL && g_str_has_prefix (row->text, "Hi @");
 }
 
+#define SENT_MENTION "Hi @\"Carol Danvers\":carol@example.test and @all"
+
+static gboolean
+mention_in_list (gpointer data)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (data); i++)
+    {
+      g_autoptr(TernMessage) message = g_list_model_get_item (data, i);
+
+      if (g_strcmp0 (tern_message_get_text (message), SENT_MENTION) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_mention (Fixture       *f,
               gconstpointer  user_data)
@@ -950,6 +965,31 @@ test_mention (Fixture       *f,
 
     tern_conversation_edit (conversation, own);
     g_assert_cmpint (tern_conversation_get_editing (conversation), ==, tern_message_get_id (own));
+    g_assert_true (press_key (f, GDK_KEY_Escape));
+    g_assert_cmpint (tern_conversation_get_editing (conversation), ==, 0);
+
+    /* The message with the mention, edited: it shows the mention by name
+     * and keeps the address for the edit that is sent. */
+    {
+      g_autoptr(TernMessage) with_mention = NULL;
+      g_autofree char *editing_shown = NULL;
+      g_autofree char *editing_sent = NULL;
+
+      wait_for (mention_in_list, messages, "the sent mention in the conversation");
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (messages)); i++)
+        {
+          g_autoptr(TernMessage) message = g_list_model_get_item (G_LIST_MODEL (messages), i);
+
+          if (g_strcmp0 (tern_message_get_text (message), SENT_MENTION) == 0)
+            g_set_object (&with_mention, message);
+        }
+      g_assert_nonnull (with_mention);
+      tern_conversation_edit (conversation, with_mention);
+      editing_shown = tern_composer_dup_shown_text (composer);
+      editing_sent = tern_composer_dup_message_text (composer);
+      g_assert_cmpstr (editing_shown, ==, "Hi @Carol Danvers and @all");
+      g_assert_cmpstr (editing_sent, ==, "Hi @\"Carol Danvers\":carol@example.test and @all");
+    }
     g_assert_true (press_key (f, GDK_KEY_Escape));
     g_assert_cmpint (tern_conversation_get_editing (conversation), ==, 0);
   }
