@@ -659,24 +659,40 @@ chunk_needs_filter (TernAccount *self,
 
 /* The folder of the next chunk and its size (phase 1: the first chunk of
  * every folder, the first screen; phase 2: the rest); FALSE when all is
- * fetched. */
+ * fetched. The folder selected already goes first: no SELECT round trip
+ * between two chunks of one folder, nor after phase A (which ends on
+ * INBOX). */
 static gboolean
 peek_next (SyncData *data,
            guint    *folder_index,
            guint    *n)
 {
+  const char *selected = tern_imap_client_get_selected_mailbox (data->imap);
+
   for (;;)
     {
+      guint pick = G_MAXUINT;
+
       for (guint i = 0; i < data->folders->len; i++)
         {
           FolderSync *folder = data->folders->pdata[i];
           if (folder->new_uids != NULL && folder->next < folder->new_uids->len &&
               (data->phase == 2 || folder->next == 0))
             {
-              *folder_index = i;
-              *n = data->phase == 1 ? FIRST_CHUNK : CHUNK;
-              return TRUE;
+              if (pick == G_MAXUINT)
+                pick = i;
+              if (g_strcmp0 (selected, folder->name) == 0)
+                {
+                  pick = i;
+                  break;
+                }
             }
+        }
+      if (pick != G_MAXUINT)
+        {
+          *folder_index = pick;
+          *n = data->phase == 1 ? FIRST_CHUNK : CHUNK;
+          return TRUE;
         }
       if (data->phase != 1)
         return FALSE;
@@ -1400,8 +1416,10 @@ tern_account_sync_folders_async (TernAccount         *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   SyncData *data = g_new0 (SyncData, 1);
   TernStore *store = tern_context_get_store (self->context);
+  /* phase A selects them in this order: INBOX, where most new mail is on
+   * a plain server, stays selected for the first chunk */
   const TernStoreFolderRole roles[] = {
-    TERN_STORE_FOLDER_ROLE_INBOX, TERN_STORE_FOLDER_ROLE_CHATS, TERN_STORE_FOLDER_ROLE_SENT,
+    TERN_STORE_FOLDER_ROLE_SENT, TERN_STORE_FOLDER_ROLE_CHATS, TERN_STORE_FOLDER_ROLE_INBOX,
   };
 
   g_task_set_source_tag (task, tern_account_sync_folders_async);
