@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "tern-application.h"
@@ -176,11 +177,82 @@ static gint64 update_time, prev_update, last_paint;
 static double max_frame, max_interval, sum_frame;
 static guint n_frames, over_16;
 
+/* The worst frames, to say where their time went (printed as comments). */
+#define WORST 8
+typedef struct
+{
+  double ms;
+  guint  index;
+  double before_cpu;   /* main-thread CPU between the previous frame and this one */
+  double update_cpu, layout_cpu, paint_cpu;
+  int    rows_loaded;  /* message list rows added since the previous frame */
+  int    rows_shown;   /* list view items added since the previous frame */
+} FrameInfo;
+static FrameInfo worst[WORST];
+static double max_frame_cpu;
+static FrameInfo current;
+static double cpu_mark;
+static GListModel *watch_loaded, *watch_shown;
+static guint last_loaded, last_shown;
+
+static double thread_cpu_ms (void);
+
 static void
 update_cb (GdkFrameClock *clock,
            gpointer       user_data)
 {
+  double now = thread_cpu_ms ();
+
   update_time = g_get_monotonic_time ();
+  current.before_cpu = now - cpu_mark;
+  cpu_mark = now;
+}
+
+static void
+layout_mark_cb (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  double now = thread_cpu_ms ();
+
+  current.update_cpu = now - cpu_mark;
+  cpu_mark = now;
+}
+
+static void
+paint_mark_cb (GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  double now = thread_cpu_ms ();
+
+  current.layout_cpu = now - cpu_mark;
+  cpu_mark = now;
+}
+
+static void
+record_frame (double frame)
+{
+  double now = thread_cpu_ms ();
+  guint loaded = g_list_model_get_n_items (watch_loaded);
+  guint shown = g_list_model_get_n_items (watch_shown);
+
+  current.paint_cpu = now - cpu_mark;
+  cpu_mark = now;
+  current.ms = frame;
+  max_frame_cpu = MAX (max_frame_cpu, current.before_cpu + current.update_cpu +
+                                      current.layout_cpu + current.paint_cpu);
+  current.index = n_frames;
+  current.rows_loaded = (int) loaded - (int) last_loaded;
+  current.rows_shown = (int) shown - (int) last_shown;
+  last_loaded = loaded;
+  last_shown = shown;
+  for (guint i = 0; i < WORST; i++)
+    if (frame > worst[i].ms)
+      {
+        memmove (&worst[i + 1], &worst[i], (WORST - i - 1) * sizeof *worst);
+        worst[i] = current;
+        break;
+      }
+  memset (&current, 0, sizeof current);
 }
 
 static void
@@ -197,6 +269,7 @@ scroll_paint_cb (GdkFrameClock *clock,
   if (last_paint != 0)
     max_interval = MAX (max_interval, (t - last_paint) / 1000.0);
   max_frame = MAX (max_frame, frame);
+  record_frame (frame);
   sum_frame += frame;
   n_frames++;
   if (frame > 16)
@@ -330,6 +403,8 @@ main (int   argc,
     GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
     gulong update_id = g_signal_connect (clock, "update", G_CALLBACK (update_cb), NULL);
     gulong paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (scroll_paint_cb), NULL);
+    gulong layout_id = g_signal_connect (clock, "layout", G_CALLBACK (layout_mark_cb), NULL);
+    gulong paint_mark_id = g_signal_connect (clock, "paint", G_CALLBACK (paint_mark_cb), NULL);
     guint start_n = g_list_model_get_n_items (G_LIST_MODEL (messages));
     guint frames = 0;
     double cpu = cpu_ms ();
@@ -339,6 +414,11 @@ main (int   argc,
     /* ~52 px a message on average: 40 px a frame until that many messages
      * have passed. */
     last_paint = 0;
+    watch_loaded = G_LIST_MODEL (messages);
+    watch_shown = G_LIST_MODEL (gtk_list_view_get_model (tern_conversation_get_list_view (conversation)));
+    last_loaded = g_list_model_get_n_items (watch_loaded);
+    last_shown = g_list_model_get_n_items (watch_shown);
+    cpu_mark = thread_cpu_ms ();
     for (double travelled = 0; travelled < scroll_messages * 52.0 &&
          g_get_monotonic_time () < deadline; frames++)
       {
@@ -348,6 +428,17 @@ main (int   argc,
       }
     g_signal_handler_disconnect (clock, update_id);
     g_signal_handler_disconnect (clock, paint_id);
+    g_signal_handler_disconnect (clock, layout_id);
+    g_signal_handler_disconnect (clock, paint_mark_id);
+    /* GTK's own handlers of each phase run before these marks: the first
+     * figure is the idle work since the last frame and the tick callbacks,
+     * then CSS and size allocation, then the snapshot and the renderer. */
+    for (guint i = 0; i < WORST && worst[i].ms > 0; i++)
+      g_print ("# worst frame %u: %.1f ms; main-thread CPU: idle+ticks %.1f, css+layout %.1f, "
+               "paint %.1f, after %.1f; rows loaded %d, rows shown %d\n",
+               worst[i].index, worst[i].ms, worst[i].before_cpu, worst[i].update_cpu,
+               worst[i].layout_cpu, worst[i].paint_cpu, worst[i].rows_loaded,
+               worst[i].rows_shown);
     g_print ("# scrolled %u frames in %.0f ms wall, %.0f ms CPU; rows loaded %u -> %u\n",
              frames, ms_since (start), cpu_ms () - cpu, start_n,
              g_list_model_get_n_items (G_LIST_MODEL (messages)));
@@ -355,6 +446,9 @@ main (int   argc,
              "painted frames %.1f ms\n", over_16, n_frames, sum_frame / MAX (n_frames, 1),
              max_interval);
     g_print ("ui.scroll.max_frame_ms %.1f ms\n", max_frame);
+    /* The same frames in main-thread CPU time (idle work before the frame
+     * included): what the app asks of the machine, whatever else runs. */
+    g_print ("ui.scroll.max_frame_cpu_ms %.1f ms\n", max_frame_cpu);
   }
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -14,12 +14,149 @@
  * place when rows are inserted above them), with the composer below. The
  * draft of each chat is kept in the chat when another chat is opened. */
 
+/* ---- the rows shown: the newest part of the loaded messages -------------- *
+ * Opening a chat builds rows for about what fits the view (FIRST_ROWS), not
+ * for the whole loaded window: the list view of GTK 4.8 builds a row for
+ * every item near its anchor (up to 200). The other loaded rows are added
+ * LOAD_CHUNK a frame after the first frame, or sooner when the user scrolls
+ * up; older rows come from the store once all loaded ones are shown.
+ * TernTailModel shows the items [offset, n) of the message list and passes
+ * its changes on (a change wholly before the offset moves the offset). */
+
+#define TERN_TYPE_TAIL_MODEL (tern_tail_model_get_type ())
+G_DECLARE_FINAL_TYPE (TernTailModel, tern_tail_model, TERN, TAIL_MODEL, GObject)
+
+struct _TernTailModel
+{
+  GObject     parent_instance;
+  GListModel *model;
+  guint       offset;
+  gulong      changed_id;
+};
+
+static GType
+tern_tail_model_get_item_type (GListModel *list)
+{
+  return TERN_TYPE_MESSAGE;
+}
+
+static guint
+tern_tail_model_get_n_items (GListModel *list)
+{
+  TernTailModel *self = TERN_TAIL_MODEL (list);
+  guint n = self->model ? g_list_model_get_n_items (self->model) : 0;
+
+  return n > self->offset ? n - self->offset : 0;
+}
+
+static gpointer
+tern_tail_model_get_item (GListModel *list,
+                          guint       position)
+{
+  TernTailModel *self = TERN_TAIL_MODEL (list);
+
+  if (self->model == NULL || position >= tern_tail_model_get_n_items (list))
+    return NULL;
+  return g_list_model_get_item (self->model, position + self->offset);
+}
+
+static void
+tern_tail_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = tern_tail_model_get_item_type;
+  iface->get_n_items = tern_tail_model_get_n_items;
+  iface->get_item = tern_tail_model_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TernTailModel, tern_tail_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, tern_tail_model_iface_init))
+
+static void
+tail_items_changed_cb (GListModel    *model,
+                       guint          position,
+                       guint          removed,
+                       guint          added,
+                       TernTailModel *self)
+{
+  guint before;
+
+  if (position >= self->offset)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), position - self->offset, removed, added);
+      return;
+    }
+  if (position + removed <= self->offset)
+    {
+      /* Not shown: the shown rows stay as they are. */
+      self->offset = self->offset - removed + added;
+      return;
+    }
+  /* A change across the first shown row: show them all. */
+  before = g_list_model_get_n_items (model) - added + removed;
+  before = before > self->offset ? before - self->offset : 0;
+  self->offset = 0;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, before, g_list_model_get_n_items (model));
+}
+
+static void
+tern_tail_model_dispose (GObject *object)
+{
+  TernTailModel *self = TERN_TAIL_MODEL (object);
+
+  if (self->model != NULL)
+    g_clear_signal_handler (&self->changed_id, self->model);
+  g_clear_object (&self->model);
+  G_OBJECT_CLASS (tern_tail_model_parent_class)->dispose (object);
+}
+
+static void
+tern_tail_model_class_init (TernTailModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = tern_tail_model_dispose;
+}
+
+static void
+tern_tail_model_init (TernTailModel *self)
+{
+}
+
+/* The last @shown items of @model. */
+static TernTailModel *
+tern_tail_model_new (GListModel *model,
+                     guint       shown)
+{
+  TernTailModel *self = g_object_new (TERN_TYPE_TAIL_MODEL, NULL);
+  guint n = g_list_model_get_n_items (model);
+
+  self->model = g_object_ref (model);
+  self->offset = n > shown ? n - shown : 0;
+  self->changed_id = g_signal_connect (model, "items-changed", G_CALLBACK (tail_items_changed_cb),
+                                       self);
+  return self;
+}
+
+/* Shows up to @count more of the hidden rows; returns how many. */
+static guint
+tern_tail_model_reveal (TernTailModel *self,
+                        guint          count)
+{
+  count = MIN (count, self->offset);
+  if (count == 0)
+    return 0;
+  self->offset -= count;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, count);
+  return count;
+}
+
 struct _TernConversation
 {
   GtkBox           parent_instance;
 
   TernChat        *chat;
   TernMessageList *messages;
+  TernTailModel   *tail;             /* the rows shown: the newest of messages */
+  guint            reveal_tick;
+  guint            reveal_frames;
   GtkNoSelection  *selection;
 
   GtkScrolledWindow *scroll;
@@ -63,9 +200,17 @@ G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 #define NOTIFY_KEY "tern-notify-handler"
 
 /* Older rows are loaded LOAD_CHUNK at a time once the view is within
- * LOAD_PAGES pages of the top. */
-#define LOAD_CHUNK 6
+ * LOAD_PAGES pages of the top: small steps, so a frame builds few rows
+ * (each costs about 2 ms of CSS, layout and binding here); within a page
+ * of the top (the user jumped there) LOAD_CHUNK_NEAR at a time. */
+#define LOAD_CHUNK 2
+#define LOAD_CHUNK_NEAR 8
 #define LOAD_PAGES 2
+
+/* Rows built for the first frame of a chat: more than fit the view (a
+ * one-line message is about 40 px tall). */
+#define FIRST_ROW_HEIGHT 40
+#define FIRST_ROWS_MIN   8
 
 enum {
   SIGNAL_RETRY,
@@ -134,6 +279,43 @@ text_width (TernConversation *self,
   return width > 40 ? width : 0;
 }
 
+/* How many of the loaded (older) messages are not shown yet. */
+static guint
+tail_offset (TernConversation *self)
+{
+  return self->tail ? self->tail->offset : 0;
+}
+
+static void
+reveal_all (TernConversation *self)
+{
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->reveal_tick);
+  self->reveal_tick = 0;
+  if (self->tail != NULL)
+    tern_tail_model_reveal (self->tail, self->tail->offset);
+}
+
+/* After a chat's first frame: LOAD_CHUNK more of its loaded rows a frame. */
+static gboolean
+reveal_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  TernConversation *self = user_data;
+
+  /* The first tick is in the frame that shows the chat first. */
+  if (self->reveal_frames++ == 0)
+    return G_SOURCE_CONTINUE;
+  if (self->tail == NULL || tern_tail_model_reveal (self->tail, LOAD_CHUNK) == 0 ||
+      self->tail->offset == 0)
+    {
+      self->reveal_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 update_item (TernConversation *self,
              GtkListItem      *item)
@@ -156,7 +338,7 @@ update_item (TernConversation *self,
   if (position != GTK_INVALID_LIST_POSITION && position > 0 && time != NULL)
     {
       g_autoptr(TernMessage) previous = g_list_model_get_item (G_LIST_MODEL (self->messages),
-                                                               position - 1);
+                                                               position + tail_offset (self) - 1);
       GDateTime *previous_time = previous ? tern_message_get_sent_time (previous) : NULL;
 
       show_day = previous_time == NULL || !same_day (previous_time, time);
@@ -323,7 +505,8 @@ bound_item_at (TernConversation *self,
 
   g_hash_table_iter_init (&iter, self->bound);
   while (g_hash_table_iter_next (&iter, &item, NULL))
-    if (gtk_list_item_get_position (item) == position)
+    if (gtk_list_item_get_position (item) != GTK_INVALID_LIST_POSITION &&
+        gtk_list_item_get_position (item) + tail_offset (self) == position)
       return item;
   return NULL;
 }
@@ -345,7 +528,7 @@ bottom_tick_cb (GtkWidget     *widget,
                 gpointer       user_data)
 {
   TernConversation *self = user_data;
-  guint n = self->messages ? g_list_model_get_n_items (G_LIST_MODEL (self->messages)) : 0;
+  guint n = self->tail ? g_list_model_get_n_items (G_LIST_MODEL (self->tail)) : 0;
 
   if (n == 0 || ++self->ticks > 60 || (bottom_gap (self) <= 0.5 && ++self->settled >= 2))
     {
@@ -386,11 +569,18 @@ load_older_idle_cb (gpointer user_data)
   self->load_idle = 0;
   /* A few rows at a time, well before the top is reached: each load
    * builds only as many row widgets as it adds, so no frame pays for a
-   * whole window of rows. */
-  if (self->messages != NULL && tern_message_list_get_has_more (self->messages) &&
+   * whole window of rows. Loaded rows not shown yet come first. */
+  if (self->messages != NULL &&
       gtk_adjustment_get_value (self->vadjustment) <
       LOAD_PAGES * gtk_adjustment_get_page_size (self->vadjustment))
-    tern_message_list_load_older (self->messages, LOAD_CHUNK);
+    {
+      guint chunk = gtk_adjustment_get_value (self->vadjustment) <
+                    gtk_adjustment_get_page_size (self->vadjustment) ? LOAD_CHUNK_NEAR : LOAD_CHUNK;
+
+      if (tern_tail_model_reveal (self->tail, chunk) == 0 &&
+          tern_message_list_get_has_more (self->messages))
+        tern_message_list_load_older (self->messages, chunk);
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -417,7 +607,7 @@ value_changed_cb (TernConversation *self)
 
   self->at_bottom = value >= upper - page - 8;
   if (self->messages != NULL && value < LOAD_PAGES * page && self->load_idle == 0 &&
-      tern_message_list_get_has_more (self->messages))
+      (tail_offset (self) > 0 || tern_message_list_get_has_more (self->messages)))
     self->load_idle = g_idle_add (load_older_idle_cb, self);
 }
 
@@ -624,6 +814,7 @@ jump_tick_cb (GtkWidget     *widget,
       return G_SOURCE_REMOVE;
     }
 
+  reveal_all (self);
   self->adjusting = TRUE;
   gtk_widget_activate_action (widget, "list.scroll-to-item", "u", (guint) position);
   self->adjusting = FALSE;
@@ -650,6 +841,8 @@ tern_conversation_scroll_to_message (TernConversation *self,
   position = tern_message_list_load_until (self->messages, message);
   if (position < 0)
     return FALSE;
+  /* Every loaded row is shown from here on: positions are the list's. */
+  reveal_all (self);
 
   /* The user leaves the newest message: stop following it. */
   if (self->tick_id != 0)
@@ -812,6 +1005,9 @@ tern_conversation_dispose (GObject *object)
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->tick_id);
   self->tick_id = 0;
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->reveal_tick);
+  self->reveal_tick = 0;
   if (self->list_view != NULL)
     stop_jump (self);
   if (self->list_view != NULL)
@@ -819,6 +1015,7 @@ tern_conversation_dispose (GObject *object)
   g_clear_object (&self->selection);
   if (self->messages != NULL)
     g_clear_signal_handler (&self->items_changed_id, self->messages);
+  g_clear_object (&self->tail);
   g_clear_object (&self->messages);
   g_clear_object (&self->pinned);
   g_clear_pointer (&self->now, g_date_time_unref);
@@ -1024,8 +1221,12 @@ tern_conversation_set_chat (TernConversation *self,
   save_draft (self);
   g_clear_handle_id (&self->load_idle, g_source_remove);
   stop_jump (self);
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->reveal_tick);
+  self->reveal_tick = 0;
   if (self->messages != NULL)
     g_clear_signal_handler (&self->items_changed_id, self->messages);
+  g_clear_object (&self->tail);
   g_clear_object (&self->messages);
   g_clear_object (&self->pinned);
   g_clear_pointer (&self->now, g_date_time_unref);
@@ -1035,6 +1236,7 @@ tern_conversation_set_chat (TernConversation *self,
   if (chat == NULL)
     {
       gtk_no_selection_set_model (self->selection, NULL);
+      g_clear_object (&self->tail);
       update_pinned_banner (self);
       tern_composer_set_text (self->composer, "");
       return;
@@ -1048,8 +1250,23 @@ tern_conversation_set_chat (TernConversation *self,
   /* Follow the newest row from the start, so the first value the view
    * reports (the top) does not count as the user scrolling up. */
   scroll_to_bottom (self);
+  /* The newest rows first (what fits the view), the other loaded ones
+   * over the next frames. */
+  {
+    int height = gtk_widget_get_height (GTK_WIDGET (self->scroll));
+
+    if (height <= 0 && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
+      height = gtk_widget_get_height (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self))));
+    self->tail = tern_tail_model_new (G_LIST_MODEL (self->messages),
+                                      height > 0 ? (guint) MAX (FIRST_ROWS_MIN, height / FIRST_ROW_HEIGHT + 2)
+                                                 : G_MAXUINT);
+    self->reveal_frames = 0;
+    if (self->tail->offset > 0)
+      self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                        reveal_tick_cb, self, NULL);
+  }
   /* The same list view, factory and selection: only the model changes. */
-  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->messages));
+  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->tail));
   tern_composer_set_text (self->composer, tern_chat_get_draft (chat) ? tern_chat_get_draft (chat) : "");
 }
 

@@ -57,6 +57,7 @@ struct _TernMessageRow
   GtkWidget           *edited_button; /* lazy */
   GtkLabel            *time_label;
   GtkWidget           *state_icon;    /* lazy */
+  const char          *state_icon_name; /* the icon it shows (a static string) */
   GtkWidget           *failure;       /* lazy */
   GtkLabel            *failure_label;
   GtkWidget           *retry_button;
@@ -133,6 +134,33 @@ state_description (TernMessageRowState state)
     }
 }
 
+/* The local time zone, looked up again at most once a minute: GLib's
+ * g_time_zone_new_local() reads the zone each time here, which was most of
+ * the cost of binding a row. */
+static GTimeZone *
+local_zone (void)
+{
+  static GTimeZone *zone;
+  static gint64 looked_up;
+  gint64 now = g_get_monotonic_time ();
+
+  if (zone == NULL || now - looked_up > 60 * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      looked_up = now;
+    }
+  return zone;
+}
+
+static GDateTime *
+local_time (gint64 timestamp)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (timestamp);
+
+  return utc ? g_date_time_to_timezone (utc, local_zone ()) : NULL;
+}
+
 static char *
 format_time (gint64 timestamp)
 {
@@ -141,7 +169,9 @@ format_time (gint64 timestamp)
   if (timestamp <= 0)
     return g_strdup ("");
 
-  time = g_date_time_new_from_unix_local (timestamp);
+  time = local_time (timestamp);
+  if (time == NULL)
+    return g_strdup ("");
   /* Translators: the time of a message, see g_date_time_format() */
   return g_date_time_format (time, C_("message time", "%H:%M"));
 }
@@ -150,14 +180,14 @@ static void
 update_accessible_label (TernMessageRow *self)
 {
   g_autoptr(GString) label = NULL;
-  g_autofree char *time = NULL;
+  const char *time;
   const char *state;
 
   if (self->in_bind)
     return;
 
   label = g_string_new (NULL);
-  time = format_time (self->timestamp);
+  time = gtk_label_get_text (self->time_label);
   state = state_description (self->state);
   if (self->outgoing)
     g_string_append (label, _("You"));
@@ -246,11 +276,14 @@ update_state (TernMessageRow *self)
       gtk_image_set_pixel_size (GTK_IMAGE (self->state_icon), 16);
       gtk_box_append (GTK_BOX (self->meta), self->state_icon);
     }
-  if (self->state_icon != NULL)
+  /* Rows are bound again and again: only a changed tick is set. */
+  if (self->state_icon != NULL && gtk_widget_get_visible (self->state_icon) != (icon != NULL))
+    gtk_widget_set_visible (self->state_icon, icon != NULL);
+  if (self->state_icon != NULL && icon != NULL && g_strcmp0 (icon, self->state_icon_name) != 0)
     {
+      self->state_icon_name = icon;
       gtk_image_set_from_icon_name (GTK_IMAGE (self->state_icon), icon);
-      gtk_widget_set_visible (self->state_icon, icon != NULL);
-      gtk_widget_set_tooltip_text (self->state_icon, icon ? description : NULL);
+      gtk_widget_set_tooltip_text (self->state_icon, description);
       if (icon != NULL)
         gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
                                         GTK_ACCESSIBLE_PROPERTY_LABEL, description,
@@ -274,7 +307,9 @@ format_edit_time (gint64 when)
 
   if (when <= 0)
     return g_strdup ("");
-  time = g_date_time_new_from_unix_local (when);
+  time = local_time (when);
+  if (time == NULL)
+    return g_strdup ("");
   /* Translators: when a message was edited, see g_date_time_format() */
   return g_date_time_format (time, C_("edit time", "%e %b %H:%M"));
 }
