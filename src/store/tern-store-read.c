@@ -837,10 +837,8 @@ get_pinned_message (TernStore *self,
                     gint64     now,
                     GError   **error)
 {
-  /* Walks the chat's order index from the newest row; pins are rare, so a
-   * chat without one is read to its start (about 15 ms of CPU for 50,000
-   * messages): the UI uses the async form. "pinned_until != 0" lets a
-   * partial index WHERE pinned_until != 0 serve this query. */
+  /* One seek in messages_pinned (schema 9), the partial index of pinned
+   * messages, which "pinned_until != 0" lets the planner use. */
   BEGIN_READ_ON (which, "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = ?1"
                  " AND pinned_until != 0 AND pinned_until > ?2 AND deleted = 0"
                  " ORDER BY sort_key DESC, id DESC LIMIT 1");

@@ -24,6 +24,7 @@ struct _TernStore
   TernStoreStmtCache *wstmts;
   GThread            *thread;
   GAsyncQueue        *queue;
+  gboolean            fts_unmerged; /* worker thread: segments written since the last merge */
 
   /* Read connections: [0] for the synchronous reads (any thread, one at a
    * time), [1] for the asynchronous search, so a long search never holds up
@@ -40,8 +41,14 @@ struct _TernStore
 typedef enum {
   JOB_COMMIT,
   JOB_CLEAN,
+  JOB_MERGE,
   JOB_QUIT,
 } JobKind;
+
+/* The message index is merged when the store thread has had nothing to do
+ * for this long, one bounded step at a time (see schema/0009). */
+#define MERGE_IDLE_USEC   (1 * G_USEC_PER_SEC)
+#define MERGE_STEP_PAGES  256
 
 /* Attachment files older than this that nothing references (left by a
  * crash between writing the file and committing) are removed at open.
@@ -162,6 +169,8 @@ run_commit (TernStore      *self,
     }
 
   batch->committed = TRUE;
+  if (fts_pending->len > 0 || changes->messages_inserted->len > 0)
+    self->fts_unmerged = TRUE;
   tern_store_apply_remove_unused_files (&ap);
   tern_store_changes_finish (changes);
 
@@ -244,15 +253,72 @@ clean_attachments (TernStore *self)
     g_debug ("removed %u unused attachment files", removed);
 }
 
+/* Runs on the worker thread: one step of merging the message index's
+ * segments, in its own transaction. Returns TRUE if there is more to do.
+ * A sync writes a segment per batch and merges only when sixteen pile up
+ * on one level (schema/0009): the merging that FTS5 would otherwise do
+ * after every batch is done here, when nothing waits for the store. FTS5
+ * says a merge that changed fewer than two rows found nothing left. */
+static gboolean
+merge_step (TernStore *self,
+            GError   **error)
+{
+  int before = sqlite3_total_changes (self->wdb);
+
+  if (!tern_store_exec (self->wdb,
+                        "INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', "
+                        G_STRINGIFY (MERGE_STEP_PAGES) ")", error))
+    return FALSE;
+  return sqlite3_total_changes (self->wdb) - before >= 2;
+}
+
+/* Runs on the worker thread: merges until done, or until a job arrives
+ * (@until_done: until done). A failure (a full disk) leaves the index as
+ * it was, searchable; it is tried again after the next write. */
+static gboolean
+merge_index (TernStore *self,
+             gboolean   until_done,
+             GError   **error)
+{
+  while (self->fts_unmerged)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!merge_step (self, &local_error))
+        {
+          self->fts_unmerged = FALSE;
+          if (local_error != NULL)
+            {
+              g_debug ("merging the search index: %s", local_error->message);
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+        }
+      if (!until_done && g_async_queue_length (self->queue) > 0)
+        break;
+    }
+  return TRUE;
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
   TernStore *self = data;
 
+  /* Segments a previous run left unmerged are merged at the first pause. */
+  self->fts_unmerged = TRUE;
+
   for (;;)
     {
-      Job *job = g_async_queue_pop (self->queue);
+      Job *job = self->fts_unmerged
+        ? g_async_queue_timeout_pop (self->queue, MERGE_IDLE_USEC)
+        : g_async_queue_pop (self->queue);
 
+      if (job == NULL)
+        {
+          merge_index (self, FALSE, NULL);
+          continue;
+        }
       if (job->kind == JOB_QUIT)
         {
           g_free (job);
@@ -262,6 +328,20 @@ worker_thread (gpointer data)
         {
           clean_attachments (self);
           g_free (job);
+          continue;
+        }
+      if (job->kind == JOB_MERGE)
+        {
+          gboolean ok;
+
+          self->fts_unmerged = TRUE;
+          ok = merge_index (self, TRUE, &job->error);
+
+          g_mutex_lock (&job->lock);
+          job->ok = ok;
+          job->done = TRUE;
+          g_cond_signal (&job->cond);
+          g_mutex_unlock (&job->lock);
           continue;
         }
 
@@ -564,6 +644,35 @@ tern_store_commit_finish (TernStore    *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Pushes @job (on the caller's stack) and waits for the store thread. */
+static gboolean
+run_blocking_job (TernStore *self,
+                  Job       *job,
+                  GError   **error)
+{
+  if (!check_open (self, error))
+    return FALSE;
+
+  g_mutex_init (&job->lock);
+  g_cond_init (&job->cond);
+  g_async_queue_push (self->queue, job);
+
+  g_mutex_lock (&job->lock);
+  while (!job->done)
+    g_cond_wait (&job->cond, &job->lock);
+  g_mutex_unlock (&job->lock);
+
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->cond);
+
+  if (!job->ok)
+    {
+      g_propagate_error (error, job->error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 tern_store_commit (TernStore      *self,
                    TernStoreBatch *batch,
@@ -575,28 +684,21 @@ tern_store_commit (TernStore      *self,
   g_return_val_if_fail (TERN_IS_STORE_BATCH (batch), FALSE);
   g_return_val_if_fail (g_thread_self () != self->thread, FALSE);
 
-  if (!check_open (self, error))
-    return FALSE;
-
-  g_mutex_init (&job.lock);
-  g_cond_init (&job.cond);
-  g_async_queue_push (self->queue, &job);
-
-  g_mutex_lock (&job.lock);
-  while (!job.done)
-    g_cond_wait (&job.cond, &job.lock);
-  g_mutex_unlock (&job.lock);
-
-  g_mutex_clear (&job.lock);
-  g_cond_clear (&job.cond);
-
-  if (!job.ok)
-    {
-      g_propagate_error (error, job.error);
-      return FALSE;
-    }
-  return TRUE;
+  return run_blocking_job (self, &job, error);
 }
+
+gboolean
+tern_store_merge_search_index (TernStore  *self,
+                               GError    **error)
+{
+  Job job = { .kind = JOB_MERGE };
+
+  g_return_val_if_fail (TERN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (g_thread_self () != self->thread, FALSE);
+
+  return run_blocking_job (self, &job, error);
+}
+
 
 /* ---- read connection (used by tern-store-read.c) ----------------------- */
 

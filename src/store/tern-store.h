@@ -77,6 +77,11 @@ gboolean    tern_store_commit_finish            (TernStore            *self,
 gboolean    tern_store_commit                   (TernStore            *self,
                                                  TernStoreBatch       *batch,
                                                  GError              **error);
+/* The store merges the search index's segments by itself when it has had
+ * nothing to do for a second. This does all of it now and blocks, for
+ * tools and benchmarks (not from the store's own thread). */
+gboolean    tern_store_merge_search_index       (TernStore            *self,
+                                                 GError              **error);
 
 /* ---- reads: accounts, folders, contacts -------------------------------- */
 

@@ -1,12 +1,20 @@
--- Version 9: the message index merges its segments sixteen at a time.
+-- Version 9: the message index is merged when the store is idle, not
+-- after every sync batch.
 --
--- FTS5 writes each sync batch's terms as a new segment. With its default
--- ('automerge' = 4) it merges level by level four segments at a time, a
--- little after every batch, so every indexed term is rewritten log4 of the
--- index size times: at 100,000 messages about 14,000 instructions of the
--- ~100,000 a stored message cost (callgrind, bench-store). With
--- 'automerge' = 0 only the 'crisismerge' rule (sixteen segments of one
--- level) merges: each term is rewritten half as often. A search reads at
--- most ~15 segments per level; at 100,000 messages a typical word still
--- takes ~3 ms (store.fts100k.ms), the most frequent one ~29 ms as before.
+-- FTS5 writes each batch's terms as a new segment. With its defaults
+-- ('automerge' = 4, 'crisismerge' = 16) it merges segments four at a time,
+-- a little after every batch, so a sync spends a third of the cost of
+-- storing a message rewriting the index: at 100,000 messages ~23,000 of
+-- ~100,000 instructions per message (callgrind, bench-store). Now a batch
+-- only adds its segment; merging happens on the store thread after a
+-- second without work (tern-store.c, merge_index(): FTS5's 'merge' command
+-- in steps of 256 pages, which merges levels of four or more segments, as
+-- automerge would have). 'crisismerge' = 64 bounds the segments a search
+-- reads while a long sync never pauses; the merge after such a sync takes
+-- ~1 s per 100,000 messages.
 INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 0);
+INSERT INTO messages_fts (messages_fts, rank) VALUES ('crisismerge', 64);
+
+-- A chat's pinned message (the banner above the conversation) is one seek,
+-- not a walk over the chat; only pinned messages are in this index.
+CREATE INDEX messages_pinned ON messages (chat_id, sort_key, id) WHERE pinned_until != 0;

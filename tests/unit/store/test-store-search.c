@@ -298,6 +298,85 @@ test_window (Fixture       *f,
     g_assert_cmpint (hit_id (hits, i), >=, oldest_in_window);
 }
 
+/* A sync batch only adds a segment to the message index (schema 9); the
+ * store merges them when it has had nothing to do for a second, and the
+ * index then answers the same. */
+static gint64 *
+sorted_hit_ids (GPtrArray *hits)
+{
+  gint64 *ids = g_new0 (gint64, hits->len + 1);
+
+  for (guint i = 0; i < hits->len; i++)
+    ids[i] = hit_id (hits, i);
+  for (guint i = 1; i < hits->len; i++)
+    for (guint j = i; j > 0 && ids[j - 1] > ids[j]; j--)
+      {
+        gint64 t = ids[j];
+        ids[j] = ids[j - 1];
+        ids[j - 1] = t;
+      }
+  return ids;
+}
+
+static void
+test_idle_merge (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree gint64 *ids_before = NULL;
+  g_autofree gint64 *ids_after = NULL;
+  sqlite3 *raw;
+  gint64 pages_before, pages;
+  gint64 waited = 0;
+
+  for (guint b = 0; b < 40; b++)
+    {
+      g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autofree char *mid = g_strdup_printf ("merge%u.%u@x", b, i);
+          g_autofree char *text = g_strdup_printf ("tundra word%u and word%u", b, i);
+          TernStoreMessageRow row = store_test_message (f->account, f->chat, mid, text,
+                                                        1000 + b * 3 + i, TRUE, FALSE);
+
+          tern_store_batch_add_message (batch, &row, 0, 0);
+        }
+      tern_store_commit (f->store, batch, &error);
+      g_assert_no_error (error);
+    }
+
+  raw = store_test_open_raw (f->dir);
+  pages_before = store_test_query_int (raw, "SELECT COUNT(*) FROM messages_fts_data");
+  before = search (f, f->account, "tundra");
+  g_assert_cmpuint (before->len, ==, 20);  /* the limit: all 120 match */
+  ids_before = sorted_hit_ids (before);
+
+  /* No call: the store thread merges after a second without work. */
+  do
+    {
+      g_usleep (100 * 1000);
+      waited += 100;
+      pages = store_test_query_int (raw, "SELECT COUNT(*) FROM messages_fts_data");
+    }
+  while (pages >= pages_before && waited < 10000);
+  g_assert_cmpint (pages, <, pages_before / 2);
+
+  g_assert_true (tern_store_merge_search_index (f->store, &error));
+  g_assert_no_error (error);
+  store_test_assert_fts_ok (raw);
+  after = search (f, f->account, "tundra");
+  ids_after = sorted_hit_ids (after);
+  g_assert_cmpmem (ids_before, before->len * sizeof (gint64), ids_after, after->len * sizeof (gint64));
+  {
+    g_autoptr(GPtrArray) last = search (f, f->account, "word39");
+    g_assert_cmpuint (last->len, ==, 3);  /* the last batch */
+  }
+  sqlite3_close (raw);
+}
+
 static void
 test_query_builder (void)
 {
@@ -332,6 +411,7 @@ main (int   argc,
   ADD ("/store/search/async", test_async);
   ADD ("/store/search/window", test_window);
   ADD ("/store/search/snippet-from-text", test_snippet_from_text);
+  ADD ("/store/search/idle-merge", test_idle_merge);
 #undef ADD
   g_test_add_func ("/store/search/query-builder", test_query_builder);
 
