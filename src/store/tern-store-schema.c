@@ -32,6 +32,19 @@ static const char *const open_pragmas =
   "PRAGMA temp_store = MEMORY;"
   "PRAGMA cache_size = -16000;";
 
+/* Process-wide, before SQLite's first use (a no-op after it): no memory
+ * statistics. Tern never asks for them, and keeping them costs a global
+ * mutex and two counters on every allocation SQLite makes: 7 % of the
+ * instructions of storing a synced message (callgrind, bench-store). */
+static GOnce configure_once = G_ONCE_INIT;
+
+static gpointer
+configure_sqlite (gpointer data)
+{
+  sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+  return NULL;
+}
+
 sqlite3 *
 tern_store_db_open (const char *path,
                     gboolean    read_only,
@@ -47,6 +60,7 @@ tern_store_db_open (const char *path,
   if (!read_only)
     flags |= SQLITE_OPEN_CREATE;
 
+  g_once (&configure_once, configure_sqlite, NULL);
   rc = sqlite3_open_v2 (path, &db, flags, NULL);
   if (rc != SQLITE_OK)
     {
