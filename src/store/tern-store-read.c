@@ -430,7 +430,7 @@ tern_store_list_chat_ids (TernStore           *self,
                           TernStoreChatFilter  filter,
                           GError             **error)
 {
-  /* Without an account filter the order index covers the query. */
+  /* chats_order serves all accounts' list; one account's is sorted (schema 9). */
   const char *sql;
 
   if (filter == TERN_STORE_CHAT_FILTER_ALL)

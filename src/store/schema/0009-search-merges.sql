@@ -1,5 +1,5 @@
--- Version 9: the message index is merged when the store is idle, not
--- after every sync batch.
+-- Version 9: cheaper sync batches. The message index is merged when the
+-- store is idle, not after every batch; one chat-order index instead of two.
 --
 -- FTS5 writes each batch's terms as a new segment. With its defaults
 -- ('automerge' = 4, 'crisismerge' = 16) it merges segments four at a time,
@@ -18,3 +18,11 @@ INSERT INTO messages_fts (messages_fts, rank) VALUES ('crisismerge', 64);
 -- A chat's pinned message (the banner above the conversation) is one seek,
 -- not a walk over the chat; only pinned messages are in this index.
 CREATE INDEX messages_pinned ON messages (chat_id, sort_key, id) WHERE pinned_until != 0;
+
+-- Every chat a batch touches has its counters and last activity updated,
+-- and with them each index on last_activity: the per-account order index
+-- of version 5 cost ~2,500 instructions per stored message. One account's
+-- list walks chats_order and skips other accounts' chats instead: 2.8 ms
+-- instead of 1.0 ms for 10,000 chats (store.chatlist10k.ids_one_account);
+-- the window lists all accounts' chats, which chats_order serves.
+DROP INDEX chats_account_order;
