@@ -597,6 +597,11 @@ tern_store_batch_apply (TernStoreBatch *batch,
       TernStoreOp *op = &g_array_index (batch->ops, TernStoreOp, i);
       gboolean ok;
 
+      /* A run of new messages writes its locations together; anything
+       * else may read or change them. */
+      if (op->kind != OP_ADD_MESSAGE && !tern_store_apply_flush_locations (ap, error))
+        return FALSE;
+
       /* These change or delete index entries of existing rows: the rows
        * this batch added must be indexed first. */
       if ((op->kind == OP_EDIT_MESSAGE || op->kind == OP_DELETE_MESSAGE ||
@@ -655,7 +660,7 @@ tern_store_batch_apply (TernStoreBatch *batch,
       if (!ok)
         return FALSE;
     }
-  return tern_store_apply_flush_fts (ap, error);
+  return tern_store_apply_flush_locations (ap, error) && tern_store_apply_flush_fts (ap, error);
 }
 
 void

@@ -65,6 +65,13 @@ typedef struct {
   const TernStoreMessageRow *row;  /* owned by the batch */
 } TernStoreFtsPending;
 
+/* A folder location of a message, waiting to be written. */
+typedef struct {
+  gint64 folder;
+  gint64 uid;
+  gint64 message;
+} TernStoreLocationPending;
+
 typedef struct {
   sqlite3            *db;
   TernStoreStmtCache *stmts;
@@ -73,6 +80,7 @@ typedef struct {
   GHashTable         *hashes_to_check; /* attachment hashes maybe unused after commit */
   GPtrArray          *new_files;     /* files created by this batch (removed on rollback) */
   GArray             *fts_pending;   /* messages inserted, not yet in messages_fts */
+  GArray             *locations_pending; /* TernStoreLocationPending, not yet written */
   GHashTable         *chat_deltas;   /* chat id -> TernStoreChatDelta, not yet written */
   GHashTable         *chats_checked; /* chat id -> its account id: exists (this batch) */
   GHashTable         *folders_checked; /* folder ids that exist (this batch) */
@@ -90,6 +98,9 @@ typedef struct {
 gboolean      tern_store_batch_apply      (TernStoreBatch  *batch,
                                            TernStoreApply  *apply,
                                            GError         **error);
+/* Writes the locations the batch's messages brought, many per statement. */
+gboolean      tern_store_apply_flush_locations (TernStoreApply  *apply,
+                                                GError         **error);
 /* After a commit: deletes the files of the hashes nothing uses any more. */
 void          tern_store_apply_remove_unused_files (TernStoreApply *apply);
 /* Sorts and deduplicates the change arrays. */

@@ -196,6 +196,69 @@ test_dedup_two_folders (Fixture       *f,
   }
 }
 
+/* A sync-sized batch writes its locations many per statement: every
+ * message keeps its place, a UID taken twice in the batch points at the
+ * last message given it, a duplicate adds a place, and a removal later in
+ * the same batch sees the locations before it. */
+static void
+test_locations_big_batch (Fixture       *f,
+                          gconstpointer  data)
+{
+  gint64 chat = make_chat (f, "g1");
+  gint64 inbox = make_folder (f, "INBOX", 7);
+  gint64 chats = make_folder (f, "COI/Chats", 9);
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  gint64 refs[250];
+  gint64 dup, taken, removed_ref;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
+    {
+      g_autofree char *mid = g_strdup_printf ("big%u@example.test", i);
+      TernStoreMessageRow row = store_test_message (f->account, chat, mid, "text", 1000 + i, TRUE,
+                                                    FALSE);
+
+      refs[i] = tern_store_batch_add_message (batch, &row, i % 2 ? inbox : chats, 10 + i);
+    }
+  {
+    /* A copy of message 3 in the other folder, and a message that takes
+     * UID 10 of COI/Chats (message 0's) over. */
+    TernStoreMessageRow copy = store_test_message (f->account, chat, "big3@example.test", "text",
+                                                   1003, TRUE, FALSE);
+    TernStoreMessageRow other = store_test_message (f->account, chat, "taker@example.test", "t",
+                                                    2000, TRUE, FALSE);
+
+    dup = tern_store_batch_add_message (batch, &copy, chats, 900);
+    taken = tern_store_batch_add_message (batch, &other, chats, 10);
+  }
+  /* Message 5's place goes again within the batch. */
+  tern_store_batch_remove_location (batch, inbox, 15);
+  {
+    TernStoreMessageRow late = store_test_message (f->account, chat, "late@example.test", "l",
+                                                   3000, TRUE, FALSE);
+    removed_ref = tern_store_batch_add_message (batch, &late, inbox, 15);
+  }
+  commit (f, batch);
+
+  g_assert_cmpint (tern_store_batch_get_id (batch, dup), ==, tern_store_batch_get_id (batch, refs[3]));
+  g_assert_cmpuint (n_locations (f, tern_store_batch_get_id (batch, refs[3])), ==, 2);
+  g_assert_cmpuint (n_locations (f, tern_store_batch_get_id (batch, refs[0])), ==, 0);
+  g_assert_cmpuint (n_locations (f, tern_store_batch_get_id (batch, taken)), ==, 1);
+  g_assert_cmpuint (n_locations (f, tern_store_batch_get_id (batch, refs[5])), ==, 0);
+  g_assert_cmpuint (n_locations (f, tern_store_batch_get_id (batch, removed_ref)), ==, 1);
+  for (guint i = 6; i < G_N_ELEMENTS (refs); i++)
+    g_assert_cmpuint (n_locations (f, tern_store_batch_get_id (batch, refs[i])), ==, 1);
+  /* 250 places, one more for the copy, one moved to another message, one
+   * removed and given again. */
+  g_assert_cmpint (store_test_query_int (f->raw, "SELECT COUNT(*) FROM message_locations"), ==, 251);
+  g_assert_cmpint (store_test_query_int (f->raw, "SELECT message_id FROM message_locations"
+                                                 " WHERE uid = 10"),
+                   ==, tern_store_batch_get_id (batch, taken));
+  {
+    g_autoptr(GArray) uids = tern_store_list_folder_uids (f->store, inbox, NULL);
+    g_assert_cmpuint (uids->len, ==, 125);
+  }
+}
+
 static void
 test_dedup_uidvalidity (Fixture       *f,
                         gconstpointer  data)
@@ -1384,6 +1447,7 @@ main (int   argc,
   ADD ("/store/dedup/same-message-twice", test_dedup_same_twice);
   ADD ("/store/dedup/two-folders", test_dedup_two_folders);
   ADD ("/store/dedup/uidvalidity-change", test_dedup_uidvalidity);
+  ADD ("/store/locations/big-batch", test_locations_big_batch);
   ADD ("/store/unread/exact", test_unread_exact);
   ADD ("/store/unread/random-operations", test_unread_random);
   ADD ("/store/attachments/delete-chat", test_attachments_delete_chat);
