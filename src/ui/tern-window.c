@@ -125,15 +125,14 @@ update_state (TernWindow *self)
     adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
 }
 
+static TernConversation *ensure_conversation (TernWindow *self);
+
 /* The whole chat list, from the first frame on (and whenever something
  * needs it earlier: opening a chat, searching, moving through the list). */
 static void
 grow_chat_list (TernWindow *self)
 {
   g_clear_handle_id (&self->grow_timeout, g_source_remove);
-  if (self->grow_tick != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->grow_tick);
-  self->grow_tick = 0;
   if (gtk_slice_list_model_get_size (self->first_chats) != G_MAXUINT)
     gtk_slice_list_model_set_size (self->first_chats, G_MAXUINT);
 }
@@ -152,6 +151,9 @@ grow_tick_cb (GtkWidget     *widget,
     {
       self->grow_tick = 0;
       grow_chat_list (self);
+      /* The conversation pane too, now rather than in the middle of
+       * something else. */
+      ensure_conversation (self);
       return G_SOURCE_REMOVE;
     }
   gtk_slice_list_model_set_size (self->first_chats, size + FIRST_FRAME_CHATS);
@@ -164,7 +166,7 @@ first_paint_cb (GdkFrameClock *clock,
 {
   g_signal_handlers_disconnect_by_func (clock, first_paint_cb, self);
   g_clear_handle_id (&self->grow_timeout, g_source_remove);
-  if (gtk_slice_list_model_get_size (self->first_chats) != G_MAXUINT && self->grow_tick == 0)
+  if (self->grow_tick == 0)
     self->grow_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), grow_tick_cb, NULL, NULL);
 }
 
@@ -175,6 +177,7 @@ grow_timeout_cb (gpointer user_data)
 
   self->grow_timeout = 0;
   grow_chat_list (self);
+  ensure_conversation (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -184,7 +187,7 @@ tern_window_realize (GtkWidget *widget)
   TernWindow *self = TERN_WINDOW (widget);
 
   GTK_WIDGET_CLASS (tern_window_parent_class)->realize (widget);
-  if (gtk_slice_list_model_get_size (self->first_chats) != G_MAXUINT)
+  if (self->conversation == NULL)
     g_signal_connect_object (gtk_widget_get_frame_clock (widget), "after-paint",
                              G_CALLBACK (first_paint_cb), self, 0);
 }
