@@ -24,7 +24,11 @@
  *                             frame's "update" phase to its "after-paint" plus the work done
  *                             between frames (idle handlers: loading older rows) that delays
  *                             the next frame. The interval between painted frames is printed
- *                             too (under Xvfb the clock spaces frames by >= 16.7 ms). */
+ *                             too (under Xvfb the clock spaces frames by >= 16.7 ms).
+ *   ui.scroll.max_frame_cpu_ms the same frames in main-thread CPU time (the idle work before
+ *                             each included): on a shared machine the wall figure mostly
+ *                             measures the other processes; the worst frames are printed as
+ *                             comments with where their CPU time went. */
 
 #define TOTAL 100000
 #define BIG   50000
