@@ -585,6 +585,55 @@ op_mark_chat_read (TernStoreApply *ap,
   return TRUE;
 }
 
+/* Whether @kind may read, replace or delete a folder location, directly
+ * or through a trigger (deleting messages, folders, chats, accounts,
+ * contacts). No default: a new kind must be placed here. */
+static gboolean
+touches_locations (TernStoreOpKind kind)
+{
+  switch (kind)
+    {
+    case OP_REMOVE_ACCOUNT:
+    case OP_SET_UIDVALIDITY:
+    case OP_REMOVE_FOLDER:
+    case OP_MERGE_CONTACTS:
+    case OP_DELETE_CHAT:
+    case OP_ADD_LOCATION:
+    case OP_REMOVE_LOCATION:
+    case OP_EDIT_MESSAGE:
+    case OP_DELETE_MESSAGE:
+    case OP_OUTBOX_ADD:
+    case OP_OUTBOX_SENDING:
+    case OP_OUTBOX_RETRY:
+    case OP_OUTBOX_SENT:
+    case OP_OUTBOX_FAILED:
+    case OP_OUTBOX_REMOVE:
+      return TRUE;
+    case OP_ADD_ACCOUNT:
+    case OP_UPDATE_ACCOUNT:
+    case OP_PIN_CERTIFICATE:
+    case OP_ENSURE_FOLDER:
+    case OP_SET_SYNC_STATE:
+    case OP_ENSURE_CONTACT:
+    case OP_UPDATE_CONTACT:
+    case OP_ADD_CONTACT_ADDRESS:
+    case OP_ENSURE_CHAT:
+    case OP_UPDATE_CHAT:
+    case OP_SET_MEMBER:
+    case OP_MARK_CHAT_READ:
+    case OP_ADD_MESSAGE:
+    case OP_SET_SEEN:
+    case OP_SET_STATE:
+    case OP_SET_PINNED:
+    case OP_SET_MDN_SENT:
+    case OP_ADD_RECEIPT:
+    case OP_ADD_ATTACHMENT:
+    case OP_ADD_FILE:
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* public (internal) */
 
 gboolean
@@ -597,9 +646,9 @@ tern_store_batch_apply (TernStoreBatch *batch,
       TernStoreOp *op = &g_array_index (batch->ops, TernStoreOp, i);
       gboolean ok;
 
-      /* A run of new messages writes its locations together; anything
-       * else may read or change them. */
-      if (op->kind != OP_ADD_MESSAGE && !tern_store_apply_flush_locations (ap, error))
+      /* New messages write their locations together, before anything
+       * that may read, replace or delete locations. */
+      if (touches_locations (op->kind) && !tern_store_apply_flush_locations (ap, error))
         return FALSE;
 
       /* These change or delete index entries of existing rows: the rows

@@ -217,6 +217,9 @@ test_locations_big_batch (Fixture       *f,
       TernStoreMessageRow row = store_test_message (f->account, chat, mid, "text", 1000 + i, TRUE,
                                                     FALSE);
 
+      /* As the ingest does: the sender's contact before each message
+       * (this does not write the locations out). */
+      tern_store_batch_ensure_contact (batch, f->account, "bob@example.test", "Bob");
       refs[i] = tern_store_batch_add_message (batch, &row, i % 2 ? inbox : chats, 10 + i);
     }
   {
