@@ -67,8 +67,10 @@ typedef struct {
   GError         *error;
 } Job;
 
+/* A ::changed on its way to the main context. It does not keep the store
+ * alive: a store dropped meanwhile has no one left to tell. */
 typedef struct {
-  TernStore        *store;
+  GWeakRef          store;
   TernStoreChanges *changes;
 } EmitData;
 
@@ -101,7 +103,7 @@ emit_data_free (gpointer data)
 {
   EmitData *emit = data;
 
-  g_object_unref (emit->store);
+  g_weak_ref_clear (&emit->store);
   tern_store_changes_unref (emit->changes);
   g_free (emit);
 }
@@ -110,8 +112,10 @@ static gboolean
 emit_changed_cb (gpointer data)
 {
   EmitData *emit = data;
+  g_autoptr(TernStore) store = g_weak_ref_get (&emit->store);
 
-  g_signal_emit (emit->store, signals[SIGNAL_CHANGED], 0, emit->changes);
+  if (store != NULL)
+    g_signal_emit (store, signals[SIGNAL_CHANGED], 0, emit->changes);
   return G_SOURCE_REMOVE;
 }
 
@@ -120,6 +124,27 @@ remove_files (GPtrArray *files)
 {
   for (guint i = 0; i < files->len; i++)
     g_unlink (g_ptr_array_index (files, i));
+}
+
+/* Runs @func on @context's loop, always through a source: never at once on
+ * the calling (store) thread. g_main_context_invoke() would run it right
+ * here whenever the context is this thread's default (the global one) and
+ * no other thread holds it at that moment, e.g. while the main thread
+ * waits in tern_store_commit(): the ::changed handlers, the UI's among
+ * them, would then run on the store thread. */
+static void
+invoke_on (GMainContext  *context,
+           GSourceFunc    func,
+           gpointer       data,
+           GDestroyNotify destroy)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "[tern-store] result");
+  g_source_attach (source, context);
+  g_source_unref (source);
 }
 
 /* Runs on the worker thread. */
@@ -181,10 +206,9 @@ run_commit (TernStore      *self,
     {
       EmitData *emit = g_new0 (EmitData, 1);
 
-      emit->store = g_object_ref (self);
+      g_weak_ref_init (&emit->store, self);
       emit->changes = g_steal_pointer (&changes);
-      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_cb, emit,
-                                  emit_data_free);
+      invoke_on (self->context, emit_changed_cb, emit, emit_data_free);
     }
   return TRUE;
 }
@@ -360,8 +384,7 @@ worker_thread (gpointer data)
            * queued above, and with every reference dropped there: the task
            * may hold the last reference to the store, whose dispose joins
            * this thread. */
-          g_main_context_invoke_full (g_task_get_context (job->task), G_PRIORITY_DEFAULT,
-                                      complete_job_cb, job, NULL);
+          invoke_on (g_task_get_context (job->task), complete_job_cb, job, NULL);
         }
       else
         {

@@ -24,6 +24,9 @@ fixture_setup (Fixture       *f,
   f->account = store_test_add_account (f->store, "alice@example.test");
   g_assert_cmpint (f->account, >, 0);
   f->raw = store_test_open_raw (f->dir);
+  /* The set-up's ::changed, delivered on this context, before a test listens. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void
@@ -260,6 +263,62 @@ test_locations_big_batch (Fixture       *f,
     g_autoptr(GArray) uids = tern_store_list_folder_uids (f->store, inbox, NULL);
     g_assert_cmpuint (uids->len, ==, 125);
   }
+}
+
+/* ::changed and async results come from the store's main context, never
+ * from the store thread itself, even while the main thread waits in a
+ * blocking commit and so holds no context. */
+static void
+changed_thread_cb (TernStore        *store,
+                   TernStoreChanges *changes,
+                   gpointer          user_data)
+{
+  GThread **where = user_data;
+
+  *where = g_thread_self ();
+}
+
+static void
+commit_async_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GThread **where = user_data;
+
+  g_assert_true (tern_store_commit_finish (TERN_STORE (source), result, NULL));
+  *where = g_thread_self ();
+}
+
+static void
+test_changes_main_thread (Fixture       *f,
+                          gconstpointer  data)
+{
+  GThread *emitted = NULL, *completed = NULL;
+  gint64 chat = make_chat (f, "g1");
+  gulong id;
+
+  id = g_signal_connect (f->store, "changed", G_CALLBACK (changed_thread_cb), &emitted);
+  add_message (f, chat, "t1@example.test", "hi", 1000, FALSE, FALSE, 0, 0, NULL);
+  /* The blocking commit has returned; the signal waits for the loop. */
+  g_assert_null (emitted);
+  while (emitted == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (emitted == g_thread_self ());
+
+  emitted = NULL;
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    TernStoreMessageRow row = store_test_message (f->account, chat, "t2@example.test", "ho", 1001,
+                                                  FALSE, FALSE);
+
+    tern_store_batch_add_message (batch, &row, 0, 0);
+    tern_store_commit_async (f->store, batch, NULL, commit_async_done_cb, &completed);
+  }
+  while (completed == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (completed == g_thread_self ());
+  g_assert_true (emitted == g_thread_self ());
+  g_signal_handler_disconnect (f->store, id);
 }
 
 static void
@@ -1461,6 +1520,7 @@ main (int   argc,
   ADD ("/store/edits/same-batch", test_edit_in_same_batch);
   ADD ("/store/outbox/states", test_outbox_states);
   ADD ("/store/changes/signal", test_changes);
+  ADD ("/store/changes/main-thread", test_changes_main_thread);
   ADD ("/store/messages/flags", test_message_flags);
   ADD ("/store/contacts/merge", test_contacts_merge);
   ADD ("/store/attachments/preview", test_attachments_preview);
