@@ -7,6 +7,7 @@
 
 #include "tern-conversation.h"
 #include "tern-message-row.h"
+#include "tern-pinned-banner.h"
 
 /* The conversation pane: a GtkListView of TernMessageRow bound to a
  * TernMessageList, opening at the newest message and loading older ones
@@ -179,13 +180,8 @@ struct _TernConversation
   int              width;            /* last allocated width */
   guint            rewrap_idle;
 
-  /* The pinned message banner */
-  GtkWidget       *pinned_revealer;
-  GtkWidget       *pinned_button;
-  GtkLabel        *pinned_sender;
-  GtkLabel        *pinned_text;
-  TernMessage     *pinned;           /* the newest pinned message loaded, or NULL */
-  GHashTable      *unpinned;         /* message row ids closed by the user (gint64*) */
+  /* The pinned message banner (reads the chat's pin from the store) */
+  TernPinnedBanner *pinned_banner;
 
   /* Jumping to a message */
   gint64           jump_message;
@@ -354,9 +350,6 @@ update_item (TernConversation *self,
   tern_message_row_bind (row, message, group, day, g_hash_table_lookup (self->failure_reasons, &id));
 }
 
-static void check_pinned (TernConversation *self,
-                          TernMessage      *message);
-
 static void
 message_notify_cb (GtkListItem *item,
                    GParamSpec  *pspec)
@@ -370,8 +363,6 @@ message_notify_cb (GtkListItem *item,
   if (self == NULL)
     return;
   update_item (self, item);
-  if (g_strcmp0 (pspec->name, "pinned-until") == 0)
-    check_pinned (self, gtk_list_item_get_item (item));
 }
 
 static void
@@ -614,95 +605,10 @@ value_changed_cb (TernConversation *self)
 /* ---- the pinned message banner -------------------------------------------- */
 
 static void
-update_pinned_banner (TernConversation *self)
+pinned_activated_cb (TernConversation *self,
+                     gint64            message)
 {
-  TernMessage *pinned = self->pinned;
-
-  gtk_revealer_set_reveal_child (GTK_REVEALER (self->pinned_revealer), pinned != NULL);
-  if (pinned == NULL)
-    return;
-  {
-    g_autofree char *text = tern_message_body_strip_mentions (tern_message_get_text (pinned));
-    g_autofree char *line = tern_message_first_line (text, 200);
-    const char *name = tern_message_get_outgoing (pinned) ? _("You")
-                                                          : tern_message_get_sender_name (pinned);
-
-    gtk_label_set_text (self->pinned_sender, name ? name : "");
-    gtk_label_set_text (self->pinned_text, line);
-  }
-}
-
-static gboolean
-is_shown_pinned (TernConversation *self,
-                 TernMessage      *message)
-{
-  gint64 id = tern_message_get_id (message);
-
-  return !tern_message_get_deleted (message) &&
-         tern_message_is_pinned_at (message, g_get_real_time () / G_USEC_PER_SEC) &&
-         !g_hash_table_contains (self->unpinned, &id);
-}
-
-/* The banner shows the newest pinned message (pinned without timeout or
- * until a time still ahead) among the loaded ones. */
-static void
-find_pinned (TernConversation *self,
-             guint             from,
-             guint             n)
-{
-  for (guint i = from + n; i > from; i--)
-    {
-      g_autoptr(TernMessage) message = g_list_model_get_item (G_LIST_MODEL (self->messages), i - 1);
-
-      if (message != NULL && is_shown_pinned (self, message))
-        {
-          if (self->pinned == NULL ||
-              tern_message_get_sort_key (message) > tern_message_get_sort_key (self->pinned))
-            g_set_object (&self->pinned, message);
-          return;
-        }
-    }
-}
-
-static void
-check_pinned (TernConversation *self,
-              TernMessage      *message)
-{
-  if (self->pinned == message && !is_shown_pinned (self, message))
-    {
-      g_clear_object (&self->pinned);
-      if (self->messages != NULL)
-        find_pinned (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)));
-    }
-  else if (is_shown_pinned (self, message) &&
-           (self->pinned == NULL ||
-            tern_message_get_sort_key (message) > tern_message_get_sort_key (self->pinned)))
-    g_set_object (&self->pinned, message);
-  update_pinned_banner (self);
-}
-
-static void
-pinned_clicked_cb (TernConversation *self)
-{
-  if (self->pinned != NULL)
-    tern_conversation_scroll_to_message (self, tern_message_get_id (self->pinned));
-}
-
-/* Closing the banner unpins the message for this window only (the pin
- * itself is the sender's). */
-static void
-pinned_close_cb (TernConversation *self)
-{
-  gint64 id;
-
-  if (self->pinned == NULL)
-    return;
-  id = tern_message_get_id (self->pinned);
-  g_hash_table_add (self->unpinned, g_memdup2 (&id, sizeof id));
-  g_clear_object (&self->pinned);
-  if (self->messages != NULL)
-    find_pinned (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)));
-  update_pinned_banner (self);
+  tern_conversation_scroll_to_message (self, message);
 }
 
 static void
@@ -718,22 +624,6 @@ messages_changed_cb (GListModel       *model,
    * view does not rebind rows whose item did not change. */
   if (added > 0 && (after = bound_item_at (self, position + added)) != NULL)
     update_item (self, after);
-
-  if (self->pinned != NULL && removed > 0 &&
-      tern_message_list_find (self->messages, tern_message_get_id (self->pinned)) < 0)
-    {
-      g_clear_object (&self->pinned);
-      find_pinned (self, 0, g_list_model_get_n_items (model));
-      update_pinned_banner (self);
-    }
-  else if (added > 0 && added < 1000)
-    {
-      TernMessage *before = self->pinned;
-
-      find_pinned (self, position, added);
-      if (self->pinned != before)
-        update_pinned_banner (self);
-    }
 }
 
 /* ---- jumping to a message ---------------------------------------------------- */
@@ -867,7 +757,7 @@ TernMessage *
 tern_conversation_get_pinned_message (TernConversation *self)
 {
   g_return_val_if_fail (TERN_IS_CONVERSATION (self), NULL);
-  return gtk_revealer_get_reveal_child (GTK_REVEALER (self->pinned_revealer)) ? self->pinned : NULL;
+  return tern_pinned_banner_get_message (self->pinned_banner);
 }
 
 /* The banner's button (click: jump to the message) and close button. */
@@ -875,21 +765,21 @@ GtkWidget *
 tern_conversation_get_pinned_banner (TernConversation *self)
 {
   g_return_val_if_fail (TERN_IS_CONVERSATION (self), NULL);
-  return self->pinned_revealer;
+  return GTK_WIDGET (self->pinned_banner);
 }
 
 void
 tern_conversation_close_pinned (TernConversation *self)
 {
   g_return_if_fail (TERN_IS_CONVERSATION (self));
-  pinned_close_cb (self);
+  tern_pinned_banner_unpin (self->pinned_banner);
 }
 
 void
 tern_conversation_activate_pinned (TernConversation *self)
 {
   g_return_if_fail (TERN_IS_CONVERSATION (self));
-  pinned_clicked_cb (self);
+  tern_pinned_banner_activate (self->pinned_banner);
 }
 
 static void
@@ -1017,10 +907,8 @@ tern_conversation_dispose (GObject *object)
     g_clear_signal_handler (&self->items_changed_id, self->messages);
   g_clear_object (&self->tail);
   g_clear_object (&self->messages);
-  g_clear_object (&self->pinned);
   g_clear_pointer (&self->now, g_date_time_unref);
   g_clear_pointer (&self->bound, g_hash_table_unref);
-  g_clear_pointer (&self->unpinned, g_hash_table_unref);
   g_clear_object (&self->chat);
   g_clear_pointer (&self->reply_to, g_free);
   g_clear_pointer (&self->failure_reasons, g_hash_table_unref);
@@ -1117,7 +1005,6 @@ tern_conversation_init (TernConversation *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), self);
   g_signal_connect (factory, "teardown", G_CALLBACK (teardown_cb), self);
   self->bound = g_hash_table_new (NULL, NULL);
-  self->unpinned = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->selection = gtk_no_selection_new (NULL);
 
   /* One list view and factory for every chat: opening a chat swaps the
@@ -1134,49 +1021,10 @@ tern_conversation_init (TernConversation *self)
                                   -1);
 
   /* The pinned message banner */
-  {
-    GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-    GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-    GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-    GtkWidget *icon = gtk_image_new_from_icon_name ("view-pin-symbolic");
-    GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
-
-    gtk_widget_add_css_class (bar, "pinned-banner");
-    self->pinned_sender = GTK_LABEL (gtk_label_new (NULL));
-    self->pinned_text = GTK_LABEL (gtk_label_new (NULL));
-    gtk_label_set_xalign (self->pinned_sender, 0);
-    gtk_label_set_xalign (self->pinned_text, 0);
-    gtk_label_set_ellipsize (self->pinned_sender, PANGO_ELLIPSIZE_END);
-    gtk_label_set_ellipsize (self->pinned_text, PANGO_ELLIPSIZE_END);
-    gtk_widget_add_css_class (GTK_WIDGET (self->pinned_sender), "caption-heading");
-    gtk_widget_add_css_class (GTK_WIDGET (self->pinned_sender), "accent");
-    gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->pinned_sender));
-    gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->pinned_text));
-    gtk_box_append (GTK_BOX (content), icon);
-    gtk_box_append (GTK_BOX (content), texts);
-    self->pinned_button = gtk_button_new ();
-    gtk_button_set_child (GTK_BUTTON (self->pinned_button), content);
-    gtk_widget_add_css_class (self->pinned_button, "flat");
-    gtk_widget_set_hexpand (self->pinned_button, TRUE);
-    gtk_widget_set_tooltip_text (self->pinned_button, _("Show the pinned message"));
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->pinned_button),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pinned message"), -1);
-    g_signal_connect_swapped (self->pinned_button, "clicked", G_CALLBACK (pinned_clicked_cb), self);
-    gtk_widget_add_css_class (close, "flat");
-    gtk_widget_add_css_class (close, "circular");
-    gtk_widget_set_valign (close, GTK_ALIGN_CENTER);
-    gtk_widget_set_tooltip_text (close, _("Unpin"));
-    gtk_accessible_update_property (GTK_ACCESSIBLE (close),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Unpin"), -1);
-    g_signal_connect_swapped (close, "clicked", G_CALLBACK (pinned_close_cb), self);
-    gtk_box_append (GTK_BOX (bar), self->pinned_button);
-    gtk_box_append (GTK_BOX (bar), close);
-    self->pinned_revealer = gtk_revealer_new ();
-    gtk_revealer_set_transition_type (GTK_REVEALER (self->pinned_revealer),
-                                      GTK_REVEALER_TRANSITION_TYPE_SLIDE_DOWN);
-    gtk_revealer_set_child (GTK_REVEALER (self->pinned_revealer), bar);
-    gtk_box_append (GTK_BOX (self), self->pinned_revealer);
-  }
+  self->pinned_banner = tern_pinned_banner_new ();
+  g_signal_connect_object (self->pinned_banner, "activated", G_CALLBACK (pinned_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->pinned_banner));
 
   self->scroll = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
   gtk_scrolled_window_set_policy (self->scroll, GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
@@ -1228,16 +1076,15 @@ tern_conversation_set_chat (TernConversation *self,
     g_clear_signal_handler (&self->items_changed_id, self->messages);
   g_clear_object (&self->tail);
   g_clear_object (&self->messages);
-  g_clear_object (&self->pinned);
   g_clear_pointer (&self->now, g_date_time_unref);
   g_set_object (&self->chat, chat);
   tern_conversation_clear_reply_to (self);
+  tern_pinned_banner_set_chat (self->pinned_banner, chat);
 
   if (chat == NULL)
     {
       gtk_no_selection_set_model (self->selection, NULL);
       g_clear_object (&self->tail);
-      update_pinned_banner (self);
       tern_composer_set_text (self->composer, "");
       return;
     }
@@ -1245,8 +1092,6 @@ tern_conversation_set_chat (TernConversation *self,
   self->messages = tern_message_list_new (tern_chat_get_store (chat), tern_chat_get_id (chat));
   self->items_changed_id = g_signal_connect (self->messages, "items-changed",
                                              G_CALLBACK (messages_changed_cb), self);
-  find_pinned (self, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)));
-  update_pinned_banner (self);
   /* Follow the newest row from the start, so the first value the view
    * reports (the top) does not count as the user scrolling up. */
   scroll_to_bottom (self);

@@ -305,8 +305,13 @@ update_chat_row (TernChatRow *row,
     text = "";
 
   if (tern_chat_get_has_draft (chat))
-    /* Translators: the chat list preview of a chat with an unsent draft */
-    preview = g_strdup_printf (_("Draft: %s"), tern_chat_get_draft (chat));
+    {
+      /* Mentions are kept as `@"Name":address`: shown as `@Name`. */
+      g_autofree char *draft = tern_composer_shown_text_of (tern_chat_get_draft (chat));
+
+      /* Translators: the chat list preview of a chat with an unsent draft */
+      preview = g_strdup_printf (_("Draft: %s"), draft);
+    }
   else if (tern_chat_get_last_message_outgoing (chat) && *text)
     /* Translators: the chat list preview of your own last message */
     preview = g_strdup_printf (_("You: %s"), text);
@@ -825,12 +830,29 @@ new_chat_committed_cb (GObject      *object,
  * first one), creating the contact and the chat when new, and focuses the
  * composer.
  */
+static void start_chat_on (TernWindow  *self,
+                           TernAccount *account,
+                           const char  *address,
+                           const char  *name);
+
 void
 tern_window_start_chat (TernWindow *self,
                         const char *address,
                         const char *name)
 {
-  TernAccount *account;
+  g_return_if_fail (TERN_IS_WINDOW (self));
+  g_return_if_fail (address != NULL);
+
+  start_chat_on (self, default_account (self), address, name);
+}
+
+/* The 1:1 chat with @address on @account (NULL: none, a toast says so). */
+static void
+start_chat_on (TernWindow  *self,
+               TernAccount *account,
+               const char  *address,
+               const char  *name)
+{
   TernStore *store;
   g_autoptr(TernStoreChatRow) existing = NULL;
   g_autoptr(TernStoreBatch) batch = NULL;
@@ -838,10 +860,6 @@ tern_window_start_chat (TernWindow *self,
   NewChat *data;
   gint64 contact;
 
-  g_return_if_fail (TERN_IS_WINDOW (self));
-  g_return_if_fail (address != NULL);
-
-  account = default_account (self);
   if (account == NULL || !tern_address_is_valid (address))
     {
       tern_window_add_toast (self, adw_toast_new (_("Could not start the chat")));
@@ -870,11 +888,18 @@ tern_window_start_chat (TernWindow *self,
 }
 
 static void
-new_chat_chosen_cb (TernWindow *self,
-                    const char *address,
-                    const char *name)
+new_chat_chosen_cb (TernNewChatDialog *dialog,
+                    const char        *address,
+                    const char        *name,
+                    TernWindow        *self)
 {
-  tern_window_start_chat (self, address, name);
+  /* The account picked in the dialog (several accounts). */
+  TernAccount *account = self->context
+                         ? tern_context_get_account (self->context,
+                                                     tern_new_chat_dialog_get_account (dialog))
+                         : NULL;
+
+  start_chat_on (self, account ? account : default_account (self), address, name);
 }
 
 static void
@@ -892,8 +917,7 @@ new_chat_activated (GtkWidget  *widget,
   dialog = tern_new_chat_dialog_new (GTK_WINDOW (self),
                                      account ? tern_account_get_store (account) : NULL,
                                      account ? tern_account_get_id (account) : 0);
-  g_signal_connect_object (dialog, "chosen", G_CALLBACK (new_chat_chosen_cb), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "chosen", G_CALLBACK (new_chat_chosen_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -778,9 +778,22 @@ test_draft_mention (Fixture       *f,
   }
   gtk_text_buffer_insert_at_cursor (buffer, ", see you at the ridge", -1);
 
-  /* Another chat opens: the draft is stored with the address. */
+  /* Another chat opens: the draft is stored with the address; the chat
+   * list shows it with the name only. */
   open_chat (f, f->bob_chat);
   wait_for (draft_stored, &wanted, "the draft with the mention's address");
+  wait_frames (GTK_WIDGET (f->window), 2);
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    gboolean seen = FALSE;
+
+    collect (GTK_WIDGET (f->window), TERN_TYPE_CHAT_ROW, rows);
+    for (guint i = 0; i < rows->len; i++)
+      if (g_strcmp0 (tern_chat_row_get_preview (rows->pdata[i]),
+                     "Draft: Hi @Carol Danvers, see you at the ridge") == 0)
+        seen = TRUE;
+    g_assert_true (seen);
+  }
   {
     g_autofree char *shown = tern_composer_dup_shown_text (composer);
 
@@ -1327,6 +1340,23 @@ chosen_cb (TernNewChatDialog *dialog,
   chosen->address = g_strdup (address);
 }
 
+typedef struct
+{
+  Fixture    *f;
+  gint64      account;
+  const char *key;
+} OpenWanted;
+
+static gboolean
+open_chat_is (gpointer data)
+{
+  OpenWanted *wanted = data;
+  TernChat *chat = tern_window_get_open_chat (wanted->f->window);
+
+  return chat != NULL && tern_chat_get_account_id (chat) == wanted->account &&
+         g_strcmp0 (tern_chat_get_key (chat), wanted->key) == 0;
+}
+
 /* One account: no account row. */
 static void
 test_new_chat_one_account (Fixture       *f,
@@ -1394,6 +1424,24 @@ test_new_chat_two_accounts (Fixture       *f,
   g_clear_pointer (&chosen.address, g_free);
   flush ();
   g_assert_null (find_dialog ());
+  /* The window starts the chat on the account picked, not the open chat's. */
+  {
+    OpenWanted wanted = { f, f->account, "carol@example.test" };
+
+    wait_for (open_chat_is, &wanted, "Carol's chat on the first account");
+  }
+  /* And from a chat of the first account, on the work account. */
+  dialog = open_new_chat (f);
+  g_assert_cmpint (tern_new_chat_dialog_get_account (dialog), ==, f->account);
+  tern_new_chat_dialog_set_account (dialog, f->account2);
+  gtk_editable_set_text (tern_new_chat_dialog_get_entry (dialog), "frank");
+  wait_for (one_contact_shown, dialog, "Frank alone");
+  g_assert_true (tern_new_chat_dialog_choose (dialog));
+  {
+    OpenWanted wanted = { f, f->account2, "frank@work.example.org" };
+
+    wait_for (open_chat_is, &wanted, "Frank's chat on the work account");
+  }
 
   /* With no chat open: the first account. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.close-chat", NULL));
