@@ -335,6 +335,7 @@ op_ensure_contact (TernStoreApply *ap,
     if (!run (ap, stmt, error))
       return FALSE;
   }
+  g_array_append_val (ap->contacts_fts_pending, id);
   set_slot (batch, op, id, TRUE);
   add_id (ap->changes->contacts_changed, id);
   return TRUE;
@@ -449,6 +450,7 @@ op_ensure_chat (TernStoreApply *ap,
       if (rc < 0)
         return FALSE;
       inserted = TRUE;
+      g_array_append_val (ap->chats_fts_pending, id);
       add_id (ap->changes->chats_inserted, id);
     }
 
@@ -634,6 +636,99 @@ touches_locations (TernStoreOpKind kind)
   return TRUE;
 }
 
+/* Whether @kind may update or delete a chat's name or description or a
+ * contact's name or address (and so fire the full-text UPDATE or DELETE
+ * triggers), directly or through a cascade. No default: a new kind must be
+ * placed here. */
+static gboolean
+touches_names (TernStoreOpKind kind)
+{
+  switch (kind)
+    {
+    case OP_REMOVE_ACCOUNT:
+    case OP_UPDATE_CONTACT:
+    case OP_ADD_CONTACT_ADDRESS:
+    case OP_MERGE_CONTACTS:
+    case OP_UPDATE_CHAT:
+    case OP_DELETE_CHAT:
+      return TRUE;
+    case OP_ADD_ACCOUNT:
+    case OP_UPDATE_ACCOUNT:
+    case OP_PIN_CERTIFICATE:
+    case OP_ENSURE_FOLDER:
+    case OP_SET_UIDVALIDITY:
+    case OP_SET_SYNC_STATE:
+    case OP_REMOVE_FOLDER:
+    case OP_ENSURE_CONTACT:
+    case OP_ENSURE_CHAT:
+    case OP_SET_MEMBER:
+    case OP_MARK_CHAT_READ:
+    case OP_ADD_MESSAGE:
+    case OP_ADD_LOCATION:
+    case OP_REMOVE_LOCATION:
+    case OP_SET_SEEN:
+    case OP_SET_STATE:
+    case OP_EDIT_MESSAGE:
+    case OP_SET_PINNED:
+    case OP_SET_MDN_SENT:
+    case OP_DELETE_MESSAGE:
+    case OP_ADD_RECEIPT:
+    case OP_ADD_ATTACHMENT:
+    case OP_ADD_FILE:
+    case OP_OUTBOX_ADD:
+    case OP_OUTBOX_SENDING:
+    case OP_OUTBOX_RETRY:
+    case OP_OUTBOX_SENT:
+    case OP_OUTBOX_FAILED:
+    case OP_OUTBOX_REMOVE:
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+index_names (TernStoreApply *ap,
+             GArray         *ids,
+             const char     *sql,
+             GError        **error)
+{
+  g_autoptr(GString) list = NULL;
+  sqlite3_stmt *stmt;
+
+  if (ids->len == 0)
+    return TRUE;
+  stmt = tern_store_stmt_cache_get (ap->stmts, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  list = g_string_sized_new (ids->len * 8 + 2);
+  g_string_append_c (list, '[');
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (list, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                            g_array_index (ids, gint64, i));
+  g_string_append_c (list, ']');
+  sqlite3_bind_text (stmt, 1, list->str, (int) list->len, SQLITE_STATIC);
+  if (!run (ap, stmt, error))
+    return FALSE;
+  g_array_set_size (ids, 0);
+  return TRUE;
+}
+
+gboolean
+tern_store_apply_flush_names (TernStoreApply *ap,
+                              GError        **error)
+{
+  return index_names (ap, ap->chats_fts_pending,
+                      "INSERT INTO chats_fts (rowid, name, description)"
+                      " SELECT c.id, c.name, c.description FROM json_each (?1) j"
+                      " JOIN chats c ON c.id = j.value",
+                      error) &&
+         index_names (ap, ap->contacts_fts_pending,
+                      "INSERT INTO contacts_fts (rowid, display_name, address)"
+                      " SELECT c.id, c.display_name, c.address FROM json_each (?1) j"
+                      " JOIN contacts c ON c.id = j.value",
+                      error);
+}
+
 /* public (internal) */
 
 gboolean
@@ -649,6 +744,10 @@ tern_store_batch_apply (TernStoreBatch *batch,
       /* New messages write their locations together, before anything
        * that may read, replace or delete locations. */
       if (touches_locations (op->kind) && !tern_store_apply_flush_locations (ap, error))
+        return FALSE;
+      /* New chats and contacts are indexed before anything may change or
+       * delete their names (the triggers' 'delete' needs them indexed). */
+      if (touches_names (op->kind) && !tern_store_apply_flush_names (ap, error))
         return FALSE;
 
       /* These change or delete index entries of existing rows: the rows
@@ -709,7 +808,9 @@ tern_store_batch_apply (TernStoreBatch *batch,
       if (!ok)
         return FALSE;
     }
-  return tern_store_apply_flush_locations (ap, error) && tern_store_apply_flush_fts (ap, error);
+  return tern_store_apply_flush_locations (ap, error) &&
+         tern_store_apply_flush_names (ap, error) &&
+         tern_store_apply_flush_fts (ap, error);
 }
 
 void

@@ -81,6 +81,8 @@ typedef struct {
   GPtrArray          *new_files;     /* files created by this batch (removed on rollback) */
   GArray             *fts_pending;   /* messages inserted, not yet in messages_fts */
   GArray             *locations_pending; /* TernStoreLocationPending, not yet written */
+  GArray             *chats_fts_pending;    /* ids of chats inserted, not yet in chats_fts */
+  GArray             *contacts_fts_pending; /* ids of contacts inserted, not yet in contacts_fts */
   GHashTable         *chat_deltas;   /* chat id -> TernStoreChatDelta, not yet written */
   GHashTable         *chats_checked; /* chat id -> its account id: exists (this batch) */
   GHashTable         *folders_checked; /* folder ids that exist (this batch) */
@@ -98,6 +100,9 @@ typedef struct {
 gboolean      tern_store_batch_apply      (TernStoreBatch  *batch,
                                            TernStoreApply  *apply,
                                            GError         **error);
+/* Adds the chats and contacts the batch inserted to their full-text indexes. */
+gboolean      tern_store_apply_flush_names (TernStoreApply  *apply,
+                                            GError         **error);
 /* Writes the locations the batch's messages brought, many per statement. */
 gboolean      tern_store_apply_flush_locations (TernStoreApply  *apply,
                                                 GError         **error);

@@ -159,6 +159,8 @@ run_commit (TernStore      *self,
   g_autoptr(GArray) fts_pending = g_array_sized_new (FALSE, FALSE, sizeof (TernStoreFtsPending), 64);
   g_autoptr(GArray) locations_pending = g_array_sized_new (FALSE, FALSE,
                                                            sizeof (TernStoreLocationPending), 64);
+  g_autoptr(GArray) chats_fts_pending = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) contacts_fts_pending = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GHashTable) chat_deltas = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   g_autoptr(GHashTable) chats_checked = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GHashTable) folders_checked = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -171,6 +173,8 @@ run_commit (TernStore      *self,
     .new_files = new_files,
     .fts_pending = fts_pending,
     .locations_pending = locations_pending,
+    .chats_fts_pending = chats_fts_pending,
+    .contacts_fts_pending = contacts_fts_pending,
     .chat_deltas = chat_deltas,
     .chats_checked = chats_checked,
     .folders_checked = folders_checked,

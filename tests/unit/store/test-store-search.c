@@ -298,6 +298,56 @@ test_window (Fixture       *f,
     g_assert_cmpint (hit_id (hits, i), >=, oldest_in_window);
 }
 
+/* New chats and contacts are indexed at the end of their batch (schema 9),
+ * and before anything in the same batch renames or deletes them: the
+ * index stays consistent and finds the final names. */
+static void
+test_names_in_one_batch (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  TernStoreChatRow chat_values = { .name = (char *) "Bergsteiger" };
+  TernStoreContactRow contact_values = { .display_name = (char *) "Ingrid Nyström" };
+  gint64 renamed, gone, kept, contact;
+  sqlite3 *raw;
+
+  renamed = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP, "n1",
+                                          "Kletterhalle", 0);
+  gone = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP, "n2",
+                                       "Schachclub", 0);
+  contact = tern_store_batch_ensure_contact (batch, f->account, "ingrid@example.test", "Ingrid");
+  kept = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_DIRECT,
+                                       "ingrid@example.test", NULL, contact);
+  tern_store_batch_update_chat (batch, renamed, TERN_STORE_CHAT_FIELD_NAME, &chat_values);
+  tern_store_batch_delete_chat (batch, gone);
+  tern_store_batch_update_contact (batch, contact, TERN_STORE_CONTACT_FIELD_DISPLAY_NAME,
+                                   &contact_values);
+  tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP, "n3", "Chorprobe", 0);
+  tern_store_commit (f->store, batch, &error);
+  g_assert_no_error (error);
+
+  raw = store_test_open_raw (f->dir);
+  store_test_assert_fts_ok (raw);
+  sqlite3_close (raw);
+  {
+    g_autoptr(GArray) old = tern_store_search_chats (f->store, f->account, "kletterhalle", 10, NULL);
+    g_autoptr(GArray) now = tern_store_search_chats (f->store, f->account, "bergsteiger", 10, NULL);
+    g_autoptr(GArray) deleted = tern_store_search_chats (f->store, f->account, "schachclub", 10, NULL);
+    g_autoptr(GArray) last = tern_store_search_chats (f->store, f->account, "chorprobe", 10, NULL);
+    g_autoptr(GArray) person = tern_store_search_chats (f->store, f->account, "nystrom", 10, NULL);
+
+    g_assert_cmpuint (old->len, ==, 0);
+    g_assert_cmpuint (now->len, ==, 1);
+    g_assert_cmpint (g_array_index (now, gint64, 0), ==, tern_store_batch_get_id (batch, renamed));
+    g_assert_cmpuint (deleted->len, ==, 0);
+    g_assert_cmpuint (last->len, ==, 1);
+    /* The 1:1 chat by its peer's new name. */
+    g_assert_cmpuint (person->len, ==, 1);
+    g_assert_cmpint (g_array_index (person, gint64, 0), ==, tern_store_batch_get_id (batch, kept));
+  }
+}
+
 /* A sync batch only adds a segment to the message index (schema 9); the
  * store merges them when it has had nothing to do for a second, and the
  * index then answers the same. */
@@ -412,6 +462,7 @@ main (int   argc,
   ADD ("/store/search/window", test_window);
   ADD ("/store/search/snippet-from-text", test_snippet_from_text);
   ADD ("/store/search/idle-merge", test_idle_merge);
+  ADD ("/store/search/names-in-one-batch", test_names_in_one_batch);
 #undef ADD
   g_test_add_func ("/store/search/query-builder", test_query_builder);
 
