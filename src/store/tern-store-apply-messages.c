@@ -244,6 +244,7 @@ tern_store_apply_forget_parents (TernStoreApply *ap)
 {
   g_hash_table_remove_all (ap->chats_checked);
   g_hash_table_remove_all (ap->folders_checked);
+  g_hash_table_remove_all (ap->found);
 }
 
 /* Returns the account of @chat, or 0 with @error set if there is no such chat. */

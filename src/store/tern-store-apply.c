@@ -293,9 +293,18 @@ op_ensure_contact (TernStoreApply *ap,
                    GError        **error)
 {
   gint64 account = tern_store_batch_resolve (batch, op->a);
+  g_autofree char *key = g_strdup_printf ("c%" G_GINT64_FORMAT "\x1f%s", account, op->s1);
+  gint64 *known = g_hash_table_lookup (ap->found, key);
   gint64 id = 0;
   int rc;
 
+  /* The ingest asks for the sender of every message: once per batch is
+   * enough. */
+  if (known != NULL)
+    {
+      set_slot (batch, op, *known, FALSE);
+      return TRUE;
+    }
   {
     GET_STMT (stmt, "SELECT contact_id FROM contact_addresses WHERE account_id = ? AND address = ?");
     sqlite3_bind_int64 (stmt, 1, account);
@@ -309,6 +318,7 @@ op_ensure_contact (TernStoreApply *ap,
   }
   if (id != 0)
     {
+      g_hash_table_insert (ap->found, g_steal_pointer (&key), g_memdup2 (&id, sizeof id));
       set_slot (batch, op, id, FALSE);
       return TRUE;
     }
@@ -336,6 +346,7 @@ op_ensure_contact (TernStoreApply *ap,
       return FALSE;
   }
   g_array_append_val (ap->contacts_fts_pending, id);
+  g_hash_table_insert (ap->found, g_steal_pointer (&key), g_memdup2 (&id, sizeof id));
   set_slot (batch, op, id, TRUE);
   add_id (ap->changes->contacts_changed, id);
   return TRUE;
@@ -416,10 +427,18 @@ op_ensure_chat (TernStoreApply *ap,
 {
   gint64 account = tern_store_batch_resolve (batch, op->a);
   gint64 contact = tern_store_batch_resolve (batch, op->c);
+  g_autofree char *key = g_strdup_printf ("h%" G_GINT64_FORMAT "\x1f%d\x1f%s", account, (int) op->b,
+                                          op->s1);
+  gint64 *known = g_hash_table_lookup (ap->found, key);
   gint64 id = 0;
   gboolean inserted = FALSE;
   int rc;
 
+  if (known != NULL)
+    {
+      set_slot (batch, op, *known, FALSE);
+      return TRUE;
+    }
   {
     GET_STMT (stmt, "SELECT id FROM chats WHERE account_id = ? AND kind = ? AND key = ?");
     sqlite3_bind_int64 (stmt, 1, account);
@@ -454,6 +473,7 @@ op_ensure_chat (TernStoreApply *ap,
       add_id (ap->changes->chats_inserted, id);
     }
 
+  g_hash_table_insert (ap->found, g_steal_pointer (&key), g_memdup2 (&id, sizeof id));
   set_slot (batch, op, id, inserted);
   return TRUE;
 }
@@ -758,7 +778,8 @@ tern_store_batch_apply (TernStoreBatch *batch,
         return FALSE;
       /* Parents checked earlier in the batch may go now. */
       if (op->kind == OP_DELETE_CHAT || op->kind == OP_REMOVE_ACCOUNT ||
-          op->kind == OP_REMOVE_FOLDER || op->kind == OP_MERGE_CONTACTS)
+          op->kind == OP_REMOVE_FOLDER || op->kind == OP_MERGE_CONTACTS ||
+          op->kind == OP_ADD_CONTACT_ADDRESS)
         tern_store_apply_forget_parents (ap);
 
       switch (op->kind)

@@ -86,6 +86,7 @@ typedef struct {
   GHashTable         *chat_deltas;   /* chat id -> TernStoreChatDelta, not yet written */
   GHashTable         *chats_checked; /* chat id -> its account id: exists (this batch) */
   GHashTable         *folders_checked; /* folder ids that exist (this batch) */
+  GHashTable         *found;         /* contact / chat key -> its id (gint64*), this batch */
 } TernStoreApply;
 
 /* What the messages a batch inserted add to their chat's counters. */

@@ -164,6 +164,7 @@ run_commit (TernStore      *self,
   g_autoptr(GHashTable) chat_deltas = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   g_autoptr(GHashTable) chats_checked = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GHashTable) folders_checked = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   TernStoreApply ap = {
     .db = self->wdb,
     .stmts = self->wstmts,
@@ -178,6 +179,7 @@ run_commit (TernStore      *self,
     .chat_deltas = chat_deltas,
     .chats_checked = chats_checked,
     .folders_checked = folders_checked,
+    .found = found,
   };
 
   if (batch->committed)

@@ -321,6 +321,39 @@ test_changes_main_thread (Fixture       *f,
   g_signal_handler_disconnect (f->store, id);
 }
 
+/* Contacts and chats looked up again in one batch give the same rows (the
+ * batch remembers them), and the memory follows an address that moves to
+ * another contact and a chat deleted in the same batch. */
+static void
+test_lookups_in_one_batch (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  gint64 a1, a2, b, moved, c1, c2, gone, again;
+
+  a1 = tern_store_batch_ensure_contact (batch, f->account, "x@example.test", "X");
+  a2 = tern_store_batch_ensure_contact (batch, f->account, "x@example.test", "X again");
+  b = tern_store_batch_ensure_contact (batch, f->account, "y@example.test", "Y");
+  tern_store_batch_add_contact_address (batch, b, "x@example.test");
+  moved = tern_store_batch_ensure_contact (batch, f->account, "x@example.test", NULL);
+  c1 = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP, "g", "G", 0);
+  c2 = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP, "g", "G", 0);
+  gone = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP, "h", "H", 0);
+  tern_store_batch_delete_chat (batch, gone);
+  again = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP, "h", "H", 0);
+  commit (f, batch);
+
+  g_assert_cmpint (tern_store_batch_get_id (batch, a1), ==, tern_store_batch_get_id (batch, a2));
+  g_assert_true (tern_store_batch_was_inserted (batch, a1));
+  g_assert_false (tern_store_batch_was_inserted (batch, a2));
+  g_assert_cmpint (tern_store_batch_get_id (batch, moved), ==, tern_store_batch_get_id (batch, b));
+  g_assert_cmpint (tern_store_batch_get_id (batch, c1), ==, tern_store_batch_get_id (batch, c2));
+  g_assert_false (tern_store_batch_was_inserted (batch, c2));
+  /* Made again (its id may be the deleted one's: SQLite reuses the top id). */
+  g_assert_true (tern_store_batch_was_inserted (batch, again));
+  g_assert_cmpint (store_test_query_int (f->raw, "SELECT COUNT(*) FROM chats WHERE key = 'h'"), ==, 1);
+}
+
 static void
 test_dedup_uidvalidity (Fixture       *f,
                         gconstpointer  data)
@@ -1510,6 +1543,7 @@ main (int   argc,
   ADD ("/store/dedup/two-folders", test_dedup_two_folders);
   ADD ("/store/dedup/uidvalidity-change", test_dedup_uidvalidity);
   ADD ("/store/locations/big-batch", test_locations_big_batch);
+  ADD ("/store/batch/lookups", test_lookups_in_one_batch);
   ADD ("/store/unread/exact", test_unread_exact);
   ADD ("/store/unread/random-operations", test_unread_random);
   ADD ("/store/attachments/delete-chat", test_attachments_delete_chat);
