@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "tern-chat-row.h"
+#include "tern-local-time.h"
 
 /* One chat in the sidebar list: avatar, name, last message, its time, the
  * unread count and the muted/pinned marks. Not bound to a model yet: the
@@ -61,25 +62,6 @@ set_string (char       **dest,
   return TRUE;
 }
 
-/* The local time zone, looked up again at most once a minute (GLib reads
- * it again on every g_time_zone_new_local() here: a large part of binding
- * a row). */
-static GTimeZone *
-local_zone (void)
-{
-  static GTimeZone *zone;
-  static gint64 looked_up;
-  gint64 now = g_get_monotonic_time ();
-
-  if (zone == NULL || now - looked_up > 60 * G_USEC_PER_SEC)
-    {
-      g_clear_pointer (&zone, g_time_zone_unref);
-      zone = g_time_zone_new_local ();
-      looked_up = now;
-    }
-  return zone;
-}
-
 static char *
 format_time (gint64 timestamp)
 {
@@ -90,8 +72,8 @@ format_time (gint64 timestamp)
   if (timestamp <= 0 || (utc = g_date_time_new_from_unix_utc (timestamp)) == NULL)
     return g_strdup ("");
 
-  time = g_date_time_to_timezone (utc, local_zone ());
-  now = g_date_time_new_now (local_zone ());
+  time = g_date_time_to_timezone (utc, tern_local_time_zone ());
+  now = g_date_time_new_now (tern_local_time_zone ());
   return tern_format_time_short (time, now);
 }
 

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tern-local-time.h"
 #include "tern-message-media.h"
 #include "tern-message-row.h"
 
@@ -134,31 +135,12 @@ state_description (TernMessageRowState state)
     }
 }
 
-/* The local time zone, looked up again at most once a minute: GLib's
- * g_time_zone_new_local() reads the zone each time here, which was most of
- * the cost of binding a row. */
-static GTimeZone *
-local_zone (void)
-{
-  static GTimeZone *zone;
-  static gint64 looked_up;
-  gint64 now = g_get_monotonic_time ();
-
-  if (zone == NULL || now - looked_up > 60 * G_USEC_PER_SEC)
-    {
-      g_clear_pointer (&zone, g_time_zone_unref);
-      zone = g_time_zone_new_local ();
-      looked_up = now;
-    }
-  return zone;
-}
-
 static GDateTime *
 local_time (gint64 timestamp)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (timestamp);
 
-  return utc ? g_date_time_to_timezone (utc, local_zone ()) : NULL;
+  return utc ? g_date_time_to_timezone (utc, tern_local_time_zone ()) : NULL;
 }
 
 static char *
