@@ -11,7 +11,21 @@
  * process CPU time (the build machine is shared); rates come from the totals.
  * Figures: coi.parse.msgs_per_s, coi.parse.gmime_bare_msgs_per_s,
  * coi.parse.ratio_to_gmime (goal >= 0.8). Optional argument: CPU seconds
- * [5]; then --tern-only or --bare-only for profiling one path. */
+ * [5]; then --tern-only or --bare-only for profiling one path.
+ *
+ * Instructions per message (run under callgrind): `bench-coi-parse --count
+ * CORPUS N` parses N messages of CORPUS (cycling) with tern_coi_parse_bytes ()
+ * and frees each description, counting only that (callgrind's counts are
+ * zeroed before and dumped after; use --collect-atstart=no). CORPUS is
+ *   sync      the messages bench-core-sync appends (one-line chat texts),
+ *   chat4k    the ~4 KB chat messages above,
+ *   fixtures  every file of tests/data/coi, tests/data/core and the
+ *             coi-message fuzz corpus (read from $TERN_SOURCE_ROOT or the
+ *             source tree this was built from),
+ *   mix       sync 70 %, Delta Chat-like (multipart/mixed with one text
+ *             part) 20 %, fixtures 10 %.
+ * It prints the corpus's mean size and, from the callgrind output, the
+ * caller computes instructions / N. */
 #include "config.h"
 
 #include <stdio.h>
@@ -20,6 +34,7 @@
 #include <time.h>
 
 #include <gmime/gmime.h>
+#include <valgrind/callgrind.h>
 
 #include "tern-coi-parser.h"
 
@@ -131,6 +146,171 @@ tern_parse (GBytes *bytes)
   tern_coi_info_free (info);
 }
 
+/* The message bench-core-sync appends, byte for byte (its number @i). */
+static GBytes *
+make_sync_message (guint i, guint32 base)
+{
+  guint chat = i % 200;
+  char *text = g_strdup_printf (
+    "From: Peer %u <peer%u@example.test>\r\nTo: <carol@example.test>\r\n"
+    "Date: %s\r\nMessage-ID: <chat$bench.%08x.%u@example.test>\r\n"
+    "Subject: Chat: message %u\r\nChat-Version: 1.0\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    "Message %u of the benchmark, chat %u: a line of ordinary chat text that is about as "
+    "long as a typical message.\r\n",
+    chat, chat, "Fri, 27 Nov 2026 10:00:00 +0000", base, i, i, i, chat);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* What Delta Chat sends for a text: multipart/mixed with one text part. */
+static GBytes *
+make_deltachat_message (guint i)
+{
+  char *text = g_strdup_printf (
+    "Content-Type: multipart/mixed; boundary=\"Kx6sIw1ZHr7GWSYyVgQ07E9WyJyiYI\"\r\n"
+    "MIME-Version: 1.0\r\nDate: Thu, 26 Nov 2026 10:12:%02u +0000\r\n"
+    "Chat-Version: 1.0\r\n"
+    "Message-ID: <Mr.%08x.dc%u@example.test>\r\n"
+    "To: <bob@example.test>\r\nFrom: \"Dora Delta\" <dora@example.test>\r\n"
+    "Subject: Message from Dora\r\n"
+    "Chat-Disposition-Notification-To: dora@example.test\r\n\r\n"
+    "--Kx6sIw1ZHr7GWSYyVgQ07E9WyJyiYI\r\n"
+    "Content-Type: text/plain; charset=\"utf-8\"; format=flowed; delsp=no\r\n\r\n"
+    "Hi Bob, message %u from Delta Chat \xf0\x9f\x99\x82 with a line that is a bit \r\n"
+    "longer than one line.\r\n"
+    "--\r\nSent with my Delta Chat Messenger: https://delta.chat\r\n\r\n"
+    "--Kx6sIw1ZHr7GWSYyVgQ07E9WyJyiYI--\r\n",
+    i % 60, i * 2654435761u, i, i);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static void
+collect_files (GPtrArray *out, const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  /* readdir order is the file system's: sort for the same corpus everywhere */
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *child = g_build_filename (path, names->pdata[i], NULL);
+      char *contents;
+      gsize len;
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        collect_files (out, child);
+      else if (g_file_get_contents (child, &contents, &len, NULL) && len > 0)
+        g_ptr_array_add (out, g_bytes_new_take (contents, len));
+      else
+        g_free (contents);
+    }
+}
+
+static GPtrArray *
+fixture_corpus (void)
+{
+  const char *root = g_getenv ("TERN_SOURCE_ROOT");
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  const char *const dirs[] = { "tests/data/coi", "tests/data/core", "tests/fuzz/corpus/coi-message" };
+
+  if (root == NULL)
+    root = TERN_BENCH_SOURCE_ROOT;
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (root, dirs[i], NULL);
+      collect_files (out, path);
+    }
+  if (out->len == 0)
+    g_error ("no fixtures under %s", root);
+  return out;
+}
+
+static GPtrArray *
+named_corpus (const char *name)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  guint32 base = 0x5eed1234;
+
+  if (strcmp (name, "sync") == 0)
+    for (guint i = 0; i < 200; i++)
+      g_ptr_array_add (out, make_sync_message (i, base));
+  else if (strcmp (name, "chat4k") == 0)
+    {
+      GRand *rand = g_rand_new_with_seed (4242);
+      for (guint i = 0; i < N_MESSAGES; i++)
+        g_ptr_array_add (out, make_message (i + 2, rand));
+      g_rand_free (rand);
+    }
+  else if (strcmp (name, "deltachat") == 0)
+    for (guint i = 0; i < 200; i++)
+      g_ptr_array_add (out, make_deltachat_message (i));
+  else if (strcmp (name, "fixtures") == 0)
+    {
+      g_ptr_array_unref (out);
+      out = fixture_corpus ();
+    }
+  else if (strcmp (name, "mix") == 0)
+    {
+      g_autoptr(GPtrArray) fixtures = fixture_corpus ();
+      for (guint i = 0; i < 200; i++)
+        {
+          if (i % 10 < 7)
+            g_ptr_array_add (out, make_sync_message (i, base));
+          else if (i % 10 < 9)
+            g_ptr_array_add (out, make_deltachat_message (i));
+          else
+            g_ptr_array_add (out, g_bytes_ref (fixtures->pdata[(i / 10) % fixtures->len]));
+        }
+    }
+  else
+    g_error ("unknown corpus %s (sync, chat4k, deltachat, fixtures, mix)", name);
+  return out;
+}
+
+/* --count CORPUS N: N parses for callgrind, nothing else counted. */
+static int
+count_instructions (const char *name, guint n)
+{
+  g_autoptr(GPtrArray) corpus = named_corpus (name);
+  gsize total = 0;
+
+  for (guint i = 0; i < corpus->len; i++)
+    total += g_bytes_get_size (corpus->pdata[i]);
+  /* warm up: GType classes, iconv, GMime's tables */
+  for (guint i = 0; i < corpus->len; i++)
+    tern_coi_info_free (tern_coi_parse_bytes (corpus->pdata[i], NULL, NULL));
+
+  CALLGRIND_ZERO_STATS;
+  CALLGRIND_START_INSTRUMENTATION;
+  CALLGRIND_TOGGLE_COLLECT;
+  for (guint i = 0; i < n; i++)
+    {
+      TernCoiInfo *info = tern_coi_parse_bytes (corpus->pdata[i % corpus->len], NULL, NULL);
+      if (info != NULL)
+        tern_coi_info_free (info);
+    }
+  CALLGRIND_TOGGLE_COLLECT;
+  CALLGRIND_DUMP_STATS_AT ("bench-coi-parse --count");
+  printf ("coi.parse.count.corpus %s\n", name);
+  printf ("coi.parse.count.messages %u msgs\n", n);
+  printf ("coi.parse.count.mean_size %.0f bytes\n", (double) total / corpus->len);
+  return 0;
+}
+
 /* CPU time of this process: the machine is shared (parallel builds), so
  * wall time would measure the neighbours; CPU time measures the work. */
 static gint64
@@ -199,6 +379,8 @@ main (int argc, char *argv[])
   gsize total = 0;
 
   g_mime_init ();
+  if (argc > 3 && strcmp (argv[1], "--count") == 0)
+    return count_instructions (argv[2], (guint) g_ascii_strtoull (argv[3], NULL, 10));
   for (guint i = 0; i < N_MESSAGES; i++)
     {
       GBytes *b = make_message (i + 2, rand);

@@ -416,12 +416,175 @@ b_words_as_q (const char *raw)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* ------------------------------------------------------------ header view
+ *
+ * What read_headers () reads of a message: its header fields (name, raw
+ * value, value) and what GMime derives from them (Message-ID, Date, Subject,
+ * address lists). From a GMimeMessage, or, on the fast path, from the header
+ * block read here directly, computed the way GMime 3.2 computes them (same
+ * utility functions, same order, the last field winning where GMime's does):
+ *   value        g_mime_utils_header_decode_text (unfold (raw value))
+ *   Message-ID   the last Message-Id field: g_mime_utils_decode_message_id (value)
+ *   Date         the last Date field: g_mime_utils_header_decode_date (value)
+ *   Subject      the value of the last Subject field
+ *   From, To...  internet_address_list_parse (raw value) of every field of
+ *                that name, appended in order. */
+
+typedef struct {
+  const char *name;
+  const char *raw;
+  GMimeHeader *gmime;   /* full path */
+  char *owned;          /* fast path: "name\0raw" */
+  char *value;          /* fast path: decoded on first use */
+} Hdr;
+
+typedef struct {
+  GArray *headers;                      /* Hdr */
+  GMimeMessage *message;                /* full path; NULL on the fast path */
+  /* fast path only */
+  char *message_id;
+  GDateTime *date;
+  InternetAddressList *lists[GMIME_ADDRESS_TYPE_BCC + 1];
+} HeaderView;
+
 static void
-read_headers (Ctx *ctx, GMimeMessage *message)
+hdr_clear (gpointer p)
+{
+  Hdr *h = p;
+
+  g_free (h->owned);
+  g_free (h->value);
+}
+
+static void
+view_init (HeaderView *view, GMimeMessage *message)
+{
+  memset (view, 0, sizeof *view);
+  view->headers = g_array_new (FALSE, TRUE, sizeof (Hdr));
+  g_array_set_clear_func (view->headers, hdr_clear);
+  view->message = message;
+  if (message != NULL)
+    {
+      GMimeHeaderList *list = g_mime_object_get_header_list (GMIME_OBJECT (message));
+      int n = g_mime_header_list_get_count (list);
+
+      g_array_set_size (view->headers, n);
+      for (int i = 0; i < n; i++)
+        {
+          Hdr *h = &g_array_index (view->headers, Hdr, i);
+
+          h->gmime = g_mime_header_list_get_header_at (list, i);
+          h->name = g_mime_header_get_name (h->gmime);
+          h->raw = g_mime_header_get_raw_value (h->gmime);
+        }
+    }
+}
+
+static void
+view_clear (HeaderView *view)
+{
+  g_array_unref (view->headers);
+  g_free (view->message_id);
+  g_clear_pointer (&view->date, g_date_time_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (view->lists); i++)
+    g_clear_object (&view->lists[i]);
+}
+
+static const char *
+hdr_value (Hdr *h)
+{
+  if (h->gmime != NULL)
+    return g_mime_header_get_value (h->gmime);
+  if (h->value == NULL && h->raw != NULL)
+    {
+      g_autofree char *unfolded = g_mime_utils_header_unfold (h->raw);
+
+      h->value = g_mime_utils_header_decode_text (NULL, unfolded);
+    }
+  return h->value;
+}
+
+/* The last field named @name, or NULL. */
+static Hdr *
+view_last (HeaderView *view, const char *name)
+{
+  for (guint i = view->headers->len; i > 0; i--)
+    {
+      Hdr *h = &g_array_index (view->headers, Hdr, i - 1);
+
+      if (g_ascii_strcasecmp (h->name, name) == 0)
+        return h;
+    }
+  return NULL;
+}
+
+static const char *
+view_message_id (HeaderView *view)
+{
+  Hdr *h;
+
+  if (view->message != NULL)
+    return g_mime_message_get_message_id (view->message);
+  if (view->message_id == NULL && (h = view_last (view, "Message-Id")) != NULL && hdr_value (h))
+    view->message_id = g_mime_utils_decode_message_id (hdr_value (h));
+  return view->message_id;
+}
+
+static GDateTime *
+view_date (HeaderView *view)
+{
+  Hdr *h;
+
+  if (view->message != NULL)
+    return g_mime_message_get_date (view->message);
+  if (view->date == NULL && (h = view_last (view, "Date")) != NULL && hdr_value (h))
+    view->date = g_mime_utils_header_decode_date (hdr_value (h));
+  return view->date;
+}
+
+static const char *
+view_subject (HeaderView *view)
+{
+  Hdr *h;
+
+  if (view->message != NULL)
+    return g_mime_message_get_subject (view->message);
+  h = view_last (view, "Subject");
+  return h ? hdr_value (h) : NULL;
+}
+
+static InternetAddressList *
+view_addresses (HeaderView *view, GMimeAddressType type)
+{
+  static const char *const names[] = { "Sender", "From", "Reply-To", "To", "Cc", "Bcc" };
+
+  if (view->message != NULL)
+    return g_mime_message_get_addresses (view->message, type);
+  if (view->lists[type] == NULL)
+    {
+      view->lists[type] = internet_address_list_new ();
+      for (guint i = 0; i < view->headers->len; i++)
+        {
+          Hdr *h = &g_array_index (view->headers, Hdr, i);
+          InternetAddressList *list;
+
+          if (g_ascii_strcasecmp (h->name, names[type]) != 0 || h->raw == NULL)
+            continue;
+          if ((list = internet_address_list_parse (NULL, h->raw)) != NULL)
+            {
+              internet_address_list_append (view->lists[type], list);
+              g_object_unref (list);
+            }
+        }
+    }
+  return view->lists[type];
+}
+
+static void
+read_headers (Ctx *ctx, HeaderView *view)
 {
   TernCoiInfo *info = ctx->info;
-  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
-  int n = g_mime_header_list_get_count (headers);
+  int n = view->headers->len;
   const char *in_reply_to = NULL;
   const char *references = NULL;
   const char *to_raw = NULL;
@@ -433,8 +596,8 @@ read_headers (Ctx *ctx, GMimeMessage *message)
 
   for (int i = 0; i < n; i++)
     {
-      GMimeHeader *h = g_mime_header_list_get_header_at (headers, i);
-      const char *name = g_mime_header_get_name (h);
+      Hdr *h = &g_array_index (view->headers, Hdr, i);
+      const char *name = h->name;
 
       if (name == NULL)
         continue;
@@ -445,9 +608,9 @@ read_headers (Ctx *ctx, GMimeMessage *message)
             {
               if (info->chat_version == NULL)
                 {
-                  g_free (parse_value_params (g_mime_header_get_value (h), &info->chat_version_params));
+                  g_free (parse_value_params (hdr_value (h), &info->chat_version_params));
                   {
-                    const char *v = g_mime_header_get_value (h);
+                    const char *v = hdr_value (h);
                     const char *semi = v ? strchr (v, ';') : NULL;
                     info->chat_version = v ? g_strndup (v, semi ? semi - v : (gssize) strlen (v)) : g_strdup ("");
                     g_strstrip (info->chat_version);
@@ -457,37 +620,37 @@ read_headers (Ctx *ctx, GMimeMessage *message)
           else if (name_is (name, "Chat-Content"))
             {
               if (ctx->message_chat_content == NULL)
-                ctx->message_chat_content = parse_value_params (g_mime_header_get_value (h),
+                ctx->message_chat_content = parse_value_params (hdr_value (h),
                                                                 &ctx->message_chat_content_params);
             }
           else if (name_is (name, "Chat-Disposition-Notification-To"))
             {
               if (info->dc.dnt == NULL)
-                info->dc.dnt = single_address (g_mime_header_get_raw_value (h), ctx->gmime_options);
+                info->dc.dnt = single_address (h->raw, ctx->gmime_options);
             }
           else if (name_is (name, "Chat-Group-ID"))
-            set_str (&info->dc.group_id, g_mime_header_get_value (h));
+            set_str (&info->dc.group_id, hdr_value (h));
           else if (name_is (name, "Chat-Group-Name"))
-            set_str (&info->dc.group_name, g_mime_header_get_value (h));
+            set_str (&info->dc.group_name, hdr_value (h));
           else if (name_is (name, "Chat-Group-Member-Added"))
-            set_str (&info->dc.member_added, g_mime_header_get_value (h));
+            set_str (&info->dc.member_added, hdr_value (h));
           else if (name_is (name, "Chat-Group-Member-Removed"))
-            set_str (&info->dc.member_removed, g_mime_header_get_value (h));
+            set_str (&info->dc.member_removed, hdr_value (h));
           else if (name_is (name, "Chat-Edit"))
             {
               g_free (info->dc.edit_target);
-              info->dc.edit_target = strip_angle (g_mime_header_get_value (h));
+              info->dc.edit_target = strip_angle (hdr_value (h));
             }
           else if (name_is (name, "Chat-Delete"))
             {
               g_free (info->dc.delete_target);
-              info->dc.delete_target = strip_angle (g_mime_header_get_value (h));
+              info->dc.delete_target = strip_angle (hdr_value (h));
             }
           else if (name_is (name, "Chat-User-Avatar"))
-            set_str (&info->dc.user_avatar, g_mime_header_get_value (h));
+            set_str (&info->dc.user_avatar, hdr_value (h));
           else if (name_is (name, "COI-From-Hash"))
             {
-              const char *v = g_mime_header_get_value (h);
+              const char *v = hdr_value (h);
               if (v && info->from_hashes->len < 64)
                 {
                   char *hash = g_ascii_strdown (v, -1);
@@ -500,31 +663,31 @@ read_headers (Ctx *ctx, GMimeMessage *message)
           else if (name_is (name, "Cc"))
             {
               if (!seen_cc)
-                cc_raw = g_mime_header_get_raw_value (h);
+                cc_raw = h->raw;
               seen_cc = TRUE;
             }
           else if (name_is (name, "Content-Disposition"))
-            ctx->content_disposition_raw = g_mime_header_get_raw_value (h);
+            ctx->content_disposition_raw = h->raw;
           break;
         case 'd':
           if (name_is (name, "Disposition-Notification-To"))
-            ctx->dnt_raw = g_mime_header_get_raw_value (h);
+            ctx->dnt_raw = h->raw;
           break;
         case 'i':
           if (name_is (name, "In-Reply-To") && in_reply_to == NULL)
-            in_reply_to = g_mime_header_get_raw_value (h);
+            in_reply_to = h->raw;
           break;
         case 'r':
           if (name_is (name, "References") && references == NULL)
-            references = g_mime_header_get_raw_value (h);
+            references = h->raw;
           else if (name_is (name, "Reply-To") && reply_to_raw == NULL)
-            reply_to_raw = g_mime_header_get_raw_value (h);
+            reply_to_raw = h->raw;
           break;
         case 't':
           if (name_is (name, "To"))
             {
               if (!seen_to)
-                to_raw = g_mime_header_get_raw_value (h);
+                to_raw = h->raw;
               seen_to = TRUE;
             }
           break;
@@ -532,7 +695,7 @@ read_headers (Ctx *ctx, GMimeMessage *message)
           if (name_is (name, "List-Id") && info->list_id == NULL)
             {
               /* "Description <list.id>": the id inside the brackets */
-              const char *v = g_mime_header_get_value (h);
+              const char *v = hdr_value (h);
               const char *lt = v ? strrchr (v, '<') : NULL;
               info->list_id = strip_angle (lt ? lt : v);
             }
@@ -542,7 +705,7 @@ read_headers (Ctx *ctx, GMimeMessage *message)
             info->has_autocrypt = TRUE;
           else if (name_is (name, "Auto-Submitted"))
             {
-              g_autofree char *v = lower_dup (g_mime_header_get_value (h), -1);
+              g_autofree char *v = lower_dup (hdr_value (h), -1);
               if (v)
                 {
                   g_strstrip (v);
@@ -555,11 +718,11 @@ read_headers (Ctx *ctx, GMimeMessage *message)
           if (name_is (name, "Sender"))
             info->has_sender = TRUE;
           else if (name_is (name, "Subject") && subject_raw == NULL)
-            subject_raw = g_mime_header_get_raw_value (h);
+            subject_raw = h->raw;
           break;
         case 'f':
           if (name_is (name, "From") && from_raw == NULL)
-            from_raw = g_mime_header_get_raw_value (h);
+            from_raw = h->raw;
           break;
         case 'm':
           if (name_is (name, "MIME-Version"))
@@ -571,7 +734,7 @@ read_headers (Ctx *ctx, GMimeMessage *message)
     }
 
   /* Ids */
-  info->message_id = strip_angle (g_mime_message_get_message_id (message));
+  info->message_id = strip_angle (view_message_id (view));
   if (info->message_id == NULL)
     tern_coi_info_add_problem (info, TERN_COI_PROBLEM_BAD_MESSAGE_ID, "no Message-ID");
   if (in_reply_to)
@@ -590,7 +753,7 @@ read_headers (Ctx *ctx, GMimeMessage *message)
 
   /* Date */
   {
-    GDateTime *date = g_mime_message_get_date (message);
+    GDateTime *date = view_date (view);
     if (date)
       info->date = g_date_time_ref (date);
     else
@@ -611,7 +774,7 @@ read_headers (Ctx *ctx, GMimeMessage *message)
         g_clear_object (&list);
       }
     else
-      add_mailboxes (from, g_mime_message_get_from (message), &count);
+      add_mailboxes (from, view_addresses (view, GMIME_ADDRESS_TYPE_FROM), &count);
     info->n_from = count;
     if (from->len > 0)
       info->from = g_ptr_array_steal_index (from, 0);
@@ -626,17 +789,17 @@ read_headers (Ctx *ctx, GMimeMessage *message)
     if (to_q != NULL || (to_raw && uses_semicolon_lists (to_raw)))
       parse_address_header (info->to, to_q ? to_q : to_raw, ctx->gmime_options);
     else
-      add_mailboxes (info->to, g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO), NULL);
+      add_mailboxes (info->to, view_addresses (view, GMIME_ADDRESS_TYPE_TO), NULL);
     if (cc_q != NULL || (cc_raw && uses_semicolon_lists (cc_raw)))
       parse_address_header (info->cc, cc_q ? cc_q : cc_raw, ctx->gmime_options);
     else
-      add_mailboxes (info->cc, g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC), NULL);
+      add_mailboxes (info->cc, view_addresses (view, GMIME_ADDRESS_TYPE_CC), NULL);
     if (reply_to_q != NULL || (reply_to_raw && uses_semicolon_lists (reply_to_raw)))
       parse_address_header (info->reply_to, reply_to_q ? reply_to_q : reply_to_raw,
                             ctx->gmime_options);
     else
       add_mailboxes (info->reply_to,
-                     g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_REPLY_TO), NULL);
+                     view_addresses (view, GMIME_ADDRESS_TYPE_REPLY_TO), NULL);
   }
 
   {
@@ -653,7 +816,7 @@ read_headers (Ctx *ctx, GMimeMessage *message)
         subject = decoded;
       }
     else
-      subject = g_mime_message_get_subject (message);
+      subject = view_subject (view);
     if (subject)
       info->subject = g_utf8_make_valid (subject, -1);
   }
@@ -779,10 +942,9 @@ typedef struct {
 /* Leaves of the MIME tree in document order, iteratively (no recursion: the
  * tree may be deep), bounded by depth and count. */
 static void
-collect_parts (Ctx *ctx, GMimeMessage *message, GArray *alt_groups)
+collect_parts (Ctx *ctx, GMimeObject *top, GArray *alt_groups)
 {
   TernCoiInfo *info = ctx->info;
-  GMimeObject *top = g_mime_message_get_mime_part (message);
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
   guint next_alt = 1;
 
@@ -1163,11 +1325,10 @@ set_main_text (Ctx *ctx, char *full, gboolean from_html)
 }
 
 static void
-describe_body (Ctx *ctx, GMimeMessage *message)
+describe_body (Ctx *ctx, GMimeObject *top)
 {
   TernCoiInfo *info = ctx->info;
   g_autoptr(GArray) alt_groups = g_array_new (FALSE, TRUE, sizeof (guint));
-  GMimeObject *top = g_mime_message_get_mime_part (message);
   GString *plain = NULL;
   TernCoiPart *html_part = NULL;
   gboolean formatted_html = FALSE;
@@ -1199,7 +1360,7 @@ describe_body (Ctx *ctx, GMimeMessage *message)
       && g_ascii_strcasecmp (report_type, "delivery-status") == 0)
     info->is_bounce = TRUE;
 
-  collect_parts (ctx, message, alt_groups);
+  collect_parts (ctx, top, alt_groups);
 
   for (guint i = 0; i < info->parts->len; i++)
     {
@@ -1514,13 +1675,12 @@ normalise_opts (Ctx *ctx, const TernCoiParseOptions *opts)
 }
 
 static void
-describe (Ctx *ctx, GMimeMessage *message)
+describe (Ctx *ctx, HeaderView *view, GMimeObject *top)
 {
-  read_headers (ctx, message);
+  read_headers (ctx, view);
   classify_chat (ctx);
   {
     /* GMime keeps the top-level Content-* headers on the MIME part. */
-    GMimeObject *top = g_mime_message_get_mime_part (message);
     const char *raw = ctx->content_disposition_raw;
     if (raw == NULL && top)
       {
@@ -1531,9 +1691,19 @@ describe (Ctx *ctx, GMimeMessage *message)
     read_pinned (ctx, raw);
   }
   if (!ctx->opts.headers_only)
-    describe_body (ctx, message);
+    describe_body (ctx, top);
   decide_kind (ctx);
   fill_is_me (ctx);
+}
+
+static void
+describe_message (Ctx *ctx, GMimeMessage *message)
+{
+  HeaderView view;
+
+  view_init (&view, message);
+  describe (ctx, &view, g_mime_message_get_mime_part (message));
+  view_clear (&view);
 }
 
 static void
@@ -1553,7 +1723,7 @@ tern_coi_parse_message (GMimeMessage *message, const TernCoiParseOptions *opts)
   normalise_opts (&ctx, opts);
   ctx.info = tern_coi_info_new ();
   ctx.gmime_options = NULL;
-  describe (&ctx, message);
+  describe_message (&ctx, message);
   ctx_clear (&ctx);
   return ctx.info;
 }
@@ -1727,7 +1897,7 @@ tern_coi_parse_bytes (GBytes *bytes, const TernCoiParseOptions *opts, GError **e
       return ctx.info;
     }
 
-  describe (&ctx, message);
+  describe_message (&ctx, message);
   g_object_unref (message);
   ctx_clear (&ctx);
   return ctx.info;
