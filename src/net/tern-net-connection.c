@@ -11,6 +11,30 @@
 
 #define DEFAULT_TIMEOUT_SECONDS 30
 
+/* Certificate checks.
+ *
+ * Without a pin, GIO checks the certificate against the system's
+ * certificate authorities (or tern_net_set_trust_database()'s) and the
+ * host name; a certificate that fails is refused.
+ *
+ * With a pin, the connection is made without a database: glib-networking
+ * would otherwise load the whole system store for every connection (about
+ * 100 M instructions, 20-30 ms), only for the pin to decide. The
+ * certificate whose fingerprint is the pinned one is accepted (as it
+ * always was, whatever the CAs say); any other one is then checked against
+ * the same database and host name as without a pin, and accepted only
+ * when that check passes (the decision a connection with the database
+ * made): exactly as strict, the store loaded only in that rare case. */
+static GTlsDatabase *trust_database; /* NULL: the system's */
+
+void
+tern_net_set_trust_database (GTlsDatabase *database)
+{
+  g_return_if_fail (database == NULL || G_IS_TLS_DATABASE (database));
+
+  g_set_object (&trust_database, database);
+}
+
 /* State shared by a connect (TCP + optional TLS) and a STARTTLS upgrade. */
 typedef struct
 {
@@ -25,6 +49,7 @@ typedef struct
   GSource             *deadline;
   gboolean             timed_out;
   GTlsConnection      *tls;
+  GSocketConnectable  *identity;
   char                *seen_fingerprint;
   GTlsCertificateFlags seen_flags;
 } ConnectData;
@@ -42,6 +67,7 @@ connect_data_free (ConnectData *data)
   g_clear_object (&data->outer);
   g_clear_object (&data->inner);
   g_clear_object (&data->tls);
+  g_clear_object (&data->identity);
   g_free (data->host);
   g_free (data->pinned);
   g_free (data->seen_fingerprint);
@@ -151,6 +177,32 @@ accept_certificate_cb (GTlsConnection      *conn,
       g_debug ("Accepting the pinned certificate of %s (flags 0x%x)", data->host, errors);
       return TRUE;
     }
+  if (data->pinned != NULL)
+    {
+      /* Not the pinned one, and checked without a database so far: the
+       * check a connection without a pin makes decides. */
+      g_autoptr(GTlsDatabase) database =
+        trust_database != NULL ? g_object_ref (trust_database)
+                               : g_tls_backend_get_default_database (g_tls_backend_get_default ());
+      g_autoptr(GError) error = NULL;
+
+      errors = G_TLS_CERTIFICATE_UNKNOWN_CA;
+      if (database != NULL)
+        errors = g_tls_database_verify_chain (database, peer_cert,
+                                              G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                              data->identity, NULL, G_TLS_DATABASE_VERIFY_NONE,
+                                              NULL, &error);
+      if (error != NULL)
+        {
+          g_debug ("Checking the certificate of %s: %s", data->host, error->message);
+          errors |= G_TLS_CERTIFICATE_GENERIC_ERROR;
+        }
+      if (errors == 0)
+        {
+          g_debug ("Accepting the certificate of %s: not the pinned one, but trusted", data->host);
+          return TRUE;
+        }
+    }
 
   g_debug ("Refusing the certificate of %s (flags 0x%x, fingerprint %s)", data->host, errors,
            fingerprint != NULL ? fingerprint : "?");
@@ -184,11 +236,21 @@ start_handshake (GTask     *task,
                  GIOStream *base)
 {
   ConnectData *data = g_task_get_task_data (task);
-  g_autoptr(GSocketConnectable) identity = g_network_address_new (data->host, data->port);
   GIOStream *tls;
   GError *error = NULL;
 
-  tls = g_tls_client_connection_new (base, identity, &error);
+  data->identity = g_network_address_new (data->host, data->port);
+  if (data->pinned != NULL)
+    /* the pin decides first (above): no database, none loaded */
+    tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                          NULL, &error, "base-io-stream", base, "server-identity", data->identity,
+                          "database", NULL, NULL);
+  else if (trust_database != NULL)
+    tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                          NULL, &error, "base-io-stream", base, "server-identity", data->identity,
+                          "database", trust_database, NULL);
+  else
+    tls = g_tls_client_connection_new (base, data->identity, &error);
   if (tls == NULL)
     {
       g_task_return_error (task, error);

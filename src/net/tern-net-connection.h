@@ -52,6 +52,10 @@ void       tern_net_start_tls_async  (GIOStream           *base,
 GIOStream *tern_net_start_tls_finish (GAsyncResult        *result,
                                       GError             **error);
 
+/* The certificate authorities connections trust from now on (a reference
+ * is kept); NULL: the system's (the default). For tests and embedders. */
+void       tern_net_set_trust_database      (GTlsDatabase    *database);
+
 /* Lower-case hex SHA-256 of the certificate's DER bytes, 64 characters. */
 char      *tern_net_certificate_fingerprint (GTlsCertificate *certificate);
 

@@ -320,6 +320,100 @@ test_starttls_unpinned_rejected (void)
   g_assert_nonnull (strstr (error->message, "localhost"));
 }
 
+/* A pinned connection is made without a certificate database (none is
+ * loaded); a certificate that is not the pinned one is then checked as
+ * without a pin: accepted when the trusted authorities and the host name
+ * say so, refused otherwise. Here the trusted authorities are a database
+ * holding the test server's own certificate. */
+static GIOStream *
+starttls_sync (TernTestScriptServer *server,
+               const char           *host,
+               const char           *pin,
+               GError              **error)
+{
+  g_autoptr(GIOStream) plain = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *greeting = NULL;
+
+  plain = connect_sync ("127.0.0.1", tern_test_script_server_port (server),
+                        TERN_NET_SECURITY_STARTTLS, pin, 10, error);
+  g_assert_nonnull (plain);
+  greeting = read_line (plain);
+  g_assert_cmpstr (greeting, ==, "220 ready");
+  g_output_stream_write_all (g_io_stream_get_output_stream (plain), "STARTTLS\r\n", 10, NULL,
+                             NULL, error);
+  g_assert_no_error (*error);
+  tern_net_start_tls_async (plain, host, pin, NULL, store_result_cb, &result);
+  return tern_net_start_tls_finish (wait_result (&result), error);
+}
+
+static void
+test_pinned_without_database (void)
+{
+  g_autofree char *expected = fixture_fingerprint ();
+  g_autofree char *pem = g_build_filename (g_getenv ("TERN_TEST_DATA"), "net", "server.pem", NULL);
+  const char *other = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+  const struct {
+    const char *host;
+    const char *pin;
+    gboolean    trusted;    /* the server's certificate is in the trust database */
+    gboolean    accepted;
+  } cases[] = {
+    { "127.0.0.1", NULL, TRUE, TRUE },           /* trusted, right host */
+    { "127.0.0.1", other, TRUE, TRUE },          /* not the pin, but trusted */
+    { "wrong.example", other, TRUE, FALSE },     /* not the pin, wrong host */
+    { "wrong.example", NULL, TRUE, FALSE },
+    { "wrong.example", expected, TRUE, TRUE },   /* the pin decides */
+    { "127.0.0.1", other, FALSE, FALSE },        /* not the pin, not trusted */
+    { "127.0.0.1", NULL, FALSE, FALSE },
+    { "127.0.0.1", expected, FALSE, TRUE },
+  };
+
+  database = g_tls_file_database_new (pem, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TernTestScriptServer) server =
+        tern_test_script_server_new (cases[i].accepted
+                                       ? "S: 220 ready\nC: STARTTLS\nTLS\nS: secure\nC: bye\n"
+                                       : "S: 220 ready\nC: STARTTLS\nTLS\nS: secure\n");
+      g_autoptr(GIOStream) tls = NULL;
+
+      g_test_message ("case %u: %s, pin %s, %s", i, cases[i].host,
+                      cases[i].pin != NULL ? cases[i].pin : "none",
+                      cases[i].trusted ? "trusted" : "not trusted");
+      tern_net_set_trust_database (cases[i].trusted ? database : NULL);
+      tls = starttls_sync (server, cases[i].host, cases[i].pin, &error);
+      if (cases[i].accepted)
+        {
+          g_autofree char *line = NULL;
+
+          g_assert_no_error (error);
+          g_assert_true (G_IS_TLS_CONNECTION (tls));
+          /* with a pin, no database was set up for the connection */
+          if (cases[i].pin != NULL)
+            g_assert_null (g_tls_connection_get_database (G_TLS_CONNECTION (tls)));
+          line = read_line (tls);
+          g_assert_cmpstr (line, ==, "secure");
+          g_output_stream_write_all (g_io_stream_get_output_stream (tls), "bye\r\n", 5, NULL,
+                                     NULL, &error);
+          g_assert_no_error (error);
+          g_assert_true (tern_test_script_server_finish (server, &error));
+          g_assert_no_error (error);
+        }
+      else
+        {
+          g_assert_null (tls);
+          g_assert_error (error, TERN_NET_ERROR, TERN_NET_ERROR_CERTIFICATE_UNTRUSTED);
+          g_assert_cmpstr (tern_net_error_get_fingerprint (error), ==, expected);
+          g_clear_error (&error);
+        }
+    }
+  tern_net_set_trust_database (NULL);
+}
+
 static void
 test_handshake_timeout (void)
 {
@@ -374,6 +468,7 @@ main (int   argc,
   g_test_add_func ("/net/tls/rejected-then-pinned", test_tls_rejected_then_pinned);
   g_test_add_func ("/net/tls/starttls-pinned", test_starttls_pinned);
   g_test_add_func ("/net/tls/starttls-unpinned", test_starttls_unpinned_rejected);
+  g_test_add_func ("/net/tls/pinned-without-database", test_pinned_without_database);
   g_test_add_func ("/net/tls/handshake-timeout", test_handshake_timeout);
   g_test_add_func ("/net/connect/cancelled", test_cancelled);
 
