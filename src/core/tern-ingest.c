@@ -9,7 +9,6 @@
 
 #include "tern-account.h"
 #include "tern-coi.h"
-#include "tern-coi-bytes-stream-private.h"
 #include "tern-coi-parser.h"
 #include "tern-core-error.h"
 
@@ -697,79 +696,9 @@ bounced_message_id (const TernCoiInfo *info)
 
 /* ---- the parse ----------------------------------------------------------- *
  *
- * tern_coi_parse_bytes() builds a GMimeParser for every message and frees
- * it after: for a chat message of a few hundred bytes that is about 70k of
- * the 240k instructions of its parse (callgrind; most of it in free()
- * of the parser's buffers). The ingest parses on a few worker threads, so
- * each keeps one parser and re-initialises it per message (GMime's own
- * reuse, g_mime_parser_init_with_stream()), then has the message described
- * by tern_coi_parse_message().
- *
- * That is the same parse when tern_coi_parse_bytes() would hand GMime the
- * bytes untouched: its input guard only cuts header lines longer than
- * max_header_line (64 KiB by default), header blocks beyond 1 MiB and the
- * input after 1,024 boundary-like lines ("--" at the start of a line), and
- * only messages over max_size (256 MiB) are read as headers only. Messages
- * of at most 64 KiB with at most 1,024 such lines take this path; any other
- * (and one GMime finds no message in) goes through tern_coi_parse_bytes(). */
-#define REUSE_MAX_SIZE ((gsize) 64 * 1024)
-#define REUSE_MAX_BOUNDARIES 1024
-
-static void
-parser_free (gpointer parser)
-{
-  g_object_unref (parser);
-}
-
-static GPrivate thread_parser = G_PRIVATE_INIT (parser_free);
-
-static gboolean
-parser_reusable_for (const char *data,
-                     gsize       size)
-{
-  const char *p = data;
-  const char *end = data + size;
-  guint boundaries = 0;
-
-  if (size == 0 || size > REUSE_MAX_SIZE)
-    return FALSE;
-  if (size >= 2 && data[0] == '-' && data[1] == '-')
-    boundaries++;
-  while ((p = memchr (p, '\n', end - p)) != NULL)
-    {
-      if (end - p > 2 && p[1] == '-' && p[2] == '-' && ++boundaries > REUSE_MAX_BOUNDARIES)
-        return FALSE;
-      p++;
-    }
-  return TRUE;
-}
-
-static TernCoiInfo *
-parse_with_thread_parser (GBytes                    *raw,
-                          const TernCoiParseOptions *opts)
-{
-  GMimeParser *parser = g_private_get (&thread_parser);
-  GMimeStream *stream;
-  GMimeMessage *message;
-  TernCoiInfo *info;
-
-  if (parser == NULL)
-    {
-      parser = g_mime_parser_new ();
-      g_private_set (&thread_parser, parser);
-    }
-  stream = tern_coi_bytes_stream_new (raw, 0, -1);
-  g_mime_parser_init_with_stream (parser, stream);
-  g_object_unref (stream);
-  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
-  g_mime_parser_set_persist_stream (parser, TRUE);
-  message = g_mime_parser_construct_message (parser, NULL);
-  if (message == NULL)
-    return NULL;
-  info = tern_coi_parse_message (message, opts);
-  g_object_unref (message);
-  return info;
-}
+ * tern_coi_parse_bytes () reuses one GMime parser per thread and reads a
+ * plain header block without GMime's message objects (its fast path), so
+ * the ingest's parse threads just call it. */
 
 TernCoiInfo *
 tern_ingest_parse (GBytes             *raw,
@@ -777,20 +706,10 @@ tern_ingest_parse (GBytes             *raw,
                    GError            **error)
 {
   TernCoiParseOptions opts = { 0 };
-  gsize size;
-  const char *data;
 
   g_return_val_if_fail (raw != NULL, NULL);
 
   opts.self_addresses = own_addresses;
-  data = g_bytes_get_data (raw, &size);
-  if (parser_reusable_for (data, size))
-    {
-      TernCoiInfo *info = parse_with_thread_parser (raw, &opts);
-
-      if (info != NULL)
-        return info;
-    }
   return tern_coi_parse_bytes (raw, &opts, error);
 }
 
