@@ -600,6 +600,7 @@ once_synced_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  g_debug ("T %.1f: sync once: pass done", (g_get_monotonic_time () % 100000000) / 1000.0);
   tern_account_set_syncing (self, FALSE, 1.0);
   tern_account_set_state (self, TERN_ACCOUNT_STATE_OFFLINE, NULL);
   tern_imap_client_logout_async (data->imap, NULL, once_logout_cb, g_steal_pointer (&task));
@@ -622,6 +623,7 @@ once_prepared_cb (GObject      *object,
       return;
     }
   tern_account_set_state (self, TERN_ACCOUNT_STATE_ONLINE, NULL);
+  g_debug ("T %.1f: sync once: folders prepared", (g_get_monotonic_time () % 100000000) / 1000.0);
   {
     GTask *task_ = g_steal_pointer (&task);
     tern_account_sync_folders_async (self, data->imap, g_task_get_cancellable (task_), once_synced_cb,
@@ -648,6 +650,7 @@ once_opened_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  g_debug ("T %.1f: sync once: logged in", (g_get_monotonic_time () % 100000000) / 1000.0);
   {
     GTask *task_ = g_steal_pointer (&task);
     tern_account_prepare_async (self, data->imap, g_task_get_cancellable (task_), once_prepared_cb,
@@ -680,6 +683,7 @@ tern_account_sync_once_async (TernAccount         *self,
       return;
     }
   g_task_set_task_data (task, g_new0 (OnceData, 1), (GDestroyNotify) once_data_free);
+  g_debug ("T %.1f: sync once: connecting", (g_get_monotonic_time () % 100000000) / 1000.0);
   tern_account_set_state (self, TERN_ACCOUNT_STATE_CONNECTING, NULL);
   tern_account_open_imap_async (self, cancellable, once_opened_cb, g_steal_pointer (&task));
 }

@@ -33,7 +33,14 @@
  * 4. the folders' sync state (UIDNEXT, HIGHESTMODSEQ) is saved. */
 
 #define FIRST_CHUNK 50
+/* History chunks grow from RAMP_CHUNK to CHUNK (doubling): a chunk is
+ * parsed only once it is all there, so a small one gets the workers going
+ * early; and the pass's last chunk is LAST_CHUNK, so little is left to
+ * parse and store once the last byte arrived. The chunks between are
+ * large: each costs a FETCH round trip and a store commit. */
+#define RAMP_CHUNK 250
 #define CHUNK 1000
+#define LAST_CHUNK 250
 /* fetched chunks waiting for the ingest (being parsed meanwhile) */
 #define READY_MAX 2
 
@@ -69,9 +76,11 @@ typedef struct {
   GPtrArray      *fetched;         /* TernAccountFetched* being ingested / filtered */
   guint           total;
   guint           done;
+  guint           history_chunk;   /* the size of the next history chunk (ramp) */
   gboolean        condstore;
   gboolean        qresync;         /* QRESYNC enabled on this connection */
   gboolean        qresync_overflow; /* a VANISHED set too large: compare UIDs instead */
+  gboolean        validity_pending; /* data->batch holds a first UIDVALIDITY to save */
   TernStoreBatch *batch;
   /* the pipeline of phases 1 and 2: one chunk on the wire, one fetched and
    * waiting, one being ingested; each finishes in order */
@@ -200,6 +209,13 @@ cmp_uid_asc (gconstpointer a,
   return -cmp_uid_desc (a, b);
 }
 
+/* Monotonic ms (mod 10^5) for the debug log: a timeline of the pass. */
+static double
+now_ms (void)
+{
+  return (g_get_monotonic_time () % (G_GINT64_CONSTANT (100000) * 1000)) / 1000.0;
+}
+
 /* ---- phase A: select, compare, flags --------------------------------------- */
 
 static void
@@ -269,6 +285,8 @@ collect_batch (TernImapClient *client,
         }
       g_ptr_array_add (data->collect_into, f);
     }
+  g_debug ("T %.1f: %u received (%u in the chunk)", now_ms (), fetches->len,
+           data->collect_into->len);
 }
 
 static void
@@ -295,19 +313,13 @@ flags_fetched_cb (GObject      *object,
 }
 
 static void
-vanished_committed_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+after_vanished (GTask *task)
 {
-  GTask *task = user_data;
   SyncData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
   FolderSync *folder = current_folder (data);
   static const char *const header_fields[] = { "MESSAGE-ID", NULL };
   TernImapFetchOptions options = { 0, };
 
-  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
-    return sync_fail (task, error);
   g_clear_object (&data->batch);
 
   if (!data->condstore || folder->modseq == 0 || folder->uidnext <= 1)
@@ -333,6 +345,19 @@ vanished_committed_cb (GObject      *object,
 }
 
 static void
+vanished_committed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
+    return sync_fail (task, error);
+  after_vanished (task);
+}
+
+static void
 search_all_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -345,7 +370,7 @@ search_all_cb (GObject      *object,
   g_autoptr(GArray) known = NULL;
   FolderSync *folder = current_folder (data);
   TernStore *store = tern_context_get_store (self->context);
-  guint i = 0, j = 0;
+  guint i = 0, j = 0, vanished = 0;
 
   if (server == NULL)
     return sync_fail (task, error);
@@ -354,8 +379,10 @@ search_all_cb (GObject      *object,
     return sync_fail (task, error);
   g_array_sort (server, cmp_uid_asc);
 
-  /* merge walk: server - known = new, known - server = vanished */
-  data->batch = tern_store_begin_batch (store);
+  /* merge walk: server - known = new, known - server = vanished (the
+   * batch may hold the new UIDVALIDITY already: see selected_cb()) */
+  if (data->batch == NULL)
+    data->batch = tern_store_begin_batch (store);
   folder->new_uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   while (i < server->len || j < known->len)
     {
@@ -371,6 +398,7 @@ search_all_cb (GObject      *object,
       else
         {
           tern_store_batch_remove_location (data->batch, folder->folder_id, k);
+          vanished++;
           j++;
         }
     }
@@ -378,8 +406,23 @@ search_all_cb (GObject      *object,
   data->total += folder->new_uids->len;
   g_debug ("%s: %u on the server, %u known, %u new", folder->name, server->len, known->len,
            folder->new_uids->len);
+  if (vanished == 0 && !data->validity_pending)
+    /* nothing to write: no store round trip */
+    return after_vanished (task);
+  data->validity_pending = FALSE;
   tern_store_commit_async (store, data->batch, g_task_get_cancellable (task),
                            vanished_committed_cb, task);
+}
+
+static void
+search_all (GTask *task)
+{
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(TernImapSearchQuery) query = tern_imap_search_query_new ();
+
+  tern_imap_search_query_add_raw (query, "ALL");
+  tern_imap_client_uid_search_async (data->imap, query, g_task_get_cancellable (task),
+                                     search_all_cb, task);
 }
 
 static void
@@ -390,14 +433,11 @@ validity_committed_cb (GObject      *object,
   GTask *task = user_data;
   SyncData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(TernImapSearchQuery) query = tern_imap_search_query_new ();
 
   if (!tern_store_commit_finish (TERN_STORE (object), result, &error))
     return sync_fail (task, error);
   g_clear_object (&data->batch);
-  tern_imap_search_query_add_raw (query, "ALL");
-  tern_imap_client_uid_search_async (data->imap, query, g_task_get_cancellable (task),
-                                     search_all_cb, task);
+  search_all (task);
 }
 
 /* ---- phase A with QRESYNC (RFC 7162) ----------------------------------------- *
@@ -618,19 +658,26 @@ selected_cb (GObject      *object,
   if (folder->qresync && folder->uidvalidity == validity && !data->qresync_overflow)
     return qresync_selected (task);
   data->batch = tern_store_begin_batch (store);
+  tern_store_batch_set_folder_uidvalidity (data->batch, folder->folder_id, validity);
+  folder->new_uidnext = tern_imap_client_get_uidnext (data->imap);
+  folder->new_modseq = tern_imap_client_get_highestmodseq (data->imap);
   if (folder->uidvalidity != 0 && folder->uidvalidity != validity)
     {
+      /* the old locations go first: the UIDs the store knows are read next */
       g_debug ("%s: UIDVALIDITY %u -> %u: locations dropped", folder->name, folder->uidvalidity,
                validity);
       folder->modseq = 0;
       folder->uidnext = 0;
+      folder->uidvalidity = validity;
+      tern_store_commit_async (store, data->batch, g_task_get_cancellable (task),
+                               validity_committed_cb, task);
+      return;
     }
-  tern_store_batch_set_folder_uidvalidity (data->batch, folder->folder_id, validity);
+  /* first seen (no location to drop) or unchanged: saved with what the
+   * comparison finds, in one commit (none when there is nothing to save) */
+  data->validity_pending = folder->uidvalidity != validity;
   folder->uidvalidity = validity;
-  folder->new_uidnext = tern_imap_client_get_uidnext (data->imap);
-  folder->new_modseq = tern_imap_client_get_highestmodseq (data->imap);
-  tern_store_commit_async (store, data->batch, g_task_get_cancellable (task),
-                           validity_committed_cb, task);
+  search_all (task);
 }
 
 /* ---- phase B: chunks, pipelined ------------------------------------------------ *
@@ -690,8 +737,26 @@ peek_next (SyncData *data,
         }
       if (pick != G_MAXUINT)
         {
+          FolderSync *folder = data->folders->pdata[pick];
+          guint left = folder->new_uids->len - folder->next;
+          guint all = 0;
+
           *folder_index = pick;
-          *n = data->phase == 1 ? FIRST_CHUNK : CHUNK;
+          if (data->phase == 1)
+            {
+              *n = FIRST_CHUNK;
+              return TRUE;
+            }
+          for (guint i = 0; i < data->folders->len; i++)
+            {
+              FolderSync *other = data->folders->pdata[i];
+              if (other->new_uids != NULL)
+                all += other->new_uids->len - other->next;
+            }
+          *n = MAX (data->history_chunk, RAMP_CHUNK);
+          /* the pass's last chunk: LAST_CHUNK */
+          if (left == all && left > LAST_CHUNK && left < *n + LAST_CHUNK)
+            *n = left - LAST_CHUNK;
           return TRUE;
         }
       if (data->phase != 1)
@@ -728,6 +793,7 @@ chunk_ingested_cb (GObject      *object,
 
   if (!tern_account_ingest_finish (self, result, &error))
     return ingest_done (task, error);
+  g_debug ("T %.1f: ingest of %u done", now_ms (), data->fetched->len);
   data->done += data->fetched->len;
   update_progress (self, data);
   if (data->error != NULL)
@@ -747,6 +813,7 @@ start_ingest (GTask *task)
   chunk_free (chunk);
   data->ingesting = TRUE;
   data->outstanding++;
+  g_debug ("T %.1f: ingest of %u starts", now_ms (), data->fetched->len);
   tern_account_ingest_async (self, data->fetched, g_task_get_cancellable (task),
                              chunk_ingested_cb, task);
 }
@@ -786,7 +853,7 @@ chunk_fetched_cb (GObject      *object,
 
   if (!tern_imap_client_uid_fetch_finish (data->imap, result, NULL, &error))
     return fetch_done (task, chunk, error);
-  g_debug ("chunk of %u fetched after %.1f ms", chunk->fetched->len,
+  g_debug ("T %.1f: chunk of %u fetched after %.1f ms", now_ms (), chunk->fetched->len,
            (g_get_monotonic_time () - chunk->start) / 1000.0);
   fetch_done (task, chunk, NULL);
 }
@@ -854,9 +921,12 @@ start_fetch (GTask *task,
   SyncData *data = g_task_get_task_data (task);
   FolderSync *folder = data->folders->pdata[folder_index];
 
+  if (data->phase == 2)
+    data->history_chunk = MIN (MAX (data->history_chunk, RAMP_CHUNK / 2) * 2, CHUNK);
   data->fetching = g_new0 (Chunk, 1);
   data->fetching->folder = folder_index;
   data->fetching->start = g_get_monotonic_time ();
+  g_debug ("T %.1f: fetch of %u from %s starts", now_ms (), n, folder->name);
   data->outstanding++;
   if (g_strcmp0 (tern_imap_client_get_selected_mailbox (data->imap), folder->name) != 0)
     {
@@ -1346,12 +1416,14 @@ sync_next (GTask *task)
               data->fetch_id = g_signal_connect (data->imap, "fetch",
                                                  G_CALLBACK (qresync_fetch_cb), task);
             }
+          g_debug ("T %.1f: phase A: %s", now_ms (), folder->name);
           tern_imap_client_select_async (data->imap, folder->name, FALSE, data->condstore,
                                          folder->qresync ? &qresync : NULL,
                                          cancellable, selected_cb, task);
           return;
         }
       data->phase = 1;
+      g_debug ("T %.1f: phase A done", now_ms ());
       update_progress (self, data);
     }
 
@@ -1367,6 +1439,7 @@ sync_next (GTask *task)
       gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
       data->phase = 4;
+      g_debug ("T %.1f: saving the sync state", now_ms ());
       g_clear_object (&data->batch);
       data->batch = tern_store_begin_batch (store);
       for (guint i = 0; i < data->folders->len; i++)
