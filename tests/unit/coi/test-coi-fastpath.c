@@ -400,6 +400,44 @@ test_variants (void)
   g_test_message ("%u variants, %u on the fast path", stats.inputs, stats.fast);
 }
 
+/* Inputs the guard cuts (the full parse then): more boundary-like lines
+ * than it lets through, a 70 KiB header line, a header block over 1 MiB;
+ * and the same just inside the limits. */
+static void
+add_guard_cases (GPtrArray *out)
+{
+  GString *s = g_string_new ("From: <peer@example.test>\r\nMessage-ID: <m@x>\r\n"
+                             "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n");
+
+  for (guint i = 0; i < 1100; i++)
+    {
+      g_string_append_printf (s, "--b\r\nContent-Type: text/plain\r\n\r\npart %u\r\n", i);
+      if (i == 1022)
+        g_ptr_array_add (out, g_bytes_new (s->str, s->len));
+    }
+  g_string_append (s, "--b--\r\n");
+  g_ptr_array_add (out, g_bytes_new (s->str, s->len));
+
+  g_string_assign (s, "From: <peer@example.test>\r\nSubject: ");
+  for (guint i = 0; i < 70 * 1024; i++)
+    g_string_append_c (s, 'a' + i % 26);
+  g_string_append (s, "\r\nMessage-ID: <long@x>\r\n\r\nbody\r\n");
+  g_ptr_array_add (out, g_bytes_new (s->str, s->len));
+
+  g_string_assign (s, "From: <peer@example.test>\r\nX-Big: start\r\n");
+  while (s->len < 1100 * 1024)
+    g_string_append (s, " a folded line of a very large header field\r\n");
+  g_string_append (s, "Message-ID: <huge@x>\r\n\r\nbody\r\n");
+  g_ptr_array_add (out, g_bytes_new (s->str, s->len));
+
+  g_string_assign (s, "From: <peer@example.test>\r\nX-Big: start\r\n");
+  while (s->len < 900 * 1024)
+    g_string_append (s, " a folded line of a large header field\r\n");
+  g_string_append (s, "Message-ID: <large@x>\r\n\r\nbody\r\n");
+  g_ptr_array_add (out, g_bytes_new (s->str, s->len));
+  g_string_free (s, TRUE);
+}
+
 static void
 test_raw_cases (void)
 {
@@ -407,6 +445,7 @@ test_raw_cases (void)
   Stats stats = { 0 };
 
   add_raw_cases (inputs);
+  add_guard_cases (inputs);
   for (guint i = 0; i < inputs->len; i++)
     {
       g_autofree char *label = g_strdup_printf ("raw case %u", i);

@@ -7,9 +7,10 @@
 #include "tern-coi-parser.h"
 #include "tern-ingest.h"
 
-/* tern_ingest_parse() reuses one GMime parser per thread for small
- * messages: it must describe every message exactly as tern_coi_parse_bytes()
- * does, in any order (nothing of one parse may leak into the next). */
+/* tern_ingest_parse() must describe every message exactly as
+ * tern_coi_parse_bytes() with the same options does, in any order and on
+ * several threads at once: the coi parser reuses one GMime parser per
+ * thread, so nothing of one parse may leak into the next. */
 
 #define STATIC_BYTES(s) g_bytes_new_static (s, sizeof s - 1)
 
