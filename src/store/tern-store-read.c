@@ -924,3 +924,53 @@ tern_store_get_pinned_message_finish (TernStore     *self,
                         tern_store_get_pinned_message_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* ---- bulk Message-ID lookup (the sync's ingest) ------------------------- */
+
+/* Message-IDs asked per statement step: one cached statement, the unused
+ * places bound to NULL (which matches nothing). */
+#define FIND_IDS_PER_STEP 64
+#define FIND_IDS_PLACES_8 "?,?,?,?,?,?,?,?"
+#define FIND_IDS_PLACES_64                                                          \
+  FIND_IDS_PLACES_8 "," FIND_IDS_PLACES_8 "," FIND_IDS_PLACES_8 "," FIND_IDS_PLACES_8 \
+  "," FIND_IDS_PLACES_8 "," FIND_IDS_PLACES_8 "," FIND_IDS_PLACES_8 "," FIND_IDS_PLACES_8
+
+GHashTable *
+tern_store_find_message_ids (TernStore          *self,
+                             gint64              account,
+                             const char * const *message_ids,
+                             guint               n,
+                             GError            **error)
+{
+  g_autoptr(GHashTable) found = NULL;
+  BEGIN_READ ("SELECT " MESSAGE_COLUMNS " FROM messages WHERE account_id = ?1 AND message_id IN ("
+              FIND_IDS_PLACES_64 ")");
+
+  found = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                 (GDestroyNotify) tern_store_message_row_free);
+  for (guint from = 0; from < n && local_error == NULL; from += FIND_IDS_PER_STEP)
+    {
+      sqlite3_bind_int64 (stmt, 1, account);
+      for (guint i = 0; i < FIND_IDS_PER_STEP; i++)
+        {
+          const char *id = from + i < n ? message_ids[from + i] : NULL;
+
+          if (id != NULL)
+            sqlite3_bind_text (stmt, 2 + i, id, -1, SQLITE_STATIC);
+          else
+            sqlite3_bind_null (stmt, 2 + i);
+        }
+      while (next_row (&reader, stmt, &local_error))
+        {
+          TernStoreMessageRow *row = read_message (stmt);
+
+          /* the key lives in the row */
+          g_hash_table_replace (found, row->message_id, row);
+        }
+      sqlite3_reset (stmt);
+    }
+  sqlite3_clear_bindings (stmt);
+  if (!finish_rows (&reader, stmt, &local_error, error))
+    return NULL;
+  return g_steal_pointer (&found);
+}

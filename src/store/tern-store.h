@@ -286,4 +286,15 @@ TernStoreMessageRow *tern_store_get_pinned_message_finish (TernStore            
                                                            GAsyncResult         *result,
                                                            GError              **error);
 
+/* The stored messages of @account among @message_ids (@n of them; NULL
+ * entries are skipped), in one read: Message-ID (owned by the row) ->
+ * TernStoreMessageRow. A Message-ID not stored is not in the table. For
+ * the sync's ingest, which asks once per chunk instead of once per
+ * message. */
+GHashTable          *tern_store_find_message_ids          (TernStore            *self,
+                                                           gint64                account,
+                                                           const char * const   *message_ids,
+                                                           guint                 n,
+                                                           GError              **error);
+
 G_END_DECLS
