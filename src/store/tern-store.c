@@ -719,6 +719,15 @@ tern_store_commit (TernStore      *self,
   return run_blocking_job (self, &job, error);
 }
 
+#define BATCH_MIN 1000
+#define BATCH_MAX 4000
+
+guint
+tern_store_batch_size_for (guint remaining)
+{
+  return MIN (remaining, CLAMP (remaining / 4, BATCH_MIN, BATCH_MAX));
+}
+
 gboolean
 tern_store_merge_search_index (TernStore  *self,
                                GError    **error)

@@ -83,6 +83,18 @@ gboolean    tern_store_commit                   (TernStore            *self,
 gboolean    tern_store_merge_search_index       (TernStore            *self,
                                                  GError              **error);
 
+/* How many messages of a long run of new ones (a sync's history, with
+ * @remaining still to come) to put in one batch. A batch writes each index
+ * page it touches and its full-text segment once, so a message costs less
+ * in a bigger batch: in bench-store, batches of 4,000 write less than half
+ * the write-ahead log per message of batches of 1,000 (0.7 against 1.6 KB
+ * at 100,000 messages) and take 11 % fewer instructions. Bigger batches
+ * also hold more rows in memory and show them later, and the last batch
+ * of a run is what a caller waits for at its end: the answer is a quarter
+ * of @remaining, at least 1,000 and at most 4,000 (fewer only when fewer
+ * remain). */
+guint       tern_store_batch_size_for           (guint                 remaining);
+
 /* ---- reads: accounts, folders, contacts -------------------------------- */
 
 GPtrArray  *tern_store_list_accounts            (TernStore            *self,

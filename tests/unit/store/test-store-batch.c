@@ -1532,6 +1532,35 @@ test_closed (Fixture       *f,
   g_assert_error (error2, TERN_STORE_ERROR, TERN_STORE_ERROR_CLOSED);
 }
 
+/* The batch size a sync's history is committed in: a quarter of what is
+ * left, from 1,000 to 4,000 messages, never more than is left. */
+static void
+test_batch_size_for (void)
+{
+  g_assert_cmpuint (tern_store_batch_size_for (0), ==, 0);
+  g_assert_cmpuint (tern_store_batch_size_for (1), ==, 1);
+  g_assert_cmpuint (tern_store_batch_size_for (999), ==, 999);
+  g_assert_cmpuint (tern_store_batch_size_for (1000), ==, 1000);
+  g_assert_cmpuint (tern_store_batch_size_for (3999), ==, 1000);
+  g_assert_cmpuint (tern_store_batch_size_for (10000), ==, 2500);
+  g_assert_cmpuint (tern_store_batch_size_for (16004), ==, 4000);
+  g_assert_cmpuint (tern_store_batch_size_for (G_MAXUINT), ==, 4000);
+  {
+    /* 100,000 messages take 30 batches, none smaller than 1,000 but the last. */
+    guint left = 100000, batches = 0;
+
+    while (left > 0)
+      {
+        guint n = tern_store_batch_size_for (left);
+
+        g_assert_true (n >= 1000 || n == left);
+        left -= n;
+        batches++;
+      }
+    g_assert_cmpuint (batches, ==, 30);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1543,6 +1572,7 @@ main (int   argc,
   ADD ("/store/dedup/two-folders", test_dedup_two_folders);
   ADD ("/store/dedup/uidvalidity-change", test_dedup_uidvalidity);
   ADD ("/store/locations/big-batch", test_locations_big_batch);
+  g_test_add_func ("/store/batch/size-for", test_batch_size_for);
   ADD ("/store/batch/lookups", test_lookups_in_one_batch);
   ADD ("/store/unread/exact", test_unread_exact);
   ADD ("/store/unread/random-operations", test_unread_random);
