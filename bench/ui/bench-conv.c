@@ -193,7 +193,22 @@ typedef struct
   int    rows_shown;   /* list view items added since the previous frame */
 } FrameInfo;
 static FrameInfo worst[WORST];
-static double max_frame_cpu;
+static double max_frame_cpu, sum_frame_cpu;
+static guint over_16_cpu;
+/* Frames by length, wall and main-thread CPU: < 8, < 12, < 16, < 24, < 33, < 50, >= 50 ms */
+static const double bucket_ms[] = { 8, 12, 16, 24, 33, 50 };
+#define N_BUCKETS (G_N_ELEMENTS (bucket_ms) + 1)
+static guint hist_wall[N_BUCKETS], hist_cpu[N_BUCKETS];
+
+static guint
+bucket (double ms)
+{
+  guint i = 0;
+
+  while (i < G_N_ELEMENTS (bucket_ms) && ms >= bucket_ms[i])
+    i++;
+  return i;
+}
 static FrameInfo current;
 static double cpu_mark;
 static GListModel *watch_loaded, *watch_shown;
@@ -242,8 +257,16 @@ record_frame (double frame)
   current.paint_cpu = now - cpu_mark;
   cpu_mark = now;
   current.ms = frame;
-  max_frame_cpu = MAX (max_frame_cpu, current.before_cpu + current.update_cpu +
-                                      current.layout_cpu + current.paint_cpu);
+  {
+    double cpu = current.before_cpu + current.update_cpu + current.layout_cpu + current.paint_cpu;
+
+    max_frame_cpu = MAX (max_frame_cpu, cpu);
+    sum_frame_cpu += cpu;
+    if (cpu > 16)
+      over_16_cpu++;
+    hist_cpu[bucket (cpu)]++;
+    hist_wall[bucket (frame)]++;
+  }
   current.index = n_frames;
   current.rows_loaded = (int) loaded - (int) last_loaded;
   current.rows_shown = (int) shown - (int) last_shown;
@@ -449,10 +472,30 @@ main (int   argc,
     g_print ("# frames over 16 ms: %u of %u; mean frame %.2f ms; longest interval between "
              "painted frames %.1f ms\n", over_16, n_frames, sum_frame / MAX (n_frames, 1),
              max_interval);
+    g_print ("# frames over 16 ms of main-thread CPU: %u of %u; mean %.2f ms\n", over_16_cpu,
+             n_frames, sum_frame_cpu / MAX (n_frames, 1));
+    for (guint h = 0; h < 2; h++)
+      {
+        const guint *hist = h == 0 ? hist_wall : hist_cpu;
+        g_autoptr(GString) line = g_string_new (h == 0 ? "# frames by wall ms:" : "# frames by CPU ms: ");
+
+        for (guint i = 0; i < N_BUCKETS; i++)
+          {
+            if (i == 0)
+              g_string_append_printf (line, " <%.0f: %u", bucket_ms[0], hist[i]);
+            else if (i == N_BUCKETS - 1)
+              g_string_append_printf (line, ", >=%.0f: %u", bucket_ms[i - 1], hist[i]);
+            else
+              g_string_append_printf (line, ", %.0f-%.0f: %u", bucket_ms[i - 1], bucket_ms[i], hist[i]);
+          }
+        g_print ("%s\n", line->str);
+      }
     g_print ("ui.scroll.max_frame_ms %.1f ms\n", max_frame);
     /* The same frames in main-thread CPU time (idle work before the frame
      * included): what the app asks of the machine, whatever else runs. */
     g_print ("ui.scroll.max_frame_cpu_ms %.1f ms\n", max_frame_cpu);
+    g_print ("ui.scroll.frames_over_16ms %u frames\n", over_16);
+    g_print ("ui.scroll.frames_over_16ms_cpu %u frames\n", over_16_cpu);
   }
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -21,8 +21,18 @@
  * every item near its anchor (up to 200). The other loaded rows are added
  * LOAD_CHUNK a frame after the first frame, or sooner when the user scrolls
  * up; older rows come from the store once all loaded ones are shown.
- * TernTailModel shows the items [offset, n) of the message list and passes
- * its changes on (a change wholly before the offset moves the offset). */
+ *
+ * Scrolling up also hides rows far below the view again. Every row added
+ * above others makes GTK 4.8 compute the CSS style of each row after it
+ * anew (about 0.1 ms a row here: a new node passes its parent and sibling
+ * changes on to all later siblings), so the cost of each older row shown
+ * grows with the rows the view holds, up to the 200 GTK keeps. Rows more
+ * than HIDE_BELOW_PAGES below the view are hidden, and shown again when
+ * the user scrolls down towards them.
+ *
+ * TernTailModel shows the items [offset, n - below) of the message list and
+ * passes its changes on (a change wholly before the offset moves the
+ * offset, one wholly in the hidden rows below grows or shrinks them). */
 
 #define TERN_TYPE_TAIL_MODEL (tern_tail_model_get_type ())
 G_DECLARE_FINAL_TYPE (TernTailModel, tern_tail_model, TERN, TAIL_MODEL, GObject)
@@ -31,7 +41,8 @@ struct _TernTailModel
 {
   GObject     parent_instance;
   GListModel *model;
-  guint       offset;
+  guint       offset;   /* items hidden above */
+  guint       below;    /* items hidden below */
   gulong      changed_id;
 };
 
@@ -47,7 +58,7 @@ tern_tail_model_get_n_items (GListModel *list)
   TernTailModel *self = TERN_TAIL_MODEL (list);
   guint n = self->model ? g_list_model_get_n_items (self->model) : 0;
 
-  return n > self->offset ? n - self->offset : 0;
+  return n > self->offset + self->below ? n - self->offset - self->below : 0;
 }
 
 static gpointer
@@ -79,9 +90,14 @@ tail_items_changed_cb (GListModel    *model,
                        guint          added,
                        TernTailModel *self)
 {
+  guint n_before = g_list_model_get_n_items (model) - added + removed;
+  guint end = n_before - MIN (n_before, self->offset + self->below) + self->offset;
   guint before;
 
-  if (position >= self->offset)
+  /* Within the shown rows, or added after them when none are hidden below
+   * (a new message). */
+  if (position >= self->offset && position + removed <= end &&
+      (position < end || self->below == 0))
     {
       g_list_model_items_changed (G_LIST_MODEL (self), position - self->offset, removed, added);
       return;
@@ -92,10 +108,16 @@ tail_items_changed_cb (GListModel    *model,
       self->offset = self->offset - removed + added;
       return;
     }
-  /* A change across the first shown row: show them all. */
-  before = g_list_model_get_n_items (model) - added + removed;
-  before = before > self->offset ? before - self->offset : 0;
+  if (position >= end)
+    {
+      /* Hidden below: shown when the user scrolls down to them. */
+      self->below = self->below - removed + added;
+      return;
+    }
+  /* A change across the first or last shown row: show them all. */
+  before = end - self->offset;
   self->offset = 0;
+  self->below = 0;
   g_list_model_items_changed (G_LIST_MODEL (self), 0, before, g_list_model_get_n_items (model));
 }
 
@@ -149,6 +171,52 @@ tern_tail_model_reveal (TernTailModel *self,
   return count;
 }
 
+/* Shows up to @count more of the rows hidden below; returns how many. */
+static guint
+tern_tail_model_reveal_below (TernTailModel *self,
+                              guint          count)
+{
+  guint shown = tern_tail_model_get_n_items (G_LIST_MODEL (self));
+
+  count = MIN (count, self->below);
+  if (count == 0)
+    return 0;
+  self->below -= count;
+  g_list_model_items_changed (G_LIST_MODEL (self), shown, 0, count);
+  return count;
+}
+
+/* Hides the last @count shown rows. */
+static void
+tern_tail_model_hide_below (TernTailModel *self,
+                            guint          count)
+{
+  guint shown = tern_tail_model_get_n_items (G_LIST_MODEL (self));
+
+  count = MIN (count, shown);
+  if (count == 0)
+    return;
+  self->below += count;
+  g_list_model_items_changed (G_LIST_MODEL (self), shown - count, count, 0);
+}
+
+/* Shows only the last @count rows (the newest). */
+static void
+tern_tail_model_show_newest (TernTailModel *self,
+                             guint          count)
+{
+  guint n = g_list_model_get_n_items (self->model);
+  guint shown;
+
+  tern_tail_model_reveal_below (self, self->below);
+  shown = tern_tail_model_get_n_items (G_LIST_MODEL (self));
+  if (shown > count)
+    {
+      self->offset = n - count;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, shown - count, 0);
+    }
+}
+
 struct _TernConversation
 {
   GtkBox           parent_instance;
@@ -166,6 +234,9 @@ struct _TernConversation
   TernComposer    *composer;
 
   gboolean         at_bottom;
+  gboolean         scrolling_up;     /* the last move of the user's */
+  double           last_value;
+  double           last_upper;
   guint            tick_id;
   guint            ticks;
   guint            settled;
@@ -193,20 +264,27 @@ struct _TernConversation
 
 G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 
-#define NOTIFY_KEY "tern-notify-handler"
-
 /* Older rows are loaded LOAD_CHUNK at a time once the view is within
  * LOAD_PAGES pages of the top: small steps, so a frame builds few rows
  * (each costs about 2 ms of CSS, layout and binding here); within a page
  * of the top (the user jumped there) LOAD_CHUNK_NEAR at a time. */
 #define LOAD_CHUNK 2
-#define LOAD_CHUNK_NEAR 8
+#define LOAD_CHUNK_NEAR 4
 #define LOAD_PAGES 2
 
 /* Rows built for the first frame of a chat: more than fit the view (a
  * one-line message is about 40 px tall). */
 #define FIRST_ROW_HEIGHT 40
 #define FIRST_ROWS_MIN   8
+
+/* While the user scrolls up, rows more than HIDE_PAGES below the view are
+ * hidden (on the way down, those above it); hidden rows come back within
+ * LOAD_PAGES of the view. At least MIN_SHOWN rows stay. */
+#define HIDE_PAGES 1
+#define MIN_SHOWN  24
+/* Going to the newest message with more rows shown than GTK keeps widgets
+ * for hides the older ones again. */
+#define MAX_SHOWN  200
 
 enum {
   SIGNAL_RETRY,
@@ -289,7 +367,10 @@ reveal_all (TernConversation *self)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->reveal_tick);
   self->reveal_tick = 0;
   if (self->tail != NULL)
-    tern_tail_model_reveal (self->tail, self->tail->offset);
+    {
+      tern_tail_model_reveal (self->tail, self->tail->offset);
+      tern_tail_model_reveal_below (self->tail, self->tail->below);
+    }
 }
 
 /* After a chat's first frame: LOAD_CHUNK more of its loaded rows a frame. */
@@ -312,6 +393,35 @@ reveal_tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+/* Whether the row of @item starts a new day (its message is the first of
+ * its day among the rows shown). */
+static gboolean
+shows_day (TernConversation *self,
+           GtkListItem      *item,
+           TernMessage      *message)
+{
+  GDateTime *time = tern_message_get_sent_time (message);
+  guint position = gtk_list_item_get_position (item);
+
+  if (time == NULL)
+    return FALSE;
+  if (position != GTK_INVALID_LIST_POSITION && position > 0)
+    {
+      g_autoptr(TernMessage) previous = g_list_model_get_item (G_LIST_MODEL (self->messages),
+                                                               position + tail_offset (self) - 1);
+      GDateTime *previous_time = previous ? tern_message_get_sent_time (previous) : NULL;
+
+      return previous_time == NULL || !same_day (previous_time, time);
+    }
+  return TRUE;
+}
+
+static gboolean
+is_group (TernConversation *self)
+{
+  return self->chat != NULL && tern_chat_get_kind (self->chat) != TERN_CHAT_KIND_DIRECT;
+}
+
 static void
 update_item (TernConversation *self,
              GtkListItem      *item)
@@ -320,26 +430,15 @@ update_item (TernConversation *self,
   TernMessageRow *row = TERN_MESSAGE_ROW (gtk_list_item_get_child (item));
   g_autofree char *day = NULL;
   GDateTime *time;
-  guint position;
-  gboolean show_day = TRUE;
   gboolean group;
   gint64 id;
 
   if (message == NULL || row == NULL)
     return;
 
-  group = self->chat != NULL && tern_chat_get_kind (self->chat) != TERN_CHAT_KIND_DIRECT;
+  group = is_group (self);
   time = tern_message_get_sent_time (message);
-  position = gtk_list_item_get_position (item);
-  if (position != GTK_INVALID_LIST_POSITION && position > 0 && time != NULL)
-    {
-      g_autoptr(TernMessage) previous = g_list_model_get_item (G_LIST_MODEL (self->messages),
-                                                               position + tail_offset (self) - 1);
-      GDateTime *previous_time = previous ? tern_message_get_sent_time (previous) : NULL;
-
-      show_day = previous_time == NULL || !same_day (previous_time, time);
-    }
-  if (show_day && time != NULL)
+  if (shows_day (self, item, message))
     {
       if (self->now == NULL)
         self->now = g_date_time_new_now_local ();
@@ -350,6 +449,34 @@ update_item (TernConversation *self,
   tern_message_row_bind (row, message, group, day, g_hash_table_lookup (self->failure_reasons, &id));
 }
 
+/* What the row of a list item was last bound to. GTK 4.8's signal factory
+ * unbinds and binds an item again whenever its position changes, even when
+ * its message stays the same: adding two older rows at the top rebound
+ * every row the view holds (up to 200, about 0.1 ms each), which made the
+ * slowest frames of scrolling up. So an unbind keeps the row's message and
+ * the handler that follows its changes, and binding the same message again
+ * only checks what depends on the position (the day separator) and the
+ * width. A message that changes while its row is unbound is bound in full
+ * again. */
+typedef struct
+{
+  TernMessage *message;  /* owned */
+  gulong       handler;  /* its notify handler */
+} Binding;
+
+#define BINDING_KEY "tern-binding"
+
+static void
+binding_free (gpointer data)
+{
+  Binding *binding = data;
+
+  if (binding->handler != 0 && g_signal_handler_is_connected (binding->message, binding->handler))
+    g_signal_handler_disconnect (binding->message, binding->handler);
+  g_object_unref (binding->message);
+  g_free (binding);
+}
+
 static void
 message_notify_cb (GtkListItem *item,
                    GParamSpec  *pspec)
@@ -357,6 +484,12 @@ message_notify_cb (GtkListItem *item,
   GtkWidget *row = gtk_list_item_get_child (item);
   TernConversation *self;
 
+  if (gtk_list_item_get_item (item) == NULL)
+    {
+      /* Changed while unbound: the next bind starts afresh. */
+      g_object_set_data (G_OBJECT (item), BINDING_KEY, NULL);
+      return;
+    }
   if (row == NULL)
     return;
   self = TERN_CONVERSATION (gtk_widget_get_ancestor (row, TERN_TYPE_CONVERSATION));
@@ -445,37 +578,56 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_selectable (item, FALSE);
 }
 
+/* The same message at another position: only the day separator and the
+ * width can differ. */
+static void
+update_moved_item (TernConversation *self,
+                   GtkListItem      *item)
+{
+  TernMessage *message = gtk_list_item_get_item (item);
+  TernMessageRow *row = TERN_MESSAGE_ROW (gtk_list_item_get_child (item));
+
+  tern_message_row_set_text_width (row, text_width (self, is_group (self) &&
+                                                          !tern_message_get_outgoing (message)));
+  if (shows_day (self, item, message) != (tern_message_row_get_day (row) != NULL))
+    update_item (self, item);
+}
+
 static void
 bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item,
          TernConversation         *self)
 {
   TernMessage *message = gtk_list_item_get_item (item);
-  gulong handler;
+  GtkWidget *row = gtk_list_item_get_child (item);
+  Binding *binding = g_object_get_data (G_OBJECT (item), BINDING_KEY);
 
-  update_item (self, item);
-  handler = g_signal_connect_object (message, "notify", G_CALLBACK (message_notify_cb), item,
-                                     G_CONNECT_SWAPPED);
-  g_object_set_data (G_OBJECT (item), NOTIFY_KEY, GSIZE_TO_POINTER ((gsize) handler));
   if (self->bound != NULL)
     g_hash_table_add (self->bound, item);
+  if (binding != NULL && binding->message == message && row != NULL &&
+      tern_message_row_get_message (TERN_MESSAGE_ROW (row)) == message)
+    {
+      update_moved_item (self, item);
+      return;
+    }
+
+  update_item (self, item);
+  binding = g_new0 (Binding, 1);
+  binding->message = g_object_ref (message);
+  binding->handler = g_signal_connect_object (message, "notify", G_CALLBACK (message_notify_cb),
+                                              item, G_CONNECT_SWAPPED);
+  g_object_set_data_full (G_OBJECT (item), BINDING_KEY, binding, binding_free);
 }
 
+/* The row keeps its message (see Binding): GTK binds it again at once when
+ * only its position changed. */
 static void
 unbind_cb (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            TernConversation         *self)
 {
-  TernMessage *message = gtk_list_item_get_item (item);
-  gulong handler = (gulong) GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (item), NOTIFY_KEY));
-
-  if (handler != 0 && message != NULL)
-    g_signal_handler_disconnect (message, handler);
-  g_object_set_data (G_OBJECT (item), NOTIFY_KEY, NULL);
   if (self->bound != NULL)
     g_hash_table_remove (self->bound, item);
-  if (gtk_list_item_get_child (item) != NULL)
-    tern_message_row_unbind (TERN_MESSAGE_ROW (gtk_list_item_get_child (item)));
 }
 
 static void
@@ -485,6 +637,9 @@ teardown_cb (GtkSignalListItemFactory *factory,
 {
   if (self->bound != NULL)
     g_hash_table_remove (self->bound, item);
+  g_object_set_data (G_OBJECT (item), BINDING_KEY, NULL);
+  if (gtk_list_item_get_child (item) != NULL)
+    tern_message_row_unbind (TERN_MESSAGE_ROW (gtk_list_item_get_child (item)));
 }
 
 static GtkListItem *
@@ -541,9 +696,26 @@ bottom_tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+/* The rows built for the first frame of a chat: more than fit the view. */
+static guint
+first_rows (TernConversation *self)
+{
+  int height = gtk_widget_get_height (GTK_WIDGET (self->scroll));
+
+  if (height <= 0 && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
+    height = gtk_widget_get_height (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self))));
+  return height > 0 ? (guint) MAX (FIRST_ROWS_MIN, height / FIRST_ROW_HEIGHT + 2) : G_MAXUINT;
+}
+
 static void
 scroll_to_bottom (TernConversation *self)
 {
+  /* Rows hidden below (the user had scrolled up), or many rows shown (after
+   * a jump): the newest are shown, the others hidden above, as when the
+   * chat opens. */
+  if (self->tail != NULL &&
+      (self->tail->below > 0 || g_list_model_get_n_items (G_LIST_MODEL (self->tail)) > MAX_SHOWN))
+    tern_tail_model_show_newest (self->tail, MAX (first_rows (self), MIN_SHOWN));
   self->at_bottom = TRUE;
   self->ticks = 0;
   self->settled = 0;
@@ -552,12 +724,114 @@ scroll_to_bottom (TernConversation *self)
                                                   self, NULL);
 }
 
+/* The row widgets of the shown rows, by their position in the view's
+ * model (NULL where GTK has none), and the first and last of them that are
+ * mapped (in or next to the view; GTK does not map the others). */
+static GPtrArray *
+shown_rows (TernConversation *self,
+            guint            *first_mapped,
+            guint            *last_mapped)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->tail));
+  GPtrArray *rows = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer item;
+
+  g_ptr_array_set_size (rows, shown);
+  *first_mapped = G_MAXUINT;
+  *last_mapped = 0;
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    {
+      guint position = gtk_list_item_get_position (item);
+      GtkWidget *row = gtk_list_item_get_child (item);
+
+      if (position >= shown || row == NULL)
+        continue;
+      rows->pdata[position] = row;
+      if (gtk_widget_get_mapped (row))
+        {
+          *first_mapped = MIN (*first_mapped, position);
+          *last_mapped = MAX (*last_mapped, position);
+        }
+    }
+  return rows;
+}
+
+static int
+row_height (GtkWidget *row,
+            int        width)
+{
+  int height = 0;
+
+  if (row != NULL)
+    gtk_widget_measure (row, GTK_ORIENTATION_VERTICAL, width, NULL, &height, NULL, NULL);
+  return height;
+}
+
+/* Hides up to @max of the last shown rows that are more than HIDE_PAGES
+ * below the view. */
+static void
+hide_far_below (TernConversation *self,
+                guint             max)
+{
+  int view = gtk_widget_get_height (GTK_WIDGET (self->list_view));
+  int width = gtk_widget_get_width (GTK_WIDGET (self->list_view));
+  guint first, last, far;
+  g_autoptr(GPtrArray) rows = shown_rows (self, &first, &last);
+  double distance = 0;
+
+  if (first == G_MAXUINT || view <= 0)
+    return;
+  /* From the last row in view down to where rows are far enough. */
+  for (far = last + 1; far < rows->len && distance <= HIDE_PAGES * view; far++)
+    distance += row_height (rows->pdata[far], width);
+  if (distance <= HIDE_PAGES * view)
+    return;
+  far = MAX (far, MIN_SHOWN);
+  if (far < rows->len)
+    tern_tail_model_hide_below (self->tail, MIN (max, rows->len - far));
+}
+
+/* Hides up to @max of the first shown rows that are more than HIDE_PAGES
+ * above the view (they come back when the user scrolls up again). */
+static void
+hide_far_above (TernConversation *self,
+                guint             max)
+{
+  int view = gtk_widget_get_height (GTK_WIDGET (self->list_view));
+  int width = gtk_widget_get_width (GTK_WIDGET (self->list_view));
+  guint first, last, count;
+  g_autoptr(GPtrArray) rows = shown_rows (self, &first, &last);
+  double distance = 0;
+  guint near = first;
+
+  if (first == G_MAXUINT || view <= 0)
+    return;
+  /* From the first row in view up to where rows are far enough: the rows
+   * before @near are. */
+  while (near > 0 && distance <= HIDE_PAGES * view)
+    distance += row_height (rows->pdata[--near], width);
+  if (distance <= HIDE_PAGES * view)
+    return;
+  count = MIN (max, near);
+  if (rows->len - count < MIN_SHOWN)
+    count = rows->len > MIN_SHOWN ? rows->len - MIN_SHOWN : 0;
+  if (count > 0)
+    {
+      self->tail->offset += count;
+      g_list_model_items_changed (G_LIST_MODEL (self->tail), 0, count, 0);
+    }
+}
+
 static gboolean
 load_older_idle_cb (gpointer user_data)
 {
   TernConversation *self = user_data;
 
   self->load_idle = 0;
+  if (self->messages == NULL)
+    return G_SOURCE_REMOVE;
   /* A few rows at a time, well before the top is reached: each load
    * builds only as many row widgets as it adds, so no frame pays for a
    * whole window of rows. Loaded rows not shown yet come first. */
@@ -571,6 +845,15 @@ load_older_idle_cb (gpointer user_data)
       if (tern_tail_model_reveal (self->tail, chunk) == 0 &&
           tern_message_list_get_has_more (self->messages))
         tern_message_list_load_older (self->messages, chunk);
+      if (self->scrolling_up)
+        hide_far_below (self, 2 * chunk);
+    }
+  if (!self->scrolling_up && self->tail->below > 0 &&
+      bottom_gap (self) < LOAD_PAGES * gtk_adjustment_get_page_size (self->vadjustment))
+    {
+      /* Back down towards rows hidden below. */
+      tern_tail_model_reveal_below (self->tail, LOAD_CHUNK_NEAR);
+      hide_far_above (self, 2 * LOAD_CHUNK_NEAR);
     }
 
   return G_SOURCE_REMOVE;
@@ -596,9 +879,18 @@ value_changed_cb (TernConversation *self)
   if (self->adjusting || self->tick_id != 0)
     return;
 
-  self->at_bottom = value >= upper - page - 8;
-  if (self->messages != NULL && value < LOAD_PAGES * page && self->load_idle == 0 &&
-      (tail_offset (self) > 0 || tern_message_list_get_has_more (self->messages)))
+  /* Rows added or hidden above move the value with the upper bound: only
+   * a move within the same bound is the user's. */
+  if (upper == self->last_upper && value != self->last_value)
+    self->scrolling_up = value < self->last_value;
+  self->last_value = value;
+  self->last_upper = upper;
+  /* Rows hidden below: not at the newest message. */
+  self->at_bottom = (self->tail == NULL || self->tail->below == 0) && value >= upper - page - 8;
+  if (self->messages != NULL && self->load_idle == 0 &&
+      ((value < LOAD_PAGES * page &&
+        (tail_offset (self) > 0 || tern_message_list_get_has_more (self->messages))) ||
+       (self->tail != NULL && self->tail->below > 0 && upper - page - value < LOAD_PAGES * page)))
     self->load_idle = g_idle_add (load_older_idle_cb, self);
 }
 
@@ -1098,13 +1390,7 @@ tern_conversation_set_chat (TernConversation *self,
   /* The newest rows first (what fits the view), the other loaded ones
    * over the next frames. */
   {
-    int height = gtk_widget_get_height (GTK_WIDGET (self->scroll));
-
-    if (height <= 0 && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
-      height = gtk_widget_get_height (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self))));
-    self->tail = tern_tail_model_new (G_LIST_MODEL (self->messages),
-                                      height > 0 ? (guint) MAX (FIRST_ROWS_MIN, height / FIRST_ROW_HEIGHT + 2)
-                                                 : G_MAXUINT);
+    self->tail = tern_tail_model_new (G_LIST_MODEL (self->messages), first_rows (self));
     self->reveal_frames = 0;
     if (self->tail->offset > 0)
       self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),

@@ -641,6 +641,164 @@ test_failed (Fixture       *f,
   g_assert_cmpint (got, ==, tern_message_get_id (failed));
 }
 
+/* ---- scrolling through a long chat --------------------------------------- */
+
+/* How many rows the conversation's list view shows (its model). */
+static guint
+rows_shown (TernConversation *conversation)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (tern_conversation_get_list_view (conversation))));
+}
+
+/* Every built row shows the text of the message it is bound to (rows are
+ * bound again cheaply when only their position changes). */
+static void
+assert_rows_match_messages (TernWindow *window)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  guint checked = 0;
+
+  collect (GTK_WIDGET (tern_window_get_conversation (window)), TERN_TYPE_MESSAGE_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TernMessage *message = tern_message_row_get_message (rows->pdata[i]);
+      GtkWidget *item = gtk_widget_get_parent (rows->pdata[i]);
+
+      if (message == NULL || item == NULL || !gtk_widget_get_mapped (rows->pdata[i]))
+        continue;
+      g_assert_cmpstr (tern_message_row_get_body (rows->pdata[i]), ==, tern_message_get_text (message));
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, 3);
+}
+
+/* Scrolling up hides rows far below the view, so each older row added does
+ * not restyle a long list; a message arriving meanwhile stays hidden below;
+ * scrolling down brings the rows back and follows the newest again; a jump
+ * to an old message and back to the newest works. */
+static void
+test_scroll_window (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  TernConversation *conversation = tern_window_get_conversation (f->window);
+  GtkAdjustment *adj = tern_conversation_get_vadjustment (conversation);
+  TernMessageList *messages;
+  guint max_shown = 0, loaded;
+  gint64 oldest;
+
+  activate_chat_in (f->window, f->bob_chat, 3);
+  messages = tern_conversation_get_message_list (conversation);
+  assert_at_bottom (conversation);
+  save_screenshot_strict (GTK_WIDGET (f->window), "conversation-window-before");
+
+  /* Up, 60 px a frame, until three windows are loaded. */
+  for (guint i = 0; i < 2000 && g_list_model_get_n_items (G_LIST_MODEL (messages)) < 3 * TERN_MESSAGE_LIST_WINDOW; i++)
+    {
+      gtk_adjustment_set_value (adj, MAX (0, gtk_adjustment_get_value (adj) - 60));
+      wait_frames (GTK_WIDGET (f->window), 1);
+      max_shown = MAX (max_shown, rows_shown (conversation));
+    }
+  loaded = g_list_model_get_n_items (G_LIST_MODEL (messages));
+  g_test_message ("scrolled up: %u rows loaded, %u shown (at most %u), value %.0f of %.0f", loaded,
+                  rows_shown (conversation), max_shown, gtk_adjustment_get_value (adj),
+                  gtk_adjustment_get_upper (adj));
+  g_assert_cmpuint (loaded, >=, 3 * TERN_MESSAGE_LIST_WINDOW);
+  /* Far fewer rows in the view than loaded: the newest are hidden. */
+  g_assert_cmpuint (max_shown, <=, 100);
+  g_assert_cmpuint (rows_shown (conversation), <, loaded - TERN_MESSAGE_LIST_WINDOW);
+  g_assert_null (message_row_with_body (f->window, "And I'll bring coffee."));
+  g_assert_false (tern_conversation_get_at_bottom (conversation));
+  assert_rows_match_messages (f->window);
+  save_screenshot_strict (GTK_WIDGET (f->window), "conversation-window-up");
+
+  /* A new message while scrolled up: loaded, hidden below, and the rows in
+   * view stay in view. */
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    g_autofree char *in_view = NULL;
+
+    collect (GTK_WIDGET (conversation), TERN_TYPE_MESSAGE_ROW, rows);
+    for (guint i = 0; i < rows->len && in_view == NULL; i++)
+      {
+        graphene_point_t top;
+
+        if (gtk_widget_get_mapped (rows->pdata[i]) &&
+            gtk_widget_compute_point (rows->pdata[i], GTK_WIDGET (tern_conversation_get_list_view (conversation)),
+                                      &GRAPHENE_POINT_INIT (0, 0), &top) &&
+            top.y > 100 && top.y < gtk_adjustment_get_page_size (adj) - 100)
+          in_view = g_strdup (tern_message_row_get_body (rows->pdata[i]));
+      }
+    g_assert_nonnull (in_view);
+
+    add_message (f, batch, f->bob_chat, f->bob, "bob@example.test", "Still there?",
+                 g_get_real_time () / G_USEC_PER_SEC, 0);
+    store_commit (f->store, batch);
+    wait_frames (GTK_WIDGET (f->window), 3);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (messages)), ==, loaded + 1);
+    g_assert_null (message_row_with_body (f->window, "Still there?"));
+    g_assert_false (tern_conversation_get_at_bottom (conversation));
+    g_assert_nonnull (message_row_with_body (f->window, in_view));
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (message_row_with_body (f->window, in_view))));
+  }
+
+  /* Down again, 120 px a frame, until the newest message is reached: the
+   * hidden rows come back, rows far above are hidden, the view follows
+   * the newest message again. */
+  max_shown = 0;
+  for (guint i = 0; i < 2000 && !tern_conversation_get_at_bottom (conversation); i++)
+    {
+      gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + 120);
+      wait_frames (GTK_WIDGET (f->window), 1);
+      max_shown = MAX (max_shown, rows_shown (conversation));
+    }
+  wait_frames (GTK_WIDGET (f->window), 3);
+  g_test_message ("scrolled down: %u shown (at most %u)", rows_shown (conversation), max_shown);
+  assert_at_bottom (conversation);
+  g_assert_cmpuint (max_shown, <=, 100);
+  g_assert_nonnull (message_row_with_body (f->window, "And I'll bring coffee."));
+  g_assert_nonnull (message_row_with_body (f->window, "Still there?"));
+  assert_rows_match_messages (f->window);
+  save_screenshot_strict (GTK_WIDGET (f->window), "conversation-window-down");
+
+  /* A message arriving now shows and is followed. */
+  {
+    g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+
+    add_message (f, batch, f->bob_chat, f->bob, "bob@example.test", "Good, see you.",
+                 g_get_real_time () / G_USEC_PER_SEC, 0);
+    store_commit (f->store, batch);
+    wait_frames (GTK_WIDGET (f->window), 4);
+    assert_at_bottom (conversation);
+    g_assert_nonnull (message_row_with_body (f->window, "Good, see you."));
+  }
+
+  /* Jump to the oldest message (not loaded) and back to the newest. */
+  {
+    TernMessage *first;
+
+    while (tern_message_list_get_has_more (messages))
+      tern_message_list_load_older (messages, 0);
+    first = g_list_model_get_item (G_LIST_MODEL (messages), 0);
+    oldest = tern_message_get_id (first);
+    g_assert_cmpstr (tern_message_get_text (first), ==, "Message number 0 about the shed");
+    g_object_unref (first);
+  }
+  g_assert_true (tern_conversation_scroll_to_message (conversation, oldest));
+  for (guint i = 0; i < 120 && message_row_with_body (f->window, "Message number 0 about the shed") == NULL; i++)
+    wait_frames (GTK_WIDGET (f->window), 1);
+  wait_frames (GTK_WIDGET (f->window), 5);
+  g_assert_nonnull (message_row_with_body (f->window, "Message number 0 about the shed"));
+  g_assert_false (tern_conversation_get_at_bottom (conversation));
+  tern_conversation_follow_newest (conversation);
+  for (guint i = 0; i < 120 && !tern_conversation_get_at_bottom (conversation); i++)
+    wait_frames (GTK_WIDGET (f->window), 1);
+  wait_frames (GTK_WIDGET (f->window), 10);
+  assert_at_bottom (conversation);
+  g_assert_nonnull (message_row_with_body (f->window, "Good, see you."));
+  assert_rows_match_messages (f->window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -663,6 +821,8 @@ main (int   argc,
               fixture_set_up, test_keyboard_search_draft, fixture_tear_down);
   g_test_add ("/ui/conversation/failed", Fixture, NULL,
               fixture_set_up, test_failed, fixture_tear_down);
+  g_test_add ("/ui/conversation/scroll-window", Fixture, NULL,
+              fixture_set_up, test_scroll_window, fixture_tear_down);
   g_test_add ("/ui/conversation/narrow", Fixture, "narrow",
               fixture_set_up, test_narrow, fixture_tear_down);
 
