@@ -2033,6 +2033,10 @@ guard_input (GBytes *bytes, GMimeStream *stream, gsize max_line, guint max_bound
  * ~265k, parse and free; the GMime part (~30k to build, ~25k to free) is
  * most of what is left. */
 
+/* The largest message whose Content-* fields, when spread among the
+ * others, are copied together with its body for the MIME part's parse. */
+#define FAST_COPY_MAX ((gsize) 1024 * 1024)
+
 /* The field [from, to) of @data, its name ending at @colon: into @view, or
  * into @runs (pairs of offsets, adjacent ones merged) when it is one of the
  * MIME part's Content-* fields. */
@@ -2120,6 +2124,8 @@ fast_read_header_block (const char *data, gsize size, HeaderView *view, gsize *p
     *part_from = p - data;
   else if (runs->len == 2 && g_array_index (runs, gsize, 1) == (gsize) (p - data))
     *part_from = g_array_index (runs, gsize, 0);
+  else if (size > FAST_COPY_MAX)
+    return FALSE;   /* no copy of a large message: GMime reads it in place */
   else
     {
       GByteArray *a = g_byte_array_sized_new (size);

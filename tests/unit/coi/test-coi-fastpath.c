@@ -435,6 +435,14 @@ add_guard_cases (GPtrArray *out)
     g_string_append (s, " a folded line of a large header field\r\n");
   g_string_append (s, "Message-ID: <large@x>\r\n\r\nbody\r\n");
   g_ptr_array_add (out, g_bytes_new (s->str, s->len));
+
+  /* Content-* fields apart and a body over 1 MiB: the fast path would copy
+   * them, so it leaves the message to the full parse */
+  g_string_assign (s, "Content-Type: text/plain; charset=utf-8\r\nFrom: <peer@example.test>\r\n"
+                      "Content-Transfer-Encoding: 8bit\r\nMessage-ID: <body@x>\r\n\r\n");
+  while (s->len < 1100 * 1024)
+    g_string_append (s, "a line of a long text body\r\n");
+  g_ptr_array_add (out, g_bytes_new (s->str, s->len));
   g_string_free (s, TRUE);
 }
 
