@@ -754,8 +754,11 @@ peek_next (SyncData *data,
                 all += other->new_uids->len - other->next;
             }
           *n = MAX (data->history_chunk, RAMP_CHUNK);
-          /* the pass's last chunk: LAST_CHUNK */
-          if (left == all && left > LAST_CHUNK && left < *n + LAST_CHUNK)
+          /* the pass's last chunk: LAST_CHUNK (when what is left is more
+           * than two of them) */
+          if (left == all && left <= *n && left > 2 * LAST_CHUNK)
+            *n = left - LAST_CHUNK;
+          else if (left == all && left > *n && left < *n + LAST_CHUNK)
             *n = left - LAST_CHUNK;
           return TRUE;
         }
@@ -922,7 +925,7 @@ start_fetch (GTask *task,
   FolderSync *folder = data->folders->pdata[folder_index];
 
   if (data->phase == 2)
-    data->history_chunk = MIN (MAX (data->history_chunk, RAMP_CHUNK / 2) * 2, CHUNK);
+    data->history_chunk = MAX (data->history_chunk, MIN (n * 2, CHUNK));
   data->fetching = g_new0 (Chunk, 1);
   data->fetching->folder = folder_index;
   data->fetching->start = g_get_monotonic_time ();
