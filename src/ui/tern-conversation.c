@@ -267,10 +267,11 @@ G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 /* Older rows are loaded LOAD_CHUNK at a time once the view is within
  * LOAD_PAGES pages of the top: small steps, so a frame builds few rows
  * (each costs about 2 ms of CSS, layout and binding here); within a page
- * of the top (the user jumped there) LOAD_CHUNK_NEAR at a time. */
+ * of the top (the user jumped there) LOAD_CHUNK_NEAR at a time. Not more
+ * than 1.5 pages ahead: every shown row after an added one is restyled. */
 #define LOAD_CHUNK 2
 #define LOAD_CHUNK_NEAR 4
-#define LOAD_PAGES 2
+#define LOAD_PAGES 1.5
 
 /* Rows built for the first frame of a chat: more than fit the view (a
  * one-line message is about 40 px tall). */
@@ -280,7 +281,7 @@ G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 /* While the user scrolls up, rows more than HIDE_PAGES below the view are
  * hidden (on the way down, those above it); hidden rows come back within
  * LOAD_PAGES of the view. At least MIN_SHOWN rows stay. */
-#define HIDE_PAGES 1
+#define HIDE_PAGES 0.75
 #define MIN_SHOWN  24
 /* Going to the newest message with more rows shown than GTK keeps widgets
  * for hides the older ones again. */
