@@ -385,8 +385,17 @@ reveal_tick_cb (GtkWidget     *widget,
   /* The first tick is in the frame that shows the chat first. */
   if (self->reveal_frames++ == 0)
     return G_SOURCE_CONTINUE;
-  if (self->tail == NULL || tern_tail_model_reveal (self->tail, LOAD_CHUNK) == 0 ||
-      self->tail->offset == 0)
+  /* Enough above the view (the rest comes when the user scrolls up): each
+   * row more would make every later row added above cost more. */
+  if (self->tail == NULL ||
+      (self->tick_id == 0 &&
+       gtk_adjustment_get_value (self->vadjustment) >=
+       LOAD_PAGES * gtk_adjustment_get_page_size (self->vadjustment) + FIRST_ROW_HEIGHT))
+    {
+      self->reveal_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (tern_tail_model_reveal (self->tail, LOAD_CHUNK) == 0 || self->tail->offset == 0)
     {
       self->reveal_tick = 0;
       return G_SOURCE_REMOVE;
