@@ -25,6 +25,15 @@
  * - foreign_keys=ON: the cascades of the schema do the deleting.
  * - busy_timeout: another process (a second tern-cli) holding the lock
  *   makes us wait a little instead of failing at once.
+ * - page_size=8192, for a new database (it cannot change once the first
+ *   table exists; an older store keeps its 4 KiB pages and works the
+ *   same): a sync batch of 4,000 messages writes about as many bytes to
+ *   the write-ahead log and the database as with 4 KiB pages (1.4 KB per
+ *   message in bench-store), in half the pages. SQLite writes every page
+ *   of the log with two system calls and checkpoints read each back, so
+ *   that halves the calls, and a page holds twice the index entries:
+ *   store.insert.msgs_per_s 40,000-44,000 -> 49,000-54,000 msgs/s, three
+ *   runs each, alternating, at load 5.
  */
 static const char *const open_pragmas =
   "PRAGMA foreign_keys = ON;"
@@ -71,7 +80,8 @@ tern_store_db_open (const char *path,
   sqlite3_extended_result_codes (db, 1);
   sqlite3_busy_timeout (db, 5000);
 
-  if (!read_only && !tern_store_exec (db, "PRAGMA journal_mode = WAL;", error))
+  if (!read_only && !tern_store_exec (db, "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL;",
+                                      error))
     goto fail;
   if (!tern_store_exec (db, open_pragmas, error))
     goto fail;

@@ -3,7 +3,7 @@
 
 #include "store-test-util.h"
 
-/* A full disk during a write: a 1 MiB tmpfs mounted by the test (needs root;
+/* A full disk during a write: a 2 MiB tmpfs mounted by the test (needs root;
  * if it cannot be mounted the test fails, it does not skip). */
 
 #define N_PER_BATCH 10
@@ -36,12 +36,12 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  const char *argv[] = { "mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", NULL, NULL };
+  const char *argv[] = { "mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", NULL, NULL };
 
   f->dir = store_test_tmpdir ();
   argv[6] = f->dir;
   if (!run (argv, &error))
-    g_error ("Could not mount a 1 MiB tmpfs on %s (this test needs root): %s", f->dir,
+    g_error ("Could not mount a 2 MiB tmpfs on %s (this test needs root): %s", f->dir,
              error->message);
   f->mounted = TRUE;
 }
@@ -88,7 +88,7 @@ fill_disk (TernStore *store,
       if (!tern_store_commit (store, batch, error))
         return k - first;
       if (k > 10000)
-        g_error ("A 1 MiB disk never filled up");
+        g_error ("A 2 MiB disk never filled up");
     }
 }
 
@@ -182,8 +182,8 @@ test_attachment_full (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(TernStore) store = tern_store_open (f->dir, &error);
   g_autoptr(TernStoreBatch) batch = NULL;
-  g_autofree char *big = g_strnfill (2 * 1024 * 1024, 'a');
-  g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&big), 2 * 1024 * 1024);
+  g_autofree char *big = g_strnfill (3 * 1024 * 1024, 'a');
+  g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&big), 3 * 1024 * 1024);
   g_autofree char *hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
   g_autofree char *path = NULL;
   g_autofree char *dir = NULL;
