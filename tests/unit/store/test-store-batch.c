@@ -1532,6 +1532,78 @@ test_closed (Fixture       *f,
   g_assert_error (error2, TERN_STORE_ERROR, TERN_STORE_ERROR_CLOSED);
 }
 
+static gint64
+file_size (const char *dir,
+           const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? st.st_size : 0;
+}
+
+/* Commits @n batches of 500 messages of about 8 KB each (one word, so the
+ * full-text index stays small): about 4 MB a batch. */
+static void
+commit_big_batches (Fixture *f,
+                    guint    first,
+                    guint    n)
+{
+  g_autofree char *text = g_strnfill (8000, 'w');
+
+  for (guint k = first; k < first + n; k++)
+    {
+      g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key = g_strdup_printf ("wal-%u", k);
+      gint64 chat = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP,
+                                                  key, key, 0);
+
+      for (guint i = 0; i < 500; i++)
+        {
+          g_autofree char *mid = g_strdup_printf ("w%u.%u@x", k, i);
+          TernStoreMessageRow row = store_test_message (f->account, chat, mid, text, k, TRUE, FALSE);
+
+          tern_store_batch_add_message (batch, &row, 0, 0);
+        }
+      g_assert_true (tern_store_commit (f->store, batch, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* The write-ahead log is copied into the database by the checkpointer
+ * thread while the store is open and busy, not only at close; and a sync
+ * that never pauses does not grow it beyond its bound (64 MiB, plus the
+ * batch that crossed it). */
+static void
+test_wal_checkpointed (Fixture       *f,
+                       gconstpointer  data)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  commit_big_batches (f, 0, 4);
+  /* ~16 MB went into the log: the checkpointer copies it meanwhile. */
+  while (file_size (f->dir, "tern.db") < 12 * 1024 * 1024)
+    {
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 20 * G_USEC_PER_SEC);
+      g_usleep (10 * 1000);
+    }
+  g_test_message ("database %" G_GINT64_FORMAT " bytes, log %" G_GINT64_FORMAT " bytes",
+                  file_size (f->dir, "tern.db"), file_size (f->dir, "tern.db-wal"));
+
+  /* ~100 MB more without a pause: the log restarts, bounded. */
+  commit_big_batches (f, 4, 25);
+  g_test_message ("database %" G_GINT64_FORMAT " bytes, log %" G_GINT64_FORMAT " bytes",
+                  file_size (f->dir, "tern.db"), file_size (f->dir, "tern.db-wal"));
+  g_assert_cmpint (file_size (f->dir, "tern.db-wal"), <, (64 + 8) * 1024 * 1024);
+  g_assert_cmpint (store_test_query_int (f->raw, "SELECT COUNT(*) FROM messages"), ==, 29 * 500);
+  {
+    g_autofree char *integrity = store_test_query_text (f->raw, "PRAGMA integrity_check");
+
+    g_assert_cmpstr (integrity, ==, "ok");
+  }
+}
+
 /* The batch size a sync's history is committed in: a quarter of what is
  * left, from 1,000 to 4,000 messages, never more than is left. */
 static void
@@ -1573,6 +1645,7 @@ main (int   argc,
   ADD ("/store/dedup/uidvalidity-change", test_dedup_uidvalidity);
   ADD ("/store/locations/big-batch", test_locations_big_batch);
   g_test_add_func ("/store/batch/size-for", test_batch_size_for);
+  ADD ("/store/wal/checkpointed", test_wal_checkpointed);
   ADD ("/store/batch/lookups", test_lookups_in_one_batch);
   ADD ("/store/unread/exact", test_unread_exact);
   ADD ("/store/unread/random-operations", test_unread_random);
