@@ -261,12 +261,14 @@ test_starttls_pinned (void)
 {
   g_autofree char *expected = fixture_fingerprint ();
   g_autoptr(TernTestScriptServer) server =
-    tern_test_script_server_new ("S: 220 ready\nC: STARTTLS\nTLS\nS: secure\nC: bye\n");
+    tern_test_script_server_new ("S: 220 ready\nC: STARTTLS\nS: 220 go ahead\nTLS\nS: secure\n"
+                                 "C: bye\n");
   g_autoptr(GIOStream) plain = NULL;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *greeting = NULL;
+  g_autofree char *go_ahead = NULL;
   g_autofree char *line = NULL;
 
   plain = connect_sync ("127.0.0.1", tern_test_script_server_port (server),
@@ -278,6 +280,11 @@ test_starttls_pinned (void)
   g_output_stream_write_all (g_io_stream_get_output_stream (plain), "STARTTLS\r\n", 10, NULL,
                              NULL, &error);
   g_assert_no_error (error);
+  /* as in IMAP and SMTP, the handshake starts after the server's answer
+   * (the script server would otherwise read the first TLS bytes with the
+   * command line) */
+  go_ahead = read_line (plain);
+  g_assert_cmpstr (go_ahead, ==, "220 go ahead");
 
   tern_net_start_tls_async (plain, "127.0.0.1", expected, NULL, store_result_cb, &result);
   tls = tern_net_start_tls_finish (wait_result (&result), &error);
@@ -334,6 +341,7 @@ starttls_sync (TernTestScriptServer *server,
   g_autoptr(GIOStream) plain = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *greeting = NULL;
+  g_autofree char *go_ahead = NULL;
 
   plain = connect_sync ("127.0.0.1", tern_test_script_server_port (server),
                         TERN_NET_SECURITY_STARTTLS, pin, 10, error);
@@ -343,6 +351,8 @@ starttls_sync (TernTestScriptServer *server,
   g_output_stream_write_all (g_io_stream_get_output_stream (plain), "STARTTLS\r\n", 10, NULL,
                              NULL, error);
   g_assert_no_error (*error);
+  go_ahead = read_line (plain);
+  g_assert_cmpstr (go_ahead, ==, "220 go ahead");
   tern_net_start_tls_async (plain, host, pin, NULL, store_result_cb, &result);
   return tern_net_start_tls_finish (wait_result (&result), error);
 }
@@ -377,8 +387,10 @@ test_pinned_without_database (void)
     {
       g_autoptr(TernTestScriptServer) server =
         tern_test_script_server_new (cases[i].accepted
-                                       ? "S: 220 ready\nC: STARTTLS\nTLS\nS: secure\nC: bye\n"
-                                       : "S: 220 ready\nC: STARTTLS\nTLS\nS: secure\n");
+                                       ? "S: 220 ready\nC: STARTTLS\nS: 220 go ahead\nTLS\n"
+                                         "S: secure\nC: bye\n"
+                                       : "S: 220 ready\nC: STARTTLS\nS: 220 go ahead\nTLS\n"
+                                         "S: secure\n");
       g_autoptr(GIOStream) tls = NULL;
 
       g_test_message ("case %u: %s, pin %s, %s", i, cases[i].host,
