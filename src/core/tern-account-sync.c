@@ -37,10 +37,17 @@
  * parsed only once it is all there, so a small one gets the workers going
  * early; and the pass's last chunk is LAST_CHUNK, so little is left to
  * parse and store once the last byte arrived. The chunks between are
- * large: each costs a FETCH round trip and a store commit. */
+ * large: each costs a FETCH round trip and a store commit, and the store
+ * writes a message more cheaply in a bigger batch, so they are what
+ * tern_store_batch_size_for() asks for (up to CHUNK, fewer towards the
+ * end). A chunk is also kept to about CHUNK_BYTES of raw messages, by the
+ * average size of the messages fetched so far: the pipeline holds up to
+ * READY_MAX + 2 chunks, and a mailbox of big messages must not hold
+ * thousands of them. */
 #define RAMP_CHUNK 250
-#define CHUNK 1000
+#define CHUNK 4000
 #define LAST_CHUNK 250
+#define CHUNK_BYTES ((guint64) 16 * 1024 * 1024)
 /* fetched chunks waiting for the ingest (being parsed meanwhile) */
 #define READY_MAX 2
 
@@ -77,6 +84,8 @@ typedef struct {
   guint           total;
   guint           done;
   guint           history_chunk;   /* the size of the next history chunk (ramp) */
+  guint64         fetched_bytes;   /* raw bytes of the messages fetched so far */
+  guint           fetched_count;   /* and their number */
   gboolean        condstore;
   gboolean        qresync;         /* QRESYNC enabled on this connection */
   gboolean        qresync_overflow; /* a VANISHED set too large: compare UIDs instead */
@@ -753,13 +762,19 @@ peek_next (SyncData *data,
               if (other->new_uids != NULL)
                 all += other->new_uids->len - other->next;
             }
-          *n = MAX (data->history_chunk, RAMP_CHUNK);
+          *n = MIN (MAX (data->history_chunk, RAMP_CHUNK), tern_store_batch_size_for (all));
           /* the pass's last chunk: LAST_CHUNK (when what is left is more
            * than two of them) */
           if (left == all && left <= *n && left > 2 * LAST_CHUNK)
             *n = left - LAST_CHUNK;
           else if (left == all && left > *n && left < *n + LAST_CHUNK)
             *n = left - LAST_CHUNK;
+          if (data->fetched_count > 0 && data->fetched_bytes > 0)
+            {
+              guint64 average = MAX (data->fetched_bytes / data->fetched_count, 1);
+
+              *n = MAX (MIN ((guint64) *n, CHUNK_BYTES / average), 1);
+            }
           return TRUE;
         }
       if (data->phase != 1)
@@ -856,6 +871,16 @@ chunk_fetched_cb (GObject      *object,
 
   if (!tern_imap_client_uid_fetch_finish (data->imap, result, NULL, &error))
     return fetch_done (task, chunk, error);
+  for (guint i = 0; i < chunk->fetched->len; i++)
+    {
+      TernAccountFetched *fetched = chunk->fetched->pdata[i];
+
+      if (fetched->raw != NULL)
+        {
+          data->fetched_bytes += g_bytes_get_size (fetched->raw);
+          data->fetched_count++;
+        }
+    }
   g_debug ("T %.1f: chunk of %u fetched after %.1f ms", now_ms (), chunk->fetched->len,
            (g_get_monotonic_time () - chunk->start) / 1000.0);
   fetch_done (task, chunk, NULL);
