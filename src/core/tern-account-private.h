@@ -164,4 +164,14 @@ char           *tern_account_fetch_header_field_finish (TernAccount         *sel
                                                         GAsyncResult        *result,
                                                         GError             **error);
 
+/* The size of the sync's next history chunk (tern-account-sync.c): @ramp
+ * the ramp's next size, @left the messages left in the chunk's folder,
+ * @all those left in all folders, @fetched_bytes and @fetched_count the
+ * raw size and number of the messages fetched so far. */
+guint           tern_account_sync_chunk_size      (guint                ramp,
+                                                   guint                left,
+                                                   guint                all,
+                                                   guint64              fetched_bytes,
+                                                   guint                fetched_count);
+
 G_END_DECLS

@@ -713,6 +713,30 @@ chunk_needs_filter (TernAccount *self,
   return !self->coi_server && folder->role == TERN_STORE_FOLDER_ROLE_INBOX;
 }
 
+guint
+tern_account_sync_chunk_size (guint   ramp,
+                              guint   left,
+                              guint   all,
+                              guint64 fetched_bytes,
+                              guint   fetched_count)
+{
+  guint n = MIN (MAX (ramp, RAMP_CHUNK), tern_store_batch_size_for (all));
+
+  /* the pass's last chunk: LAST_CHUNK (when what is left is more than two
+   * of them) */
+  if (left == all && left <= n && left > 2 * LAST_CHUNK)
+    n = left - LAST_CHUNK;
+  else if (left == all && left > n && left < n + LAST_CHUNK)
+    n = left - LAST_CHUNK;
+  if (fetched_count > 0 && fetched_bytes > 0)
+    {
+      guint64 average = MAX (fetched_bytes / fetched_count, 1);
+
+      n = (guint) MAX (MIN ((guint64) n, CHUNK_BYTES / average), 1);
+    }
+  return n;
+}
+
 /* The folder of the next chunk and its size (phase 1: the first chunk of
  * every folder, the first screen; phase 2: the rest); FALSE when all is
  * fetched. The folder selected already goes first: no SELECT round trip
@@ -762,19 +786,8 @@ peek_next (SyncData *data,
               if (other->new_uids != NULL)
                 all += other->new_uids->len - other->next;
             }
-          *n = MIN (MAX (data->history_chunk, RAMP_CHUNK), tern_store_batch_size_for (all));
-          /* the pass's last chunk: LAST_CHUNK (when what is left is more
-           * than two of them) */
-          if (left == all && left <= *n && left > 2 * LAST_CHUNK)
-            *n = left - LAST_CHUNK;
-          else if (left == all && left > *n && left < *n + LAST_CHUNK)
-            *n = left - LAST_CHUNK;
-          if (data->fetched_count > 0 && data->fetched_bytes > 0)
-            {
-              guint64 average = MAX (data->fetched_bytes / data->fetched_count, 1);
-
-              *n = MAX (MIN ((guint64) *n, CHUNK_BYTES / average), 1);
-            }
+          *n = tern_account_sync_chunk_size (data->history_chunk, left, all,
+                                             data->fetched_bytes, data->fetched_count);
           return TRUE;
         }
       if (data->phase != 1)
