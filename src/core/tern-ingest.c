@@ -34,6 +34,8 @@ struct _TernIngestContext {
   GStrv           own;
   TernStoreBatch *batch;    /* the batch the cache refers to (not a reference) */
   GHashTable     *cache;    /* Message-ID -> Known, for the current batch */
+  GHashTable     *absent;   /* Message-IDs the store was asked for at once (a chunk's, by
+                             * apply_and_commit()) and does not hold, for the current batch */
   GHashTable     *contacts; /* sender address -> TernStoreContactRow (NULL: none), while
                              * apply_and_commit() builds a chunk's batch: one store read per
                              * sender, not per message */
@@ -86,6 +88,7 @@ tern_ingest_context_new (TernStore          *store,
   if (ctx->own == NULL)
     ctx->own = g_new0 (char *, 1);
   ctx->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, known_free);
+  ctx->absent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ctx->contacts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) tern_store_contact_row_free);
   ctx->aliases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -103,6 +106,7 @@ tern_ingest_context_free (TernIngestContext *ctx)
   g_object_unref (ctx->store);
   g_strfreev (ctx->own);
   g_hash_table_unref (ctx->cache);
+  g_hash_table_unref (ctx->absent);
   g_hash_table_unref (ctx->contacts);
   g_hash_table_unref (ctx->aliases);
   g_hash_table_unref (ctx->pending);
@@ -181,6 +185,8 @@ lookup (TernIngestContext *ctx,
   known = g_hash_table_lookup (ctx->cache, message_id);
   if (known != NULL)
     return known;
+  if (g_hash_table_contains (ctx->absent, message_id))
+    return NULL;
   row = tern_store_find_message (ctx->store, ctx->account, message_id, &local);
   if (row == NULL)
     {
@@ -775,6 +781,7 @@ tern_ingest_message_parsed (TernIngestContext  *ctx,
   if (ctx->batch != batch)
     {
       g_hash_table_remove_all (ctx->cache);
+      g_hash_table_remove_all (ctx->absent);
       ctx->batch = batch;
     }
 
@@ -1234,6 +1241,51 @@ tern_ingest_forget (TernAccount *account,
     g_hash_table_remove (prepared, fetched);
 }
 
+/* The stored messages among the chunk's Message-IDs, in one read of the
+ * store instead of one per message (tern_store_find_message_ids()):
+ * Message-ID -> TernStoreMessageRow, or NULL if the read failed (each is
+ * then read on its own). The found ones go into the context's cache as
+ * lookup() would have put them; the others are remembered as absent, so
+ * lookup() answers for them without a read. */
+static GHashTable *
+find_chunk_messages (TernIngestContext *ctx,
+                     HookData          *data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GHashTable *found;
+
+  for (guint i = 0; i < data->fetched->len; i++)
+    {
+      TernAccountFetched *f = data->fetched->pdata[i];
+      const TernCoiInfo *info = data->parse->infos->pdata[i];
+      const char *id = f->raw == NULL ? f->message_id : info != NULL ? info->message_id : NULL;
+
+      if (id != NULL && *id != '\0')
+        g_ptr_array_add (ids, (gpointer) id);
+    }
+  if (ids->len == 0)
+    return NULL;
+  found = tern_store_find_message_ids (ctx->store, ctx->account,
+                                       (const char * const *) ids->pdata, ids->len, &error);
+  if (found == NULL)
+    {
+      g_debug ("Reading a chunk's messages at once: %s", error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = ids->pdata[i];
+      const TernStoreMessageRow *row = g_hash_table_lookup (found, id);
+
+      if (row != NULL)
+        remember (ctx, id, row->id, row->chat_id, row->sender_address, row->outgoing);
+      else
+        g_hash_table_add (ctx->absent, g_strdup (id));
+    }
+  return found;
+}
+
 /* On the account's thread, in the order fetched: the context's cache and
  * held edits depend on it. */
 static void
@@ -1243,14 +1295,17 @@ apply_and_commit (GTask *task)
   HookData *data = g_task_get_task_data (task);
   TernStore *store = tern_account_get_store (account);
   TernIngestContext *ctx = tern_ingest_get_for_account (account);
+  g_autoptr(GHashTable) found = NULL;
 
   data->batch = tern_store_begin_batch (store);
   /* A new batch may reuse the address of the one committed before: the
    * per-batch caches start empty, whatever the pointer says. */
   g_hash_table_remove_all (ctx->cache);
+  g_hash_table_remove_all (ctx->absent);
   g_hash_table_remove_all (ctx->contacts);
   ctx->batch = data->batch;
   ctx->cache_contacts = TRUE;
+  found = find_chunk_messages (ctx, data);
   for (guint i = 0; i < data->fetched->len; i++)
     {
       TernAccountFetched *f = data->fetched->pdata[i];
@@ -1261,12 +1316,16 @@ apply_and_commit (GTask *task)
       if (f->raw == NULL)
         {
           /* Only the flags changed (read on another device). */
-          g_autoptr(TernStoreMessageRow) known = NULL;
+          g_autoptr(TernStoreMessageRow) read = NULL;
+          const TernStoreMessageRow *known;
 
           if (f->message_id == NULL)
             continue;
-          known = tern_store_find_message (store, tern_account_get_id (account), f->message_id,
-                                           NULL);
+          if (found != NULL)
+            known = g_hash_table_lookup (found, f->message_id);
+          else
+            known = read = tern_store_find_message (store, tern_account_get_id (account),
+                                                    f->message_id, NULL);
           if (known == NULL)
             continue;
           f->message_row = known->id;
@@ -1295,6 +1354,7 @@ apply_and_commit (GTask *task)
   ctx->cache_contacts = FALSE;
   g_hash_table_remove_all (ctx->contacts);
   g_hash_table_remove_all (ctx->cache);
+  g_hash_table_remove_all (ctx->absent);
   ctx->batch = NULL;
   /* The GMime objects go with the infos, now (the batch holds copies of
    * what it needs), on a worker. */

@@ -1532,6 +1532,83 @@ test_closed (Fixture       *f,
   g_assert_error (error2, TERN_STORE_ERROR, TERN_STORE_ERROR_CLOSED);
 }
 
+/* Many Message-IDs read at once: more than one statement's worth (64), a
+ * missing one, another account's, a NULL entry and one given twice. */
+static void
+test_find_message_ids (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gint64 other = store_test_add_account (f->store, "bob@example.test");
+  g_autoptr(TernStoreBatch) batch = tern_store_begin_batch (f->store);
+  gint64 chat = tern_store_batch_ensure_chat (batch, f->account, TERN_STORE_CHAT_KIND_GROUP, "g",
+                                              "g", 0);
+  gint64 other_chat = tern_store_batch_ensure_chat (batch, other, TERN_STORE_CHAT_KIND_GROUP, "g",
+                                                    "g", 0);
+
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autofree char *mid = g_strdup_printf ("m%u@x", i);
+      TernStoreMessageRow row = store_test_message (f->account, chat, mid, "text", i + 1, i % 2,
+                                                    FALSE);
+
+      /* every third is stored, the others are only asked for */
+      if (i % 3 == 0)
+        tern_store_batch_add_message (batch, &row, 0, 0);
+      g_ptr_array_add (ids, g_steal_pointer (&mid));
+    }
+  {
+    TernStoreMessageRow row = store_test_message (other, other_chat, "theirs@x", "text", 1, FALSE,
+                                                  FALSE);
+
+    tern_store_batch_add_message (batch, &row, 0, 0);
+  }
+  g_assert_true (tern_store_commit (f->store, batch, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (ids, g_strdup ("theirs@x"));
+  g_ptr_array_add (ids, NULL);
+  g_ptr_array_add (ids, g_strdup ("m3@x"));
+
+  found = tern_store_find_message_ids (f->store, f->account, (const char * const *) ids->pdata,
+                                       ids->len, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpuint (g_hash_table_size (found), ==, 50);
+  for (guint i = 0; i < 150; i++)
+    {
+      const TernStoreMessageRow *row = g_hash_table_lookup (found, ids->pdata[i]);
+
+      if (i % 3 != 0)
+        {
+          g_assert_null (row);
+          continue;
+        }
+      g_assert_nonnull (row);
+      g_assert_cmpstr (row->message_id, ==, ids->pdata[i]);
+      g_assert_cmpint (row->chat_id, ==, tern_store_batch_get_id (batch, chat));
+      g_assert_cmpint (row->sent_time, ==, i + 1);
+      g_assert_cmpint (row->seen, ==, i % 2);
+      {
+        g_autoptr(TernStoreMessageRow) one = tern_store_find_message (f->store, f->account,
+                                                                      ids->pdata[i], &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpint (one->id, ==, row->id);
+      }
+    }
+  g_assert_false (g_hash_table_contains (found, "theirs@x"));
+
+  {
+    /* nothing asked, nothing found */
+    g_autoptr(GHashTable) none = tern_store_find_message_ids (f->store, f->account, NULL, 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_hash_table_size (none), ==, 0);
+  }
+}
+
 static gint64
 file_size (const char *dir,
            const char *name)
@@ -1646,6 +1723,7 @@ main (int   argc,
   ADD ("/store/locations/big-batch", test_locations_big_batch);
   g_test_add_func ("/store/batch/size-for", test_batch_size_for);
   ADD ("/store/wal/checkpointed", test_wal_checkpointed);
+  ADD ("/store/find/message-ids", test_find_message_ids);
   ADD ("/store/batch/lookups", test_lookups_in_one_batch);
   ADD ("/store/unread/exact", test_unread_exact);
   ADD ("/store/unread/random-operations", test_unread_random);
