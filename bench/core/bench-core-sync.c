@@ -34,6 +34,8 @@
  *   sync.initial10k.ms           tern_account_sync_once (connect, login,
  *                                folders, fetch, parse, store)
  *   sync.initial10k.ratio_to_raw the second over the first
+ *                                (all figures: medians of ROUNDS rounds of
+ *                                the two, alternating, see main())
  *   sync.first_screen.ms         from the start of the sync until the store
  *                                holds the 20 newest chats (the first screen)
  *   sync.raw_fetch10k.cpu_ms     CPU time of this process (all its threads)
@@ -245,13 +247,38 @@ received_cb (TernAccount *account,
     screen->first_screen_ms = (g_get_monotonic_time () - screen->start) / 1000.0;
 }
 
-int
-main (int   argc,
-      char *argv[])
+static int
+compare_doubles (const void *a,
+                 const void *b)
 {
-  guint n = g_getenv ("TERN_BENCH_N") != NULL ? (guint) atoi (g_getenv ("TERN_BENCH_N")) : 10000;
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v,
+        guint   n)
+{
+  g_autofree double *sorted = g_memdup2 (v, n * sizeof (double));
+
+  qsort (sorted, n, sizeof (double), compare_doubles);
+  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+typedef struct {
+  double ms;
+  double cpu_ms;
+  double first_screen_ms;
+} Round;
+
+/* One initial sync of carol's mailbox into a new profile in @dir. Under
+ * callgrind, @count says whether this one is counted. */
+static Round
+sync_round (const char *dir,
+            gboolean    count)
+{
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tern-bench-sync-XXXXXX", &error);
   g_autoptr(TernContext) context = NULL;
   g_autoptr(TernAccountSettings) settings = NULL;
   g_autoptr(TernAccount) account = NULL;
@@ -259,11 +286,8 @@ main (int   argc,
   g_autoptr(GAsyncResult) r2 = NULL;
   g_autofree char *address = g_strdup_printf ("carol@%s", env ("TERN_TEST_DOMAIN"));
   Screen screen = { 0, };
-  guint n_raw = 0;
-  double raw_ms, sync_ms, raw_cpu, sync_cpu;
+  Round round = { 0, };
   gint64 start;
-
-  fill_mailbox (n);
 
   context = tern_context_new (dir, &error);
   if (context == NULL)
@@ -284,34 +308,79 @@ main (int   argc,
   if (account == NULL)
     g_error ("setup: %s", error->message);
 
-  /* warm the server's caches the same way for both */
-  raw_fetch_ms (&n_raw, &raw_cpu);
-  raw_ms = raw_fetch_ms (&n_raw, &raw_cpu);
-
   screen.store = tern_context_get_store (context);
   screen.account = tern_account_get_id (account);
   g_signal_connect (account, "message-received", G_CALLBACK (received_cb), &screen);
-  sync_cpu = cpu_ms ();
+  round.cpu_ms = cpu_ms ();
   start = screen.start = g_get_monotonic_time ();
-  SYNC_COUNT_START ();
+  if (count)
+    SYNC_COUNT_START ();
   tern_account_sync_once_async (account, NULL, got_result, &r2);
   if (!tern_account_sync_once_finish (account, wait_result (&r2), &error))
     g_error ("sync: %s", error->message);
-  SYNC_COUNT_END ();
-  sync_ms = (g_get_monotonic_time () - start) / 1000.0;
-  sync_cpu = cpu_ms () - sync_cpu;
+  if (count)
+    SYNC_COUNT_END ();
+  round.ms = (g_get_monotonic_time () - start) / 1000.0;
+  round.cpu_ms = cpu_ms () - round.cpu_ms;
+  round.first_screen_ms = screen.first_screen_ms;
 
-  g_printerr ("messages: %u on the server, %" G_GUINT64_FORMAT " fetched by the sync, %u chats\n",
-              n_raw, tern_account_get_debug_fetch_count (account),
+  g_printerr ("# %" G_GUINT64_FORMAT " fetched by the sync, %u chats\n",
+              tern_account_get_debug_fetch_count (account),
               tern_store_count_chats (screen.store, screen.account, TERN_STORE_CHAT_FILTER_ALL, NULL));
-  g_print ("sync.raw_fetch10k.ms %.1f ms\n", raw_ms);
-  g_print ("sync.initial10k.ms %.1f ms\n", sync_ms);
-  g_print ("sync.initial10k.ratio_to_raw %.2f x\n", sync_ms / raw_ms);
-  g_print ("sync.first_screen.ms %.1f ms\n", screen.first_screen_ms);
-  g_print ("sync.raw_fetch10k.cpu_ms %.1f ms\n", raw_cpu);
-  g_print ("sync.initial10k.cpu_ms %.1f ms\n", sync_cpu);
-
   g_clear_object (&account);
   g_clear_object (&context);
+  return round;
+}
+
+/* The raw fetch and Tern's sync alternate ROUNDS times (each sync into a
+ * new profile; the first also creates the account's folders on the
+ * server, the later ones find them, as a second device does), and the
+ * figures are the medians: one run of either varies by up to 2x here with
+ * the machine's other work. TERN_BENCH_ROUNDS changes the count. */
+#define ROUNDS 3
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint n = g_getenv ("TERN_BENCH_N") != NULL ? (guint) atoi (g_getenv ("TERN_BENCH_N")) : 10000;
+  guint rounds = g_getenv ("TERN_BENCH_ROUNDS") != NULL
+                 ? MAX ((guint) atoi (g_getenv ("TERN_BENCH_ROUNDS")), 1) : ROUNDS;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tern-bench-sync-XXXXXX", &error);
+  g_autofree double *raw_ms = g_new0 (double, rounds);
+  g_autofree double *raw_cpu = g_new0 (double, rounds);
+  g_autofree double *sync_ms = g_new0 (double, rounds);
+  g_autofree double *sync_cpu = g_new0 (double, rounds);
+  g_autofree double *screen_ms = g_new0 (double, rounds);
+  guint n_raw = 0;
+  double ignored;
+
+  if (dir == NULL)
+    g_error ("%s", error->message);
+  fill_mailbox (n);
+
+  /* warm the server's caches the same way for both */
+  raw_fetch_ms (&n_raw, &ignored);
+  for (guint i = 0; i < rounds; i++)
+    {
+      g_autofree char *profile = g_strdup_printf ("%s/round-%u", dir, i);
+      Round round;
+
+      raw_ms[i] = raw_fetch_ms (&n_raw, &raw_cpu[i]);
+      round = sync_round (profile, i == 0);
+      sync_ms[i] = round.ms;
+      sync_cpu[i] = round.cpu_ms;
+      screen_ms[i] = round.first_screen_ms;
+      g_printerr ("# round %u: raw fetch %.1f ms, sync %.1f ms (%.2fx), %u messages on the server\n",
+                  i + 1, raw_ms[i], sync_ms[i], sync_ms[i] / raw_ms[i], n_raw);
+    }
+
+  g_print ("sync.raw_fetch10k.ms %.1f ms\n", median (raw_ms, rounds));
+  g_print ("sync.initial10k.ms %.1f ms\n", median (sync_ms, rounds));
+  g_print ("sync.initial10k.ratio_to_raw %.2f x\n", median (sync_ms, rounds) / median (raw_ms, rounds));
+  g_print ("sync.first_screen.ms %.1f ms\n", median (screen_ms, rounds));
+  g_print ("sync.raw_fetch10k.cpu_ms %.1f ms\n", median (raw_cpu, rounds));
+  g_print ("sync.initial10k.cpu_ms %.1f ms\n", median (sync_cpu, rounds));
   return 0;
 }
