@@ -36,6 +36,7 @@
 #include <gmime/gmime.h>
 #include <valgrind/callgrind.h>
 
+#include "bench-util.h"
 #include "tern-coi-parser.h"
 
 #define N_MESSAGES 256
@@ -150,15 +151,7 @@ tern_parse (GBytes *bytes)
 static GBytes *
 make_sync_message (guint i, guint32 base)
 {
-  guint chat = i % 200;
-  char *text = g_strdup_printf (
-    "From: Peer %u <peer%u@example.test>\r\nTo: <carol@example.test>\r\n"
-    "Date: %s\r\nMessage-ID: <chat$bench.%08x.%u@example.test>\r\n"
-    "Subject: Chat: message %u\r\nChat-Version: 1.0\r\nMIME-Version: 1.0\r\n"
-    "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-    "Message %u of the benchmark, chat %u: a line of ordinary chat text that is about as "
-    "long as a typical message.\r\n",
-    chat, chat, "Fri, 27 Nov 2026 10:00:00 +0000", base, i, i, i, chat);
+  char *text = bench_sync_message (i, base);
 
   return g_bytes_new_take (text, strlen (text));
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "tern-chat-list.h"
 #include "tern-message-list.h"
 #include "tern-store.h"
@@ -39,22 +40,6 @@ cpu_ms (void)
 
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v,
-        guint   n)
-{
-  qsort (v, n, sizeof (double), compare_doubles);
-  return v[n / 2];
 }
 
 static void
@@ -290,15 +275,15 @@ main (int   argc,
   }
 
   {
-    double model = median (model_ms, RUNS);
-    double sql = median (sql_ms, RUNS);
+    double model = bench_median (model_ms, RUNS);
+    double sql = bench_median (sql_ms, RUNS);
 
     printf ("core.open_chat100k.ms %.3f ms\n", model);
     printf ("core.open_chat.bare_sql_ms %.3f ms\n", sql);
     printf ("core.open_chat.ratio_to_sql %.2f x\n", model / sql);
-    printf ("core.chatlist10k.ms %.3f ms\n", median (list_ms, RUNS));
-    printf ("core.chatlist10k.cpu_ms %.3f ms\n", median (list_cpu_ms, RUNS));
-    printf ("core.chatlist_move.ms %.3f ms\n", median (move_ms, RUNS));
+    printf ("core.chatlist10k.ms %.3f ms\n", bench_median (list_ms, RUNS));
+    printf ("core.chatlist10k.cpu_ms %.3f ms\n", bench_median (list_cpu_ms, RUNS));
+    printf ("core.chatlist_move.ms %.3f ms\n", bench_median (move_ms, RUNS));
   }
 
   sqlite3_finalize (stmt);

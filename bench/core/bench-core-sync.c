@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "tern-account.h"
 #include "tern-context.h"
 
@@ -151,15 +152,7 @@ fill_mailbox (guint n)
   have = tern_imap_client_get_exists (imap);
   for (guint i = have; i < n; i++)
     {
-      guint chat = i % 200;
-      g_autofree char *text = g_strdup_printf (
-        "From: Peer %u <peer%u@example.test>\r\nTo: <carol@example.test>\r\n"
-        "Date: %s\r\nMessage-ID: <chat$bench.%08x.%u@example.test>\r\n"
-        "Subject: Chat: message %u\r\nChat-Version: 1.0\r\nMIME-Version: 1.0\r\n"
-        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-        "Message %u of the benchmark, chat %u: a line of ordinary chat text that is about as "
-        "long as a typical message.\r\n",
-        chat, chat, "Fri, 27 Nov 2026 10:00:00 +0000", base, i, i, i, chat);
+      g_autofree char *text = bench_sync_message (i, base);
       g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
 
       fill.pending++;
@@ -245,25 +238,6 @@ received_cb (TernAccount *account,
     return;
   if (tern_store_count_chats (screen->store, screen->account, TERN_STORE_CHAT_FILTER_ALL, NULL) >= 20)
     screen->first_screen_ms = (g_get_monotonic_time () - screen->start) / 1000.0;
-}
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v,
-        guint   n)
-{
-  g_autofree double *sorted = g_memdup2 (v, n * sizeof (double));
-
-  qsort (sorted, n, sizeof (double), compare_doubles);
-  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 typedef struct {
@@ -376,11 +350,11 @@ main (int   argc,
                   i + 1, raw_ms[i], sync_ms[i], sync_ms[i] / raw_ms[i], n_raw);
     }
 
-  g_print ("sync.raw_fetch10k.ms %.1f ms\n", median (raw_ms, rounds));
-  g_print ("sync.initial10k.ms %.1f ms\n", median (sync_ms, rounds));
-  g_print ("sync.initial10k.ratio_to_raw %.2f x\n", median (sync_ms, rounds) / median (raw_ms, rounds));
-  g_print ("sync.first_screen.ms %.1f ms\n", median (screen_ms, rounds));
-  g_print ("sync.raw_fetch10k.cpu_ms %.1f ms\n", median (raw_cpu, rounds));
-  g_print ("sync.initial10k.cpu_ms %.1f ms\n", median (sync_cpu, rounds));
+  g_print ("sync.raw_fetch10k.ms %.1f ms\n", bench_median (raw_ms, rounds));
+  g_print ("sync.initial10k.ms %.1f ms\n", bench_median (sync_ms, rounds));
+  g_print ("sync.initial10k.ratio_to_raw %.2f x\n", bench_median (sync_ms, rounds) / bench_median (raw_ms, rounds));
+  g_print ("sync.first_screen.ms %.1f ms\n", bench_median (screen_ms, rounds));
+  g_print ("sync.raw_fetch10k.cpu_ms %.1f ms\n", bench_median (raw_cpu, rounds));
+  g_print ("sync.initial10k.cpu_ms %.1f ms\n", bench_median (sync_cpu, rounds));
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "tern-store.h"
 
 /*
@@ -64,23 +65,6 @@ process_cpu_ms (void)
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v,
-        guint   n)
-{
-  qsort (v, n, sizeof (double), compare_doubles);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static void
 figure (const char *name,
         double      value,
@@ -113,10 +97,10 @@ report (const char *name,
 {
   g_autofree char *cpu_name = g_strdup_printf ("%s.cpu", name);
   g_autofree char *wall_name = g_strdup_printf ("%s.ms", name);
-  double wall = median (s->wall, s->n);
+  double wall = bench_median (s->wall, s->n);
 
   figure (wall_name, wall, "ms");
-  figure (cpu_name, median (s->cpu, s->n), "ms");
+  figure (cpu_name, bench_median (s->cpu, s->n), "ms");
   return wall;
 }
 
@@ -724,7 +708,7 @@ main (int   argc,
 
       figure ("store.open_chat.ratio_to_sql", s / b, "x");
       figure ("store.open_chat.cpu_ratio_to_sql",
-              median (with_store.cpu, with_store.n) / median (bare_sql.cpu, bare_sql.n), "x");
+              bench_median (with_store.cpu, with_store.n) / bench_median (bare_sql.cpu, bare_sql.n), "x");
       report ("store.open_chat100k.foreach_hook", &hook);
       report ("store.open_chat100k.middle_page", &middle_page);
     }
