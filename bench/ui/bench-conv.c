@@ -195,6 +195,10 @@ typedef struct
 } FrameInfo;
 static FrameInfo worst[WORST], worst_cpu[WORST];
 static double max_frame_cpu, sum_frame_cpu;
+/* Mean main-thread CPU per phase, for frames that showed or hid rows and
+ * for frames that only moved them: [kind][idle+ticks, css+layout, paint] */
+static double phase_sum[2][3];
+static guint phase_n[2];
 static guint over_16_cpu;
 /* Frames by length, wall and main-thread CPU: < 8, < 12, < 16, < 24, < 33, < 50, >= 50 ms */
 static const double bucket_ms[] = { 8, 12, 16, 24, 33, 50 };
@@ -272,6 +276,14 @@ record_frame (double frame)
   current.index = n_frames;
   current.rows_loaded = (int) loaded - (int) last_loaded;
   current.rows_shown = (int) shown - (int) last_shown;
+  {
+    guint kind = current.rows_loaded != 0 || current.rows_shown != 0;
+
+    phase_sum[kind][0] += current.before_cpu;
+    phase_sum[kind][1] += current.update_cpu;
+    phase_sum[kind][2] += current.layout_cpu + current.paint_cpu;
+    phase_n[kind]++;
+  }
   last_loaded = loaded;
   last_shown = shown;
   for (guint i = 0; i < WORST; i++)
@@ -488,6 +500,11 @@ main (int   argc,
              max_interval);
     g_print ("# frames over 16 ms of main-thread CPU: %u of %u; mean %.2f ms\n", over_16_cpu,
              n_frames, sum_frame_cpu / MAX (n_frames, 1));
+    for (guint kind = 0; kind < 2; kind++)
+      g_print ("# %u frames %s: mean main-thread CPU idle+ticks %.2f, css+layout %.2f, paint %.2f ms\n",
+               phase_n[kind], kind ? "that added or hid rows" : "that only moved rows",
+               phase_sum[kind][0] / MAX (phase_n[kind], 1), phase_sum[kind][1] / MAX (phase_n[kind], 1),
+               phase_sum[kind][2] / MAX (phase_n[kind], 1));
     for (guint h = 0; h < 2; h++)
       {
         const guint *hist = h == 0 ? hist_wall : hist_cpu;

@@ -1404,10 +1404,34 @@ tern_window_class_init (TernWindowClass *klass)
                                        "chat.delete", NULL);
 }
 
+/* libadwaita 1.2's leaflet sets the style classes of its four shadow
+ * widgets again on every allocation, and they are its first children. In
+ * GTK 4.8 a style change of a CSS node makes every later sibling and all
+ * their descendants validate their style again: each frame that allocates
+ * the window (every scrolled frame) went over both panes, ~1,800 nodes.
+ * Last among the leaflet's children the shadows invalidate only
+ * themselves. They take no input and the leaflet draws them itself, so
+ * their place among the children changes nothing else. */
+static void
+move_leaflet_shadows_last (AdwLeaflet *leaflet)
+{
+  static const char *const names[] = { "dimming", "shadow", "border", "outline" };
+  g_autoptr(GPtrArray) shadows = g_ptr_array_new ();
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (leaflet));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_strv_contains (names, gtk_widget_get_css_name (child)))
+      g_ptr_array_add (shadows, child);
+  for (guint i = 0; i < shadows->len; i++)
+    gtk_widget_insert_before (shadows->pdata[i], GTK_WIDGET (leaflet), NULL);
+}
+
 static void
 tern_window_init (TernWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  move_leaflet_shadows_last (self->leaflet);
 
   self->settings = g_settings_new (APP_ID);
 
