@@ -259,6 +259,8 @@ struct _TernConversation
   gint64           editing;          /* message row id being edited, or 0 */
   GHashTable      *failure_reasons;  /* message row id (gint64*) -> reason */
   GHashTable      *bound;            /* GtkListItem bound to a message */
+  GPtrArray       *unshown;          /* new row widgets, hidden until placed */
+  guint            show_idle;
   GDateTime       *now;              /* "today" of the day separators, per chat */
   gulong           items_changed_id;
   int              width;            /* last allocated width */
@@ -294,7 +296,7 @@ G_DEFINE_FINAL_TYPE (TernConversation, tern_conversation, GTK_TYPE_BOX)
 /* While the user scrolls up, rows more than HIDE_PAGES below the view are
  * hidden (on the way down, those above it); hidden rows come back within
  * LOAD_PAGES of the view. At least MIN_SHOWN rows stay. */
-#define HIDE_PAGES 0.75
+#define HIDE_PAGES 0.5
 #define MIN_SHOWN  24
 /* Going to the newest message with more rows shown than GTK keeps widgets
  * for hides the older ones again. */
@@ -488,6 +490,7 @@ typedef struct
 } Binding;
 
 #define BINDING_KEY "tern-binding"
+#define UNSHOWN_KEY "tern-unshown"
 
 static void
 binding_free (gpointer data)
@@ -599,6 +602,67 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, GTK_WIDGET (row));
   gtk_list_item_set_activatable (item, FALSE);
   gtk_list_item_set_selectable (item, FALSE);
+  /* Shown only once in place: see hide_new_row(). */
+  g_object_set_data (G_OBJECT (row), UNSHOWN_KEY, GINT_TO_POINTER (TRUE));
+}
+
+/* New rows are bound hidden and shown once the list view has put them in
+ * place. GTK 4.8 passes the changes of a new CSS node (a new parent: all
+ * of them) on to every later sibling, so a row built above others made
+ * every row after it and each of their descendants compute its style
+ * anew: ~280 styles a frame while scrolling up. A hidden node passes
+ * nothing on. Its style is computed while it is hidden, which uses up its
+ * changes, and once shown it only tells its siblings that their position
+ * changed, which no style here depends on. The list view builds the row
+ * (setup and bind) as it inserts it, so it is hidden at its first bind,
+ * before anything asks for a style. */
+static void show_new_rows (TernConversation *self);
+
+static gboolean
+show_new_rows_idle_cb (gpointer user_data)
+{
+  TernConversation *self = user_data;
+
+  self->show_idle = 0;
+  show_new_rows (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hide_new_row (TernConversation *self,
+              GtkWidget        *row)
+{
+  GtkWidget *owner = gtk_widget_get_parent (row);
+
+  if (owner == NULL || g_object_get_data (G_OBJECT (row), UNSHOWN_KEY) == NULL)
+    return;
+  g_object_set_data (G_OBJECT (row), UNSHOWN_KEY, NULL);
+  gtk_widget_set_visible (owner, FALSE);
+  g_ptr_array_add (self->unshown, g_object_ref (owner));
+  /* Rows the list view builds outside a change of its model (scrolling
+   * far) are shown before the next frame. */
+  if (self->show_idle == 0)
+    self->show_idle = g_idle_add_full (G_PRIORITY_HIGH, show_new_rows_idle_cb, self, NULL);
+}
+
+static void
+show_new_rows (TernConversation *self)
+{
+  for (guint i = 0; i < self->unshown->len; i++)
+    {
+      GtkWidget *owner = self->unshown->pdata[i];
+
+      if (gtk_widget_get_parent (owner) == GTK_WIDGET (self->list_view))
+        {
+          GdkRGBA color;
+
+          G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+          gtk_style_context_get_color (gtk_widget_get_style_context (owner), &color);
+          G_GNUC_END_IGNORE_DEPRECATIONS
+        }
+      gtk_widget_set_visible (owner, TRUE);
+    }
+  g_ptr_array_set_size (self->unshown, 0);
 }
 
 /* The same message at another position: only the day separator and the
@@ -627,6 +691,8 @@ bind_cb (GtkSignalListItemFactory *factory,
 
   if (self->bound != NULL)
     g_hash_table_add (self->bound, item);
+  if (row != NULL)
+    hide_new_row (self, row);
   if (binding != NULL && binding->message == message && row != NULL &&
       tern_message_row_get_message (TERN_MESSAGE_ROW (row)) == message)
     {
@@ -1224,6 +1290,8 @@ tern_conversation_dispose (GObject *object)
   g_clear_object (&self->messages);
   g_clear_pointer (&self->now, g_date_time_unref);
   g_clear_pointer (&self->bound, g_hash_table_unref);
+  g_clear_handle_id (&self->show_idle, g_source_remove);
+  g_clear_pointer (&self->unshown, g_ptr_array_unref);
   g_clear_object (&self->chat);
   g_clear_pointer (&self->reply_to, g_free);
   g_clear_pointer (&self->failure_reasons, g_hash_table_unref);
@@ -1320,6 +1388,7 @@ tern_conversation_init (TernConversation *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), self);
   g_signal_connect (factory, "teardown", G_CALLBACK (teardown_cb), self);
   self->bound = g_hash_table_new (NULL, NULL);
+  self->unshown = g_ptr_array_new_with_free_func (g_object_unref);
   self->selection = gtk_no_selection_new (NULL);
 
   /* One list view and factory for every chat: opening a chat swaps the
@@ -1327,6 +1396,8 @@ tern_conversation_init (TernConversation *self)
   self->list_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)),
                                                       g_steal_pointer (&factory)));
   gtk_widget_add_css_class (GTK_WIDGET (self->list_view), "conversation-view");
+  /* After the list view's own handler: the new rows are in place. */
+  g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (show_new_rows), self);
   /* A short chat sits at the bottom, the newest message above the
    * composer: the list is only as tall as its rows when they do not
    * fill the view. */

@@ -1415,7 +1415,7 @@ tern_window_class_init (TernWindowClass *klass)
 static void
 move_leaflet_shadows_last (AdwLeaflet *leaflet)
 {
-  static const char *const names[] = { "dimming", "shadow", "border", "outline" };
+  static const char *const names[] = { "dimming", "shadow", "border", "outline", NULL };
   g_autoptr(GPtrArray) shadows = g_ptr_array_new ();
 
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (leaflet));

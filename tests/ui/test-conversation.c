@@ -674,6 +674,31 @@ assert_rows_match_messages (TernWindow *window)
   g_assert_cmpuint (checked, >, 3);
 }
 
+/* New rows are bound hidden and shown once the list view has placed them
+ * (so a row added above others does not restyle every row after it): no
+ * row may stay hidden, and each row in the list view's range of the model
+ * has been given its message. */
+static void
+assert_no_row_hidden (TernConversation *conversation)
+{
+  GtkWidget *list = GTK_WIDGET (tern_conversation_get_list_view (conversation));
+  guint items = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (row == NULL || !TERN_IS_MESSAGE_ROW (row))
+        continue;
+      items++;
+      g_assert_true (gtk_widget_get_visible (child));
+      g_assert_nonnull (tern_message_row_get_message (TERN_MESSAGE_ROW (row)));
+    }
+  g_assert_cmpuint (items, >, 0);
+}
+
 /* Scrolling up hides rows far below the view, so each older row added does
  * not restyle a long list; a message arriving meanwhile stays hidden below;
  * scrolling down brings the rows back and follows the newest again; a jump
@@ -699,6 +724,7 @@ test_scroll_window (Fixture       *f,
       gtk_adjustment_set_value (adj, MAX (0, gtk_adjustment_get_value (adj) - 60));
       wait_frames (GTK_WIDGET (f->window), 1);
       max_shown = MAX (max_shown, rows_shown (conversation));
+      assert_no_row_hidden (conversation);
     }
   loaded = g_list_model_get_n_items (G_LIST_MODEL (messages));
   g_test_message ("scrolled up: %u rows loaded, %u shown (at most %u), value %.0f of %.0f", loaded,
@@ -753,6 +779,7 @@ test_scroll_window (Fixture       *f,
       gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + 120);
       wait_frames (GTK_WIDGET (f->window), 1);
       max_shown = MAX (max_shown, rows_shown (conversation));
+      assert_no_row_hidden (conversation);
     }
   /* The last step to the very end (within 8 px counts as at the bottom). */
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
@@ -794,6 +821,9 @@ test_scroll_window (Fixture       *f,
   wait_frames (GTK_WIDGET (f->window), 5);
   g_assert_nonnull (message_row_with_body (f->window, "Message number 0 about the shed"));
   g_assert_false (tern_conversation_get_at_bottom (conversation));
+  /* Rows the list view built as its anchor moved, outside any change of
+   * its model, are shown too. */
+  assert_no_row_hidden (conversation);
   tern_conversation_follow_newest (conversation);
   for (guint i = 0; i < 120 && !tern_conversation_get_at_bottom (conversation); i++)
     wait_frames (GTK_WIDGET (f->window), 1);
@@ -801,6 +831,7 @@ test_scroll_window (Fixture       *f,
   assert_at_bottom (conversation);
   g_assert_nonnull (message_row_with_body (f->window, "Good, see you."));
   assert_rows_match_messages (f->window);
+  assert_no_row_hidden (conversation);
 }
 
 int

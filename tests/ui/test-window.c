@@ -86,6 +86,31 @@ assert_empty_state (TernWindow *window)
                    "app.add-account");
 }
 
+/* The leaflet's shadow widgets come after its pages: libadwaita 1.2 sets
+ * their style classes on every allocation, and in GTK 4.8 that made every
+ * later sibling (both panes, all their rows) validate its style again. */
+static void
+assert_leaflet_shadows_last (AdwLeaflet *leaflet)
+{
+  static const char *const shadows[] = { "dimming", "shadow", "border", "outline", NULL };
+  guint n_shadows = 0, n_pages = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (leaflet));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (g_strv_contains (shadows, gtk_widget_get_css_name (child)))
+        n_shadows++;
+      else
+        {
+          g_assert_cmpuint (n_shadows, ==, 0);
+          n_pages++;
+        }
+    }
+  g_assert_cmpuint (n_pages, ==, 3);
+  g_assert_cmpuint (n_shadows, >, 0);
+}
+
 static void
 test_empty_state_light (Fixture       *fixture,
                         gconstpointer  user_data)
@@ -98,6 +123,7 @@ test_empty_state_light (Fixture       *fixture,
   g_assert_false (adw_style_manager_get_dark (adw_style_manager_get_default ()));
   g_assert_false (adw_leaflet_get_folded (leaflet));
   g_assert_true (gtk_widget_get_mapped (sidebar));
+  assert_leaflet_shadows_last (leaflet);
   g_assert_false (gtk_widget_get_visible (template_child (fixture->window, TERN_TYPE_WINDOW,
                                                           "content_menu_button")));
   g_assert_false (gtk_widget_get_visible (template_child (fixture->window, TERN_TYPE_WINDOW,
@@ -162,6 +188,7 @@ test_empty_state_narrow (Fixture       *fixture,
   wait_for_frame (GTK_WIDGET (fixture->window));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == content);
   assert_empty_state (fixture->window);
+  assert_leaflet_shadows_last (leaflet);
 }
 
 typedef struct
