@@ -414,7 +414,7 @@ main (int   argc,
 
   chats = tern_chat_list_new (store, 0, TERN_STORE_CHAT_FILTER_ACTIVE);
   window = tern_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 960, 680);
+  gtk_window_set_default_size (GTK_WINDOW (window), g_getenv ("TERN_BENCH_WIDTH") ? atoi (g_getenv ("TERN_BENCH_WIDTH")) : 960, 680);
   tern_window_set_has_account (window, TRUE);
   tern_window_set_chat_list (window, G_LIST_MODEL (chats));
   gtk_window_present (GTK_WINDOW (window));

@@ -1149,7 +1149,6 @@ update_day (TernMessageRow *self,
       self->day_label = gtk_label_new (NULL);
       gtk_widget_add_css_class (self->day_label, "day-separator");
       gtk_widget_add_css_class (self->day_label, "caption-heading");
-      gtk_widget_add_css_class (self->day_label, "dim-label");
       gtk_widget_set_halign (self->day_label, GTK_ALIGN_CENTER);
       gtk_widget_insert_before (self->day_label, GTK_WIDGET (self), self->line);
     }
