@@ -401,6 +401,114 @@ open_chat (TernWindow     *window,
   return ms;
 }
 
+/* Scrolls the open conversation up through @n_messages (about 52 px each)
+ * at 40 px a frame and prints the frame figures as @prefix.*. */
+static void
+scroll_up (TernWindow *window,
+           guint       n_messages,
+           const char *prefix)
+{
+  TernConversation *conversation = tern_window_get_conversation (window);
+
+  max_frame = max_interval = sum_frame = max_frame_slot = 0;
+  n_frames = over_16 = over_16_slot = 0;
+  max_frame_cpu = sum_frame_cpu = 0;
+  over_16_cpu = 0;
+  update_time = slot_time = prev_update = 0;
+  memset (worst, 0, sizeof worst);
+  memset (worst_cpu, 0, sizeof worst_cpu);
+  memset (hist_wall, 0, sizeof hist_wall);
+  memset (hist_cpu, 0, sizeof hist_cpu);
+  memset (phase_sum, 0, sizeof phase_sum);
+  memset (phase_n, 0, sizeof phase_n);
+  memset (&current, 0, sizeof current);
+  g_print ("# %s\n", prefix);
+    TernMessageList *messages = tern_conversation_get_message_list (conversation);
+  GtkAdjustment *adj = tern_conversation_get_vadjustment (conversation);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gulong update_id = g_signal_connect (clock, "update", G_CALLBACK (update_cb), NULL);
+  gulong paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (scroll_paint_cb), NULL);
+  gulong layout_id = g_signal_connect (clock, "layout", G_CALLBACK (layout_mark_cb), NULL);
+  gulong paint_mark_id = g_signal_connect (clock, "paint", G_CALLBACK (paint_mark_cb), NULL);
+  guint start_n = g_list_model_get_n_items (G_LIST_MODEL (messages));
+  guint frames = 0;
+  double cpu = cpu_ms ();
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + 120 * G_USEC_PER_SEC;
+
+  /* ~52 px a message on average: 40 px a frame until that many messages
+   * have passed. */
+  last_paint = 0;
+  watch_loaded = G_LIST_MODEL (messages);
+  watch_shown = G_LIST_MODEL (gtk_list_view_get_model (tern_conversation_get_list_view (conversation)));
+  last_loaded = g_list_model_get_n_items (watch_loaded);
+  last_shown = g_list_model_get_n_items (watch_shown);
+  cpu_mark = thread_cpu_ms ();
+  for (double travelled = 0; travelled < n_messages * 52.0 &&
+       g_get_monotonic_time () < deadline; frames++)
+    {
+      gtk_adjustment_set_value (adj, MAX (0, gtk_adjustment_get_value (adj) - 40));
+      travelled += 40;
+      wait_paint (GTK_WIDGET (window));
+    }
+  g_signal_handler_disconnect (clock, update_id);
+  g_signal_handler_disconnect (clock, paint_id);
+  g_signal_handler_disconnect (clock, layout_id);
+  g_signal_handler_disconnect (clock, paint_mark_id);
+  /* GTK's own handlers of each phase run before these marks: the first
+   * figure is the idle work since the last frame and the tick callbacks,
+   * then CSS and size allocation, then the snapshot and the renderer. */
+  for (guint h = 0; h < 2; h++)
+    {
+      const FrameInfo *list = h == 0 ? worst : worst_cpu;
+
+      for (guint i = 0; i < WORST && list[i].ms > 0; i++)
+        g_print ("# worst frame by %s %u: %.1f ms wall (%.1f before its update), %.1f ms CPU; "
+                 "main-thread CPU: idle+ticks %.1f, "
+                 "css+layout %.1f, paint %.1f, after %.1f; rows loaded %d, rows shown %d\n",
+                 h == 0 ? "wall" : "CPU", list[i].index, list[i].ms, list[i].late, list[i].cpu,
+                 list[i].before_cpu, list[i].update_cpu, list[i].layout_cpu, list[i].paint_cpu,
+                 list[i].rows_loaded, list[i].rows_shown);
+    }
+  g_print ("# scrolled %u frames in %.0f ms wall, %.0f ms CPU; rows loaded %u -> %u\n",
+           frames, ms_since (start), cpu_ms () - cpu, start_n,
+           g_list_model_get_n_items (G_LIST_MODEL (messages)));
+  g_print ("# frames over 16 ms: %u of %u; mean frame %.2f ms; longest interval between "
+           "painted frames %.1f ms\n", over_16, n_frames, sum_frame / MAX (n_frames, 1),
+           max_interval);
+  g_print ("# frames over 16 ms of main-thread CPU: %u of %u; mean %.2f ms\n", over_16_cpu,
+           n_frames, sum_frame_cpu / MAX (n_frames, 1));
+  for (guint kind = 0; kind < 2; kind++)
+    g_print ("# %u frames %s: mean main-thread CPU idle+ticks %.2f, css+layout %.2f, paint %.2f ms\n",
+             phase_n[kind], kind ? "that added or hid rows" : "that only moved rows",
+             phase_sum[kind][0] / MAX (phase_n[kind], 1), phase_sum[kind][1] / MAX (phase_n[kind], 1),
+             phase_sum[kind][2] / MAX (phase_n[kind], 1));
+  for (guint h = 0; h < 2; h++)
+    {
+      const guint *hist = h == 0 ? hist_wall : hist_cpu;
+      g_autoptr(GString) line = g_string_new (h == 0 ? "# frames by wall ms:" : "# frames by CPU ms: ");
+
+      for (guint i = 0; i < N_BUCKETS; i++)
+        {
+          if (i == 0)
+            g_string_append_printf (line, " <%.0f: %u", bucket_ms[0], hist[i]);
+          else if (i == N_BUCKETS - 1)
+            g_string_append_printf (line, ", >=%.0f: %u", bucket_ms[i - 1], hist[i]);
+          else
+            g_string_append_printf (line, ", %.0f-%.0f: %u", bucket_ms[i - 1], bucket_ms[i], hist[i]);
+        }
+      g_print ("%s\n", line->str);
+    }
+  g_print ("# counted from the previous update plus one refresh interval instead of the "
+           "frame's slot: longest %.1f ms, %u frames over 16 ms\n", max_frame_slot, over_16_slot);
+  g_print ("%s.max_frame_ms %.1f ms\n", prefix, max_frame);
+  /* The same frames in main-thread CPU time (idle work before the frame
+   * included): what the app asks of the machine, whatever else runs. */
+  g_print ("%s.max_frame_cpu_ms %.1f ms\n", prefix, max_frame_cpu);
+  g_print ("%s.frames_over_16ms %u frames\n", prefix, over_16);
+  g_print ("%s.frames_over_16ms_cpu %u frames\n", prefix, over_16_cpu);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -464,92 +572,30 @@ main (int   argc,
   /* Let it settle at the bottom, then scroll up, one step per frame. */
   for (guint i = 0; i < 30; i++)
     wait_paint (GTK_WIDGET (window));
+  scroll_up (window, scroll_messages, "ui.scroll");
+
+  /* Jump to a message 5,000 back (a reply's quote does this: every row
+   * loaded on the way is shown), then scroll up from there. */
   {
     TernConversation *conversation = tern_window_get_conversation (window);
     TernMessageList *messages = tern_conversation_get_message_list (conversation);
-    GtkAdjustment *adj = tern_conversation_get_vadjustment (conversation);
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-    gulong update_id = g_signal_connect (clock, "update", G_CALLBACK (update_cb), NULL);
-    gulong paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (scroll_paint_cb), NULL);
-    gulong layout_id = g_signal_connect (clock, "layout", G_CALLBACK (layout_mark_cb), NULL);
-    gulong paint_mark_id = g_signal_connect (clock, "paint", G_CALLBACK (paint_mark_cb), NULL);
-    guint start_n = g_list_model_get_n_items (G_LIST_MODEL (messages));
-    guint frames = 0;
-    double cpu = cpu_ms ();
-    gint64 start = g_get_monotonic_time ();
-    gint64 deadline = start + 120 * G_USEC_PER_SEC;
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (messages));
+    gint64 target = 0;
 
-    /* ~52 px a message on average: 40 px a frame until that many messages
-     * have passed. */
-    last_paint = 0;
-    watch_loaded = G_LIST_MODEL (messages);
-    watch_shown = G_LIST_MODEL (gtk_list_view_get_model (tern_conversation_get_list_view (conversation)));
-    last_loaded = g_list_model_get_n_items (watch_loaded);
-    last_shown = g_list_model_get_n_items (watch_shown);
-    cpu_mark = thread_cpu_ms ();
-    for (double travelled = 0; travelled < scroll_messages * 52.0 &&
-         g_get_monotonic_time () < deadline; frames++)
+    while (n < 5000 && tern_message_list_get_has_more (messages))
       {
-        gtk_adjustment_set_value (adj, MAX (0, gtk_adjustment_get_value (adj) - 40));
-        travelled += 40;
-        wait_paint (GTK_WIDGET (window));
+        tern_message_list_load_older (messages, 0);
+        n = g_list_model_get_n_items (G_LIST_MODEL (messages));
       }
-    g_signal_handler_disconnect (clock, update_id);
-    g_signal_handler_disconnect (clock, paint_id);
-    g_signal_handler_disconnect (clock, layout_id);
-    g_signal_handler_disconnect (clock, paint_mark_id);
-    /* GTK's own handlers of each phase run before these marks: the first
-     * figure is the idle work since the last frame and the tick callbacks,
-     * then CSS and size allocation, then the snapshot and the renderer. */
-    for (guint h = 0; h < 2; h++)
-      {
-        const FrameInfo *list = h == 0 ? worst : worst_cpu;
+    {
+      g_autoptr(TernMessage) message = g_list_model_get_item (G_LIST_MODEL (messages), n - 5000);
 
-        for (guint i = 0; i < WORST && list[i].ms > 0; i++)
-          g_print ("# worst frame by %s %u: %.1f ms wall (%.1f before its update), %.1f ms CPU; "
-                   "main-thread CPU: idle+ticks %.1f, "
-                   "css+layout %.1f, paint %.1f, after %.1f; rows loaded %d, rows shown %d\n",
-                   h == 0 ? "wall" : "CPU", list[i].index, list[i].ms, list[i].late, list[i].cpu,
-                   list[i].before_cpu, list[i].update_cpu, list[i].layout_cpu, list[i].paint_cpu,
-                   list[i].rows_loaded, list[i].rows_shown);
-      }
-    g_print ("# scrolled %u frames in %.0f ms wall, %.0f ms CPU; rows loaded %u -> %u\n",
-             frames, ms_since (start), cpu_ms () - cpu, start_n,
-             g_list_model_get_n_items (G_LIST_MODEL (messages)));
-    g_print ("# frames over 16 ms: %u of %u; mean frame %.2f ms; longest interval between "
-             "painted frames %.1f ms\n", over_16, n_frames, sum_frame / MAX (n_frames, 1),
-             max_interval);
-    g_print ("# frames over 16 ms of main-thread CPU: %u of %u; mean %.2f ms\n", over_16_cpu,
-             n_frames, sum_frame_cpu / MAX (n_frames, 1));
-    for (guint kind = 0; kind < 2; kind++)
-      g_print ("# %u frames %s: mean main-thread CPU idle+ticks %.2f, css+layout %.2f, paint %.2f ms\n",
-               phase_n[kind], kind ? "that added or hid rows" : "that only moved rows",
-               phase_sum[kind][0] / MAX (phase_n[kind], 1), phase_sum[kind][1] / MAX (phase_n[kind], 1),
-               phase_sum[kind][2] / MAX (phase_n[kind], 1));
-    for (guint h = 0; h < 2; h++)
-      {
-        const guint *hist = h == 0 ? hist_wall : hist_cpu;
-        g_autoptr(GString) line = g_string_new (h == 0 ? "# frames by wall ms:" : "# frames by CPU ms: ");
-
-        for (guint i = 0; i < N_BUCKETS; i++)
-          {
-            if (i == 0)
-              g_string_append_printf (line, " <%.0f: %u", bucket_ms[0], hist[i]);
-            else if (i == N_BUCKETS - 1)
-              g_string_append_printf (line, ", >=%.0f: %u", bucket_ms[i - 1], hist[i]);
-            else
-              g_string_append_printf (line, ", %.0f-%.0f: %u", bucket_ms[i - 1], bucket_ms[i], hist[i]);
-          }
-        g_print ("%s\n", line->str);
-      }
-    g_print ("# counted from the previous update plus one refresh interval instead of the "
-             "frame's slot: longest %.1f ms, %u frames over 16 ms\n", max_frame_slot, over_16_slot);
-    g_print ("ui.scroll.max_frame_ms %.1f ms\n", max_frame);
-    /* The same frames in main-thread CPU time (idle work before the frame
-     * included): what the app asks of the machine, whatever else runs. */
-    g_print ("ui.scroll.max_frame_cpu_ms %.1f ms\n", max_frame_cpu);
-    g_print ("ui.scroll.frames_over_16ms %u frames\n", over_16);
-    g_print ("ui.scroll.frames_over_16ms_cpu %u frames\n", over_16_cpu);
+      target = tern_message_get_id (message);
+    }
+    tern_conversation_scroll_to_message (conversation, target);
+    for (guint i = 0; i < 60; i++)
+      wait_paint (GTK_WIDGET (window));
+    scroll_up (window, scroll_messages / 2, "ui.scroll_after_jump");
   }
 
   gtk_window_destroy (GTK_WINDOW (window));

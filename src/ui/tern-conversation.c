@@ -83,9 +83,6 @@ tern_tail_model_iface_init (GListModelInterface *iface)
 G_DEFINE_FINAL_TYPE_WITH_CODE (TernTailModel, tern_tail_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, tern_tail_model_iface_init))
 
-static guint tern_tail_model_reveal (TernTailModel *self,
-                                     guint          count);
-
 static void
 tail_items_changed_cb (GListModel    *model,
                        guint          position,
@@ -99,13 +96,6 @@ tail_items_changed_cb (GListModel    *model,
 
   /* Within the shown rows, or added after them when none are hidden below
    * (a new message). */
-  /* Older rows above the first shown one: shown one at a time. */
-  if (position == self->offset && removed == 0 && added > 1 && position < end)
-    {
-      self->offset += added;
-      tern_tail_model_reveal (self, added);
-      return;
-    }
   if (position >= self->offset && position + removed <= end &&
       (position < end || self->below == 0))
     {
@@ -168,19 +158,16 @@ tern_tail_model_new (GListModel *model,
   return self;
 }
 
-/* Shows up to @count more of the hidden rows; returns how many. One row
- * at a time, each the new first row: GTK 4.8 restyles every later sibling
- * of a CSS node inserted after another, but not of a new first child. */
+/* Shows up to @count more of the hidden rows; returns how many. */
 static guint
 tern_tail_model_reveal (TernTailModel *self,
                         guint          count)
 {
   count = MIN (count, self->offset);
-  for (guint i = 0; i < count; i++)
-    {
-      self->offset--;
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, 1);
-    }
+  if (count == 0)
+    return 0;
+  self->offset -= count;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, count);
   return count;
 }
 
