@@ -180,8 +180,6 @@ fill (TernStore *store,
  * frames that delays it (idle handlers loading older rows) counts too. */
 #define REFRESH_US 16667
 static gint64 update_time, slot_time, prev_update, last_paint;
-static double max_frame, max_interval, sum_frame, max_frame_slot;
-static guint n_frames, over_16, over_16_slot;
 
 /* The worst frames, to say where their time went (printed as comments). */
 #define WORST 8
@@ -196,17 +194,24 @@ typedef struct
   int    rows_loaded;  /* message list rows added since the previous frame */
   int    rows_shown;   /* list view items added since the previous frame */
 } FrameInfo;
-static FrameInfo worst[WORST], worst_cpu[WORST];
-static double max_frame_cpu, sum_frame_cpu;
-/* Mean main-thread CPU per phase, for frames that showed or hid rows and
- * for frames that only moved them: [kind][idle+ticks, css+layout, paint] */
-static double phase_sum[2][3];
-static guint phase_n[2];
-static guint over_16_cpu;
 /* Frames by length, wall and main-thread CPU: < 8, < 12, < 16, < 24, < 33, < 50, >= 50 ms */
 static const double bucket_ms[] = { 8, 12, 16, 24, 33, 50 };
 #define N_BUCKETS (G_N_ELEMENTS (bucket_ms) + 1)
-static guint hist_wall[N_BUCKETS], hist_cpu[N_BUCKETS];
+
+/* The figures of one scroll phase (scroll_up() clears them). */
+static struct
+{
+  double    max_frame, max_interval, sum_frame, max_frame_slot;
+  guint     n_frames, over_16, over_16_slot;
+  FrameInfo worst[WORST], worst_cpu[WORST];
+  double    max_frame_cpu, sum_frame_cpu;
+  guint     over_16_cpu;
+  /* Mean main-thread CPU per phase, for frames that showed or hid rows and
+   * for frames that only moved them: [kind][idle+ticks, css+layout, paint] */
+  double    phase_sum[2][3];
+  guint     phase_n[2];
+  guint     hist_wall[N_BUCKETS], hist_cpu[N_BUCKETS];
+} stats;
 
 static guint
 bucket (double ms)
@@ -272,38 +277,38 @@ record_frame (double frame)
     double cpu = current.before_cpu + current.update_cpu + current.layout_cpu + current.paint_cpu;
 
     current.cpu = cpu;
-    max_frame_cpu = MAX (max_frame_cpu, cpu);
-    sum_frame_cpu += cpu;
+    stats.max_frame_cpu = MAX (stats.max_frame_cpu, cpu);
+    stats.sum_frame_cpu += cpu;
     if (cpu > 16)
-      over_16_cpu++;
-    hist_cpu[bucket (cpu)]++;
-    hist_wall[bucket (frame)]++;
+      stats.over_16_cpu++;
+    stats.hist_cpu[bucket (cpu)]++;
+    stats.hist_wall[bucket (frame)]++;
   }
-  current.index = n_frames;
+  current.index = stats.n_frames;
   current.rows_loaded = (int) loaded - (int) last_loaded;
   current.rows_shown = (int) shown - (int) last_shown;
   {
     guint kind = current.rows_loaded != 0 || current.rows_shown != 0;
 
-    phase_sum[kind][0] += current.before_cpu;
-    phase_sum[kind][1] += current.update_cpu;
-    phase_sum[kind][2] += current.layout_cpu + current.paint_cpu;
-    phase_n[kind]++;
+    stats.phase_sum[kind][0] += current.before_cpu;
+    stats.phase_sum[kind][1] += current.update_cpu;
+    stats.phase_sum[kind][2] += current.layout_cpu + current.paint_cpu;
+    stats.phase_n[kind]++;
   }
   last_loaded = loaded;
   last_shown = shown;
   for (guint i = 0; i < WORST; i++)
-    if (frame > worst[i].ms)
+    if (frame > stats.worst[i].ms)
       {
-        memmove (&worst[i + 1], &worst[i], (WORST - i - 1) * sizeof *worst);
-        worst[i] = current;
+        memmove (&stats.worst[i + 1], &stats.worst[i], (WORST - i - 1) * sizeof *stats.worst);
+        stats.worst[i] = current;
         break;
       }
   for (guint i = 0; i < WORST; i++)
-    if (current.cpu > worst_cpu[i].cpu)
+    if (current.cpu > stats.worst_cpu[i].cpu)
       {
-        memmove (&worst_cpu[i + 1], &worst_cpu[i], (WORST - i - 1) * sizeof *worst_cpu);
-        worst_cpu[i] = current;
+        memmove (&stats.worst_cpu[i + 1], &stats.worst_cpu[i], (WORST - i - 1) * sizeof *stats.worst_cpu);
+        stats.worst_cpu[i] = current;
         break;
       }
   memset (&current, 0, sizeof current);
@@ -329,19 +334,18 @@ scroll_paint_cb (GdkFrameClock *clock,
       slot_start = MIN (update_time, MAX (last_paint, prev_update + REFRESH_US));
     }
   frame = (t - could_start) / 1000.0;
-  max_frame_slot = MAX (max_frame_slot, (t - slot_start) / 1000.0);
+  stats.max_frame_slot = MAX (stats.max_frame_slot, (t - slot_start) / 1000.0);
   if ((t - slot_start) / 1000.0 > 16)
-    over_16_slot++;
+    stats.over_16_slot++;
   if (last_paint != 0)
-    max_interval = MAX (max_interval, (t - last_paint) / 1000.0);
-  max_frame = MAX (max_frame, frame);
-  current.late = (update_time - (last_paint != 0 ? MIN (update_time, MAX (last_paint, slot_time))
-                                                  : update_time)) / 1000.0;
+    stats.max_interval = MAX (stats.max_interval, (t - last_paint) / 1000.0);
+  stats.max_frame = MAX (stats.max_frame, frame);
+  current.late = (update_time - could_start) / 1000.0;
   record_frame (frame);
-  sum_frame += frame;
-  n_frames++;
+  stats.sum_frame += frame;
+  stats.n_frames++;
   if (frame > 16)
-    over_16++;
+    stats.over_16++;
   last_paint = t;
   prev_update = update_time;
 }
@@ -409,21 +413,7 @@ scroll_up (TernWindow *window,
            const char *prefix)
 {
   TernConversation *conversation = tern_window_get_conversation (window);
-
-  max_frame = max_interval = sum_frame = max_frame_slot = 0;
-  n_frames = over_16 = over_16_slot = 0;
-  max_frame_cpu = sum_frame_cpu = 0;
-  over_16_cpu = 0;
-  update_time = slot_time = prev_update = 0;
-  memset (worst, 0, sizeof worst);
-  memset (worst_cpu, 0, sizeof worst_cpu);
-  memset (hist_wall, 0, sizeof hist_wall);
-  memset (hist_cpu, 0, sizeof hist_cpu);
-  memset (phase_sum, 0, sizeof phase_sum);
-  memset (phase_n, 0, sizeof phase_n);
-  memset (&current, 0, sizeof current);
-  g_print ("# %s\n", prefix);
-    TernMessageList *messages = tern_conversation_get_message_list (conversation);
+  TernMessageList *messages = tern_conversation_get_message_list (conversation);
   GtkAdjustment *adj = tern_conversation_get_vadjustment (conversation);
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   gulong update_id = g_signal_connect (clock, "update", G_CALLBACK (update_cb), NULL);
@@ -436,9 +426,12 @@ scroll_up (TernWindow *window,
   gint64 start = g_get_monotonic_time ();
   gint64 deadline = start + 120 * G_USEC_PER_SEC;
 
+  g_print ("# %s\n", prefix);
+  memset (&stats, 0, sizeof stats);
+  memset (&current, 0, sizeof current);
+  update_time = slot_time = prev_update = last_paint = 0;
   /* ~52 px a message on average: 40 px a frame until that many messages
    * have passed. */
-  last_paint = 0;
   watch_loaded = G_LIST_MODEL (messages);
   watch_shown = G_LIST_MODEL (gtk_list_view_get_model (tern_conversation_get_list_view (conversation)));
   last_loaded = g_list_model_get_n_items (watch_loaded);
@@ -460,10 +453,10 @@ scroll_up (TernWindow *window,
    * then CSS and size allocation, then the snapshot and the renderer. */
   for (guint h = 0; h < 2; h++)
     {
-      const FrameInfo *list = h == 0 ? worst : worst_cpu;
+      const FrameInfo *list = h == 0 ? stats.worst : stats.worst_cpu;
 
       for (guint i = 0; i < WORST && list[i].ms > 0; i++)
-        g_print ("# worst frame by %s %u: %.1f ms wall (%.1f before its update), %.1f ms CPU; "
+        g_print ("# stats.worst frame by %s %u: %.1f ms wall (%.1f before its update), %.1f ms CPU; "
                  "main-thread CPU: idle+ticks %.1f, "
                  "css+layout %.1f, paint %.1f, after %.1f; rows loaded %d, rows shown %d\n",
                  h == 0 ? "wall" : "CPU", list[i].index, list[i].ms, list[i].late, list[i].cpu,
@@ -474,18 +467,18 @@ scroll_up (TernWindow *window,
            frames, ms_since (start), cpu_ms () - cpu, start_n,
            g_list_model_get_n_items (G_LIST_MODEL (messages)));
   g_print ("# frames over 16 ms: %u of %u; mean frame %.2f ms; longest interval between "
-           "painted frames %.1f ms\n", over_16, n_frames, sum_frame / MAX (n_frames, 1),
-           max_interval);
-  g_print ("# frames over 16 ms of main-thread CPU: %u of %u; mean %.2f ms\n", over_16_cpu,
-           n_frames, sum_frame_cpu / MAX (n_frames, 1));
+           "painted frames %.1f ms\n", stats.over_16, stats.n_frames, stats.sum_frame / MAX (stats.n_frames, 1),
+           stats.max_interval);
+  g_print ("# frames over 16 ms of main-thread CPU: %u of %u; mean %.2f ms\n", stats.over_16_cpu,
+           stats.n_frames, stats.sum_frame_cpu / MAX (stats.n_frames, 1));
   for (guint kind = 0; kind < 2; kind++)
     g_print ("# %u frames %s: mean main-thread CPU idle+ticks %.2f, css+layout %.2f, paint %.2f ms\n",
-             phase_n[kind], kind ? "that added or hid rows" : "that only moved rows",
-             phase_sum[kind][0] / MAX (phase_n[kind], 1), phase_sum[kind][1] / MAX (phase_n[kind], 1),
-             phase_sum[kind][2] / MAX (phase_n[kind], 1));
+             stats.phase_n[kind], kind ? "that added or hid rows" : "that only moved rows",
+             stats.phase_sum[kind][0] / MAX (stats.phase_n[kind], 1), stats.phase_sum[kind][1] / MAX (stats.phase_n[kind], 1),
+             stats.phase_sum[kind][2] / MAX (stats.phase_n[kind], 1));
   for (guint h = 0; h < 2; h++)
     {
-      const guint *hist = h == 0 ? hist_wall : hist_cpu;
+      const guint *hist = h == 0 ? stats.hist_wall : stats.hist_cpu;
       g_autoptr(GString) line = g_string_new (h == 0 ? "# frames by wall ms:" : "# frames by CPU ms: ");
 
       for (guint i = 0; i < N_BUCKETS; i++)
@@ -500,13 +493,13 @@ scroll_up (TernWindow *window,
       g_print ("%s\n", line->str);
     }
   g_print ("# counted from the previous update plus one refresh interval instead of the "
-           "frame's slot: longest %.1f ms, %u frames over 16 ms\n", max_frame_slot, over_16_slot);
-  g_print ("%s.max_frame_ms %.1f ms\n", prefix, max_frame);
+           "frame's slot: longest %.1f ms, %u frames over 16 ms\n", stats.max_frame_slot, stats.over_16_slot);
+  g_print ("%s.max_frame_ms %.1f ms\n", prefix, stats.max_frame);
   /* The same frames in main-thread CPU time (idle work before the frame
    * included): what the app asks of the machine, whatever else runs. */
-  g_print ("%s.max_frame_cpu_ms %.1f ms\n", prefix, max_frame_cpu);
-  g_print ("%s.frames_over_16ms %u frames\n", prefix, over_16);
-  g_print ("%s.frames_over_16ms_cpu %u frames\n", prefix, over_16_cpu);
+  g_print ("%s.max_frame_cpu_ms %.1f ms\n", prefix, stats.max_frame_cpu);
+  g_print ("%s.frames_over_16ms %u frames\n", prefix, stats.over_16);
+  g_print ("%s.frames_over_16ms_cpu %u frames\n", prefix, stats.over_16_cpu);
 }
 
 int

@@ -13,24 +13,14 @@
 #include <string.h>
 
 #include "tern-coi-parser-private.h"
+#include "tern-test-asan.h"
 
 static const char *const own[] = { "me@example.test", "bob@example.test", NULL };
 
 /* Under AddressSanitizer (tools/check unwinds every allocation slowly there:
  * the full test takes minutes) the mutations run one round with one option
  * set and the guard's large inputs are left out (~30 s). */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifdef UNDER_ASAN
-static const gboolean under_asan = TRUE;
-#else
-static const gboolean under_asan = FALSE;
-#endif
+static const gboolean under_asan = TERN_TEST_UNDER_ASAN;
 
 typedef struct {
   guint inputs;

@@ -12,6 +12,7 @@
 
 #include "tern-coi-error.h"
 #include "tern-coi-parser.h"
+#include "tern-test-asan.h"
 
 #define MiB (1024 * 1024)
 
@@ -19,14 +20,7 @@
  * default) and every allocation has shadow memory and redzones, so peak RSS
  * grows for reasons of its own and everything runs several times slower:
  * the bounds are widened there, not dropped. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifdef UNDER_ASAN
+#if TERN_TEST_UNDER_ASAN
 #define RSS_BOUND(kib) ((kib) * 4 + 768 * 1024)
 #define TIME_BOUND(usec) ((usec) * 8)
 #else

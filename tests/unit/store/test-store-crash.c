@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "store-test-util.h"
+#include "tern-test-asan.h"
 
 /* Crash safety: a child process (this binary with --crash-child DIR) writes
  * batches as fast as it can; we SIGKILL it at random points, reopen, and
@@ -18,14 +19,9 @@
 /* How long the child may write before it is killed, at most (ms). Under
  * AddressSanitizer a batch with its fsynced attachment is several times
  * slower: give it room, so that kills still land mid-writing. */
-#if defined(__SANITIZE_ADDRESS__)
+#if TERN_TEST_UNDER_ASAN
 #define MAX_RUN_MS  800
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MAX_RUN_MS  800
-#endif
-#endif
-#ifndef MAX_RUN_MS
+#else
 #define MAX_RUN_MS  250
 #endif
 
